@@ -1,0 +1,32 @@
+// swift-tools-version: 6.0
+// Rostra: a local emulator of the Rosti API and the Rosa File Store API.
+// Swift 6 language mode (the default for tools version 6.0), strict concurrency.
+import PackageDescription
+
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+
+let package = Package(
+    name: "Rostra",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "rostra", targets: ["rostra"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // The HTTP/1.1 engine on POSIX sockets; knows nothing of Rosti or Rosa.
+        .target(name: "HTTP", dependencies: [logging]),
+        // What both emulated APIs share: state, clock, settings, admin surface.
+        .target(name: "Emulator", dependencies: ["HTTP", logging]),
+        .executableTarget(
+            name: "rostra",
+            dependencies: [
+                "HTTP", "Emulator", logging,
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+    ]
+)
