@@ -5,6 +5,8 @@ import Emulator
 struct Rostra: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A local emulator of the Rosti API and the Rosa File Store API.",
-        version: RostraVersion.string
+        version: RostraVersion.string,
+        subcommands: [ServeCommand.self],
+        defaultSubcommand: ServeCommand.self
     )
 }

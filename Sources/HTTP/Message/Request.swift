@@ -1,0 +1,157 @@
+import Logging
+
+/// One parsed request, as handed to middleware and handlers. A value: middleware that adds
+/// something (a tenant, an authenticated user) passes a modified copy to `next`.
+public struct Request: Sendable {
+    public var method: HTTPMethod
+    /// The request-target exactly as received (RFC 9112 §3.2).
+    public var target: String
+    /// The path of the target, still percent-encoded; the router matches on it.
+    public var path: String
+    /// The query of the target without the `?`, still percent-encoded.
+    public var query: String?
+    public var version: HTTPVersion
+    public var headers: HTTPHeaders
+    public var body: RequestBody
+    /// Filled in by the router from `{name}` segments, percent-decoded.
+    public var parameters: PathParameters
+    /// The numeric IP of the client.
+    public var remoteAddress: String
+    /// Unique within the process; also in every log line about this request.
+    public var id: String
+    public var logger: Logger
+    /// Values that middleware attaches for those after it (see `RequestStorageKey`).
+    public var storage: RequestStorage
+
+    public init(
+        method: HTTPMethod, target: String, version: HTTPVersion = .http1_1,
+        headers: HTTPHeaders = [:], body: RequestBody = RequestBody(bytes: []),
+        remoteAddress: String = "127.0.0.1", id: String = "0",
+        logger: Logger = Logger(label: "rostra.request", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.method = method
+        self.target = target
+        let (path, query) = Request.split(target: target)
+        self.path = path
+        self.query = query
+        self.version = version
+        self.headers = headers
+        self.body = body
+        self.parameters = PathParameters()
+        self.remoteAddress = remoteAddress
+        self.id = id
+        self.logger = logger
+        self.storage = RequestStorage()
+    }
+
+    /// Splits an origin-form or absolute-form target into path and query (RFC 9112 §3.2).
+    static func split(target: String) -> (path: String, query: String?) {
+        var rest = Substring(target)
+        // absolute-form: drop "scheme://authority" and keep its path.
+        if !rest.hasPrefix("/"), let colon = rest.firstIndex(of: ":"), rest[colon...].hasPrefix("://") {
+            let afterAuthority = rest[rest.index(colon, offsetBy: 3)...]
+            rest = afterAuthority.firstIndex(where: { $0 == "/" || $0 == "?" }).map { afterAuthority[$0...] } ?? "/"
+            if rest.hasPrefix("?") { rest = "/" + rest }
+        }
+        if let question = rest.firstIndex(of: "?") {
+            return (String(rest[..<question]), String(rest[rest.index(after: question)...]))
+        }
+        return (String(rest), nil)
+    }
+
+    /// The decoded query parameters in order (`+` is a space, as HTML forms send it).
+    public var queryItems: [(name: String, value: String)] {
+        guard let query, !query.isEmpty else { return [] }
+        return query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = PercentDecoding.decode(parts[0], plusAsSpace: true)
+            let value = parts.count > 1 ? PercentDecoding.decode(parts[1], plusAsSpace: true) : ""
+            return (name: name, value: value)
+        }
+    }
+
+    /// The first value of a query parameter.
+    public func queryValue(_ name: String) -> String? {
+        queryItems.first { $0.name == name }?.value
+    }
+
+    /// Whether the client asked to keep the connection open after this exchange
+    /// (RFC 9112 §9.3: persistent by default in 1.1, on request in 1.0).
+    public var wantsKeepAlive: Bool {
+        if headers.containsToken("close", in: "Connection") { return false }
+        if version == .http1_0 { return headers.containsToken("keep-alive", in: "Connection") }
+        return true
+    }
+}
+
+/// Path parameters captured by the router, in pattern order.
+public struct PathParameters: Sendable {
+    private var values: [(name: String, value: String)] = []
+
+    public init() {}
+
+    public subscript(name: String) -> String? {
+        values.first { $0.name == name }?.value
+    }
+
+    public mutating func set(_ name: String, _ value: String) {
+        values.removeAll { $0.name == name }
+        values.append((name: name, value: value))
+    }
+
+    public var isEmpty: Bool { values.isEmpty }
+}
+
+/// A key for a value that middleware attaches to a request.
+public protocol RequestStorageKey {
+    associatedtype Value: Sendable
+}
+
+/// Typed, per-request values keyed by `RequestStorageKey` types.
+public struct RequestStorage: Sendable {
+    private var values: [ObjectIdentifier: any Sendable] = [:]
+
+    public init() {}
+
+    public subscript<Key: RequestStorageKey>(_ key: Key.Type) -> Key.Value? {
+        get { values[ObjectIdentifier(key)] as? Key.Value }
+        set { values[ObjectIdentifier(key)] = newValue }
+    }
+}
+
+/// Percent-decoding of URI components (RFC 3986 §2.1).
+public enum PercentDecoding {
+    /// Decodes `%XX` escapes; malformed escapes are kept as they are, and invalid UTF-8 is
+    /// replaced, so decoding never fails.
+    public static func decode<S: StringProtocol>(_ text: S, plusAsSpace: Bool = false) -> String {
+        let utf8 = text.utf8
+        if !utf8.contains(UInt8(ascii: "%")) && !(plusAsSpace && utf8.contains(UInt8(ascii: "+"))) {
+            return String(text)
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count)
+        var iterator = Array(utf8)[...]
+        while let byte = iterator.popFirst() {
+            if byte == UInt8(ascii: "%"), iterator.count >= 2,
+               let high = hexValue(iterator[iterator.startIndex]),
+               let low = hexValue(iterator[iterator.startIndex + 1]) {
+                bytes.append(high << 4 | low)
+                iterator = iterator.dropFirst(2)
+            } else if byte == UInt8(ascii: "+"), plusAsSpace {
+                bytes.append(UInt8(ascii: " "))
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

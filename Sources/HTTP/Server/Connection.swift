@@ -1,0 +1,540 @@
+import Logging
+
+/// Serves the requests of one client connection, one after the other, on its own thread.
+/// Requests on one connection are answered in order, which is what pipelining needs;
+/// responses are held back only while the next request is already buffered, and flushed
+/// before the connection ever waits for input.
+final class Connection {
+    /// Why reading stopped without a request to serve.
+    private enum HeadOutcome {
+        case head(RequestHead, started: MonotonicTime)
+        /// End of stream, idle time-out or shutdown: close without a word.
+        case closeQuietly
+        /// Answer this error, then close.
+        case fail(HTTPError)
+    }
+
+    private let socket: Socket
+    private let remoteAddress: String
+    private let context: ServerContext
+    private let input: InputBuffer
+    private var output: [UInt8] = []
+    private let acceptedAt = MonotonicTime.now()
+    private var limits: HTTPLimits { context.configuration.limits }
+    private var timeouts: HTTPTimeouts { context.configuration.timeouts }
+
+    /// The largest the input buffer may grow: a request head at its limits.
+    private var maximumInput: Int { limits.maxRequestLineBytes + limits.maxHeaderBytes + 8 * 1024 }
+
+    init(socket: Socket, remoteAddress: String, context: ServerContext) {
+        self.socket = socket
+        self.remoteAddress = remoteAddress
+        self.context = context
+        self.input = InputBuffer(capacity: 16 * 1024)
+        output.reserveCapacity(16 * 1024)
+    }
+
+    func run() {
+        var isFirstRequest = true
+        serving: while true {
+            switch readHead(isFirstRequest: isFirstRequest) {
+            case .closeQuietly:
+                break serving
+            case .fail(let error):
+                answerProtocolError(error)
+                break serving
+            case .head(let head, let started):
+                isFirstRequest = false
+                guard serve(head, started: started) else { break serving }
+            }
+        }
+        try? flush()
+        context.registry.remove(socket)
+        socket.close()
+    }
+
+    // MARK: Reading the head
+
+    private func readHead(isFirstRequest: Bool) -> HeadOutcome {
+        var scanner = RequestHeadScanner(limits: limits)
+        var started: MonotonicTime? = input.isEmpty ? nil : .now()
+        // A new client usually sends at once; a kept-alive one has just been answered and
+        // its next request is rarely here yet, so wait before reading.
+        var readFirst = isFirstRequest
+        while true {
+            if !input.isEmpty {
+                if started == nil { started = .now() }
+                do {
+                    if let length = try scanner.scan(input.readable) {
+                        let head = try RequestHeadParser.parse(UnsafeRawBufferPointer(rebasing: input.readable[scanner.headStart..<length]))
+                        input.consume(length)
+                        return .head(head, started: started!)
+                    }
+                } catch {
+                    return .fail(error.httpError)
+                }
+            }
+            do { try flush() } catch { return .closeQuietly }
+
+            let requestInProgress = started != nil
+            if !requestInProgress && context.isStopping { return .closeQuietly }
+            let deadline: MonotonicTime
+            if let started {
+                deadline = started + timeouts.header
+            } else if isFirstRequest {
+                deadline = acceptedAt + min(timeouts.idle, timeouts.header)
+            } else {
+                deadline = .now() + timeouts.idle
+            }
+            if !readFirst {
+                // Only a connection with no request under way gives way to shutdown.
+                let event = requestInProgress ? nil : context.shutdownEvent
+                switch (try? socket.wait(until: deadline, orEvent: event)) ?? .interrupted {
+                case .ready: break
+                case .interrupted: return .closeQuietly
+                case .timedOut:
+                    return requestInProgress ? .fail(HTTPError(.requestTimeout, message: "The request head took too long.")) : .closeQuietly
+                }
+            }
+            readFirst = false
+            let space = input.writableSpace(atLeast: 4096, maximumCapacity: maximumInput)
+            switch (try? socket.read(into: space)) ?? .endOfStream {
+            case .bytes(let count): input.didWrite(count)
+            case .endOfStream: return .closeQuietly
+            case .wouldBlock: continue
+            }
+        }
+    }
+
+    // MARK: Serving one request
+
+    /// Serves one request; returns whether the connection stays open for the next.
+    private func serve(_ head: RequestHead, started: MonotonicTime) -> Bool {
+        let framing: BodyFraming
+        var expectsContinue = false
+        do {
+            framing = try BodyFraming.decide(for: head, limits: limits)
+            for expectation in head.headers where expectation.name.equalsIgnoringASCIICase("Expect") {
+                guard expectation.value.equalsIgnoringASCIICase("100-continue") else {
+                    throw HTTPParseError.unsupportedExpectation(expectation.value)
+                }
+                expectsContinue = head.version == .http1_1 && framing != .none
+            }
+        } catch {
+            answerProtocolError((error as? HTTPParseError)?.httpError ?? HTTPError(.badRequest))
+            return false
+        }
+
+        let bodyReader = ConnectionBodyReader(connection: self, framing: framing, expectsContinue: expectsContinue)
+        let id = context.nextRequestID()
+        var logger = context.logger
+        logger[metadataKey: "request-id"] = .string(id)
+        var request = Request(
+            method: head.method, target: head.target, version: head.version, headers: HTTPHeaders(head.headers),
+            body: RequestBody(source: bodyReader, declaredLength: framing.declaredLength),
+            remoteAddress: remoteAddress, id: id, logger: logger)
+        request.storage[RequestStartKey.self] = started
+
+        var response: Response
+        do {
+            response = try context.responder.respond(to: request)
+        } catch {
+            if bodyReader.peerClosed { return false }
+            response = context.errorRenderer.response(for: error, request: request)
+        }
+        if bodyReader.peerClosed { return false }
+
+        switch response.transport {
+        case .http: break
+        case .dropConnection:
+            logAccess(request, status: nil, bytes: 0, started: started)
+            return false
+        case .raw(let bytes):
+            output.append(contentsOf: bytes)
+            logAccess(request, status: nil, bytes: bytes.count, started: started)
+            return false
+        }
+
+        var keepAlive = request.wantsKeepAlive && !context.isStopping && bodyReader.failure == nil
+            && !response.headers.containsToken("close", in: "Connection")
+        if keepAlive && !bodyReader.isFinished {
+            // The handler answered without reading the whole body. A client still waiting for
+            // 100 Continue will not send it; otherwise a little is discarded to keep the
+            // connection, and more than that closes it.
+            keepAlive = !bodyReader.awaitingContinue && bodyReader.discardRemainder(upTo: limits.maxDiscardedBodyBytes)
+        }
+        let sent: Int
+        do {
+            sent = try write(response, to: request, keepAlive: &keepAlive)
+        } catch {
+            request.logger.debug("response aborted: \(error)")
+            return false
+        }
+        logAccess(request, status: response.status, bytes: sent, started: started)
+        if !keepAlive && !bodyReader.isFinished { lingeringClose() }
+        return keepAlive
+    }
+
+    /// Answers a request that could not be framed or parsed, then lets the client read the
+    /// answer before the connection closes.
+    private func answerProtocolError(_ error: HTTPError) {
+        let response = context.errorRenderer.response(for: error, request: nil)
+        var keepAlive = false
+        _ = try? write(response, to: nil, keepAlive: &keepAlive)
+        context.logger.info("\(remoteAddress) - \(error.status.code) \(error.message ?? "")")
+        lingeringClose()
+    }
+
+    // MARK: Writing
+
+    /// Serialises `response` (framing, `Date`, `Connection`) and sends its body; returns the
+    /// content bytes sent. `keepAlive` turns false when the framing needs a close.
+    private func write(_ response: Response, to request: Request?, keepAlive: inout Bool) throws -> Int {
+        let version = request?.version ?? .http1_1
+        let isHead = request?.method == .head
+        let hasContent = response.status.allowsContent
+        var chunked = false
+        var head = "HTTP/1.1 \(response.status.code) \(response.status.reasonPhrase)\r\n"
+        for field in response.headers {
+            if field.name.equalsIgnoringASCIICase("Content-Length") || field.name.equalsIgnoringASCIICase("Transfer-Encoding")
+                || field.name.equalsIgnoringASCIICase("Connection") {
+                continue
+            }
+            head += "\(field.name): \(Self.safeFieldValue(field.value))\r\n"
+        }
+        if !response.headers.contains("Date") { head += "Date: \(context.dateCache.current())\r\n" }
+        if hasContent {
+            if let length = response.body.knownLength {
+                head += "Content-Length: \(length)\r\n"
+            } else if version == .http1_1 {
+                head += "Transfer-Encoding: chunked\r\n"
+                chunked = true
+            } else {
+                keepAlive = false  // an HTTP/1.0 client reads to the close
+            }
+        }
+        if !keepAlive {
+            head += "Connection: close\r\n"
+        } else if version == .http1_0 {
+            head += "Connection: keep-alive\r\n"
+        }
+        head += "\r\n"
+        output.append(contentsOf: head.utf8)
+        guard hasContent && !isHead else { return 0 }
+
+        switch response.body {
+        case .empty:
+            return 0
+        case .bytes(let bytes):
+            if bytes.count <= 16 * 1024 {
+                output.append(contentsOf: bytes)
+            } else {
+                try flush()
+                try bytes.withUnsafeBytes { try send($0) }
+            }
+            return bytes.count
+        case .file(let region):
+            try flush()
+            try sendFile(region)
+            return Int(region.length)
+        case .stream(let length, let producer):
+            try flush()
+            let writer = ConnectionBodyWriter(connection: self, chunked: chunked)
+            try producer(writer)
+            if chunked { try Self.lastChunk.withUnsafeBytes { try send($0) } }
+            if let length, writer.bytesWritten != length {
+                // The framing promised other than what came: the client cannot be told now.
+                throw HTTPError(.internalServerError, message: "stream wrote \(writer.bytesWritten) of \(length) bytes")
+            }
+            return Int(writer.bytesWritten)
+        }
+    }
+
+    /// A value with CR or LF would split the response (response splitting); controls are
+    /// replaced with a space.
+    private static func safeFieldValue(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }) else { return value }
+        return String(decoding: value.utf8.map { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F ? 0x20 : $0 }, as: UTF8.self)
+    }
+
+    func flush() throws {
+        guard !output.isEmpty else { return }
+        defer { output.removeAll(keepingCapacity: output.capacity <= 64 * 1024) }
+        try output.withUnsafeBytes { try send($0) }
+    }
+
+    /// Sends every byte, waiting (up to the write time-out each time) while the client's
+    /// receive window is full.
+    func send(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = try socket.write(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            if written > 0 {
+                offset += written
+            } else if try socket.wait(forWriting: true, until: .now() + timeouts.write) == .timedOut {
+                throw HTTPError(.requestTimeout, message: "client stopped reading")
+            }
+        }
+    }
+
+    private func sendFile(_ region: FileRegion) throws {
+        var offset = region.offset
+        let end = region.offset + region.length
+        while offset < end {
+            switch try socket.sendFile(region.file.descriptor, offset: &offset, count: Int(min(end - offset, 1 << 30))) {
+            case .sent:
+                continue
+            case .endOfFile:
+                // The file shrank under us; the framing promised more than exists.
+                throw HTTPError(.internalServerError, message: "file ended before its announced length")
+            case .wouldBlock:
+                if try socket.wait(forWriting: true, until: .now() + timeouts.write) == .timedOut {
+                    throw HTTPError(.requestTimeout, message: "client stopped reading")
+                }
+            }
+        }
+    }
+
+    func sendContinue() throws {
+        try flush()
+        try Self.continueLine.withUnsafeBytes { try send($0) }
+    }
+
+    private static let continueLine: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+    private static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
+
+    /// Closes our side for writing, then reads and discards for a moment: closing with
+    /// unread input makes the kernel send a reset, which can destroy the answer we just sent
+    /// before the client reads it (RFC 9112 §9.6).
+    private func lingeringClose() {
+        try? flush()
+        socket.shutdownWrite()
+        let deadline = MonotonicTime.now() + timeouts.lingeringClose
+        var discarded = 0
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 1)
+        defer { scratch.deallocate() }
+        while discarded < 1 << 20, (try? socket.wait(until: deadline)) == .ready {
+            guard case .bytes(let count) = (try? socket.read(into: scratch)) ?? .endOfStream else { return }
+            discarded += count
+        }
+    }
+
+    private func logAccess(_ request: Request, status: HTTPStatus?, bytes: Int, started: MonotonicTime) {
+        let logger = request.logger
+        guard logger.logLevel <= .info else { return }
+        let elapsed = MonotonicTime.now().since(started).milliseconds
+        let statusText = status.map { String($0.code) } ?? "dropped"
+        logger.info("\(request.method) \(request.target) \(statusText) \(bytes)B \((elapsed * 100).rounded() / 100)ms \(remoteAddress)")
+    }
+
+    // MARK: Reading the body (used by ConnectionBodyReader)
+
+    enum Fill {
+        case more
+        case endOfStream
+        case timedOut
+    }
+
+    /// Waits for more input (up to the body time-out) and appends it to the buffer.
+    func fillInput() -> Fill {
+        let deadline = MonotonicTime.now() + timeouts.bodyRead
+        while true {
+            let space = input.writableSpace(atLeast: 16 * 1024, maximumCapacity: max(maximumInput, 64 * 1024))
+            switch (try? socket.read(into: space)) ?? .endOfStream {
+            case .bytes(let count):
+                input.didWrite(count)
+                return .more
+            case .endOfStream:
+                return .endOfStream
+            case .wouldBlock:
+                switch (try? socket.wait(until: deadline)) ?? .interrupted {
+                case .ready: continue
+                case .timedOut: return .timedOut
+                case .interrupted: return .endOfStream
+                }
+            }
+        }
+    }
+
+    /// Reads straight into the caller's buffer when nothing is buffered: a large upload
+    /// then moves through memory once.
+    func readDirect(into buffer: UnsafeMutableRawBufferPointer) -> (Int, Fill) {
+        let deadline = MonotonicTime.now() + timeouts.bodyRead
+        while true {
+            switch (try? socket.read(into: buffer)) ?? .endOfStream {
+            case .bytes(let count): return (count, .more)
+            case .endOfStream: return (0, .endOfStream)
+            case .wouldBlock:
+                switch (try? socket.wait(until: deadline)) ?? .interrupted {
+                case .ready: continue
+                case .timedOut: return (0, .timedOut)
+                case .interrupted: return (0, .endOfStream)
+                }
+            }
+        }
+    }
+
+    var buffered: InputBuffer { input }
+}
+
+/// The start of the request on the monotonic clock, for middleware that measures.
+public enum RequestStartKey: RequestStorageKey {
+    public typealias Value = MonotonicTime
+}
+
+extension BodyFraming {
+    var declaredLength: Int64? {
+        switch self {
+        case .none: return 0
+        case .length(let length): return length
+        case .chunked: return nil
+        }
+    }
+}
+
+/// A request that ended because the client went away; nothing can be answered.
+struct PeerClosedError: Error {}
+
+/// Reads one request's body off the connection, by its framing.
+final class ConnectionBodyReader: RequestBodySource {
+    private unowned let connection: Connection
+    private var remaining: Int64
+    private var chunkedDecoder: ChunkedDecoder?
+    private(set) var awaitingContinue: Bool
+    private(set) var isFinished: Bool
+    /// Set when the body broke the framing or the time-outs: the connection must close.
+    private(set) var failure: HTTPError?
+    private(set) var peerClosed = false
+
+    init(connection: Connection, framing: BodyFraming, expectsContinue: Bool) {
+        self.connection = connection
+        self.awaitingContinue = expectsContinue
+        switch framing {
+        case .none:
+            remaining = 0
+            isFinished = true
+        case .length(let length):
+            remaining = length
+            isFinished = false
+        case .chunked:
+            remaining = 0
+            isFinished = false
+        }
+        if case .chunked = framing { chunkedDecoder = ChunkedDecoder(limits: connection.limitsForBody) }
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let failure { throw failure }
+        if peerClosed { throw PeerClosedError() }
+        if isFinished || buffer.count == 0 { return 0 }
+        if awaitingContinue {
+            awaitingContinue = false
+            do { try connection.sendContinue() } catch { peerClosed = true; throw PeerClosedError() }
+        }
+        return chunkedDecoder == nil ? try readLength(into: buffer) : try readChunked(into: buffer)
+    }
+
+    private func readLength(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let input = connection.buffered
+        let wanted = Int(min(Int64(buffer.count), remaining))
+        var count: Int
+        if input.isEmpty {
+            let (read, outcome) = connection.readDirect(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]))
+            try check(outcome)
+            count = read
+        } else {
+            count = min(wanted, input.count)
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: input.readable[0..<count]))
+            input.consume(count)
+        }
+        remaining -= Int64(count)
+        if remaining == 0 { isFinished = true }
+        return count
+    }
+
+    private func readChunked(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let input = connection.buffered
+        while true {
+            if !input.isEmpty {
+                let window = UnsafeRawBufferPointer(rebasing: input.readable.prefix(buffer.count))
+                let consumed: Int, step: ChunkedDecoder.Step
+                do {
+                    (consumed, step) = try chunkedDecoder!.decode(window)
+                } catch {
+                    failure = error.httpError
+                    throw error.httpError
+                }
+                switch step {
+                case .data(let range):
+                    buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: window[range]))
+                    input.consume(consumed)
+                    return range.count
+                case .end:
+                    input.consume(consumed)
+                    isFinished = true
+                    return 0
+                case .needMore:
+                    input.consume(consumed)
+                }
+                if !input.isEmpty { continue }
+            }
+            try check(connection.fillInput())
+        }
+    }
+
+    private func check(_ outcome: Connection.Fill) throws {
+        switch outcome {
+        case .more: return
+        case .endOfStream:
+            peerClosed = true
+            throw PeerClosedError()
+        case .timedOut:
+            let error = HTTPError(.requestTimeout, message: "The request body took too long.")
+            failure = error
+            throw error
+        }
+    }
+
+    /// Reads and drops what is left of the body, up to `limit` bytes; false when the rest
+    /// could not be discarded (too much, too slow, or broken), and the connection must close.
+    func discardRemainder(upTo limit: Int64) -> Bool {
+        if chunkedDecoder == nil && remaining > limit { return false }
+        var discarded: Int64 = 0
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 1)
+        defer { scratch.deallocate() }
+        while !isFinished {
+            guard let count = try? read(into: scratch) else { return false }
+            discarded += Int64(count)
+            if discarded > limit { return false }
+        }
+        return true
+    }
+}
+
+extension Connection {
+    var limitsForBody: HTTPLimits { context.configuration.limits }
+}
+
+/// Writes a streamed response body, chunk-encoding it when its length was not known.
+final class ConnectionBodyWriter: BodyWriter {
+    private unowned let connection: Connection
+    private let chunked: Bool
+    private(set) var bytesWritten: Int64 = 0
+
+    init(connection: Connection, chunked: Bool) {
+        self.connection = connection
+        self.chunked = chunked
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard bytes.count > 0 else { return }
+        if chunked {
+            try Array("\(String(bytes.count, radix: 16))\r\n".utf8).withUnsafeBytes { try connection.send($0) }
+        }
+        try connection.send(bytes)
+        if chunked { try Self.crlf.withUnsafeBytes { try connection.send($0) } }
+        bytesWritten += Int64(bytes.count)
+    }
+
+    private static let crlf: [UInt8] = [13, 10]
+}

@@ -1,0 +1,254 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import Logging
+import Synchronization
+
+/// One HTTP/1.1 listener. Each accepted connection is served on its own thread with
+/// blocking-style I/O (non-blocking sockets and `poll` deadlines): simple to reason about,
+/// handlers may block, and idle connections cost a parked thread and no CPU.
+///
+/// Several servers can run in one process; they share nothing.
+public final class HTTPServer: Sendable {
+    public let configuration: ServerConfiguration
+    /// The port actually bound (the answer to port 0).
+    public let port: Int
+    private let listener: Socket
+    private let context: ServerContext
+    private let acceptLoopFinished = DispatchSemaphore(value: 0)
+    private let state = Mutex<Lifecycle>(.created)
+
+    private enum Lifecycle {
+        case created, running, stopping, stopped
+    }
+
+    /// Binds the listening socket at once, so the port is known before `start`.
+    public init(
+        configuration: ServerConfiguration, responder: any Responder,
+        errorRenderer: any ErrorRenderer = PlainErrorRenderer(), logger: Logger
+    ) throws {
+        // A client that goes away must cost us EPIPE on write, never the SIGPIPE that would
+        // end the process (sendfile has no MSG_NOSIGNAL).
+        signal(SIGPIPE, SIG_IGN)
+        self.configuration = configuration
+        listener = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.limits.listenBacklog)
+        do {
+            port = try listener.localPort()
+            let event = try Socket.makeEventPipe()
+            var serverLogger = logger
+            serverLogger[metadataKey: "api"] = .string(configuration.name)
+            context = ServerContext(
+                configuration: configuration, responder: responder, errorRenderer: errorRenderer,
+                logger: serverLogger, shutdownEvent: event)
+        } catch {
+            listener.close()
+            throw error
+        }
+    }
+
+    /// Starts accepting connections on a thread of its own.
+    public func start() {
+        let shouldStart = state.withLock { state -> Bool in
+            guard case .created = state else { return false }
+            state = .running
+            return true
+        }
+        guard shouldStart else { return }
+        let started = DetachedThread.start(stackBytes: configuration.limits.threadStackBytes) { [self] in
+            acceptLoop()
+            listener.close()
+            acceptLoopFinished.signal()
+        }
+        precondition(started, "could not start the accept thread")
+    }
+
+    /// The number of connections open now.
+    public var openConnections: Int { context.registry.count }
+
+    /// Stops accepting, closes idle connections, lets requests in progress finish for up
+    /// to `gracePeriod`, then forces the rest closed. Returns when all is closed.
+    public func shutdown(gracePeriod: Duration = .seconds(10)) {
+        let wasRunning = state.withLock { state -> Bool? in
+            switch state {
+            case .created:
+                state = .stopped
+                return false
+            case .running:
+                state = .stopping
+                return true
+            case .stopping, .stopped:
+                return nil
+            }
+        }
+        guard let wasRunning else { return }
+        context.beginStopping()
+        if wasRunning {
+            acceptLoopFinished.wait()
+        } else {
+            listener.close()
+        }
+        let graceEnds = MonotonicTime.now() + gracePeriod
+        while context.registry.count > 0 && MonotonicTime.now() < graceEnds { usleep(2_000) }
+        if context.registry.count > 0 {
+            context.logger.warning("closing \(context.registry.count) connections still busy after the grace period")
+            context.registry.shutdownAll()
+            let forcedEnds = MonotonicTime.now() + .seconds(2)
+            while context.registry.count > 0 && MonotonicTime.now() < forcedEnds { usleep(2_000) }
+        }
+        state.withLock { $0 = .stopped }
+    }
+
+    private func acceptLoop() {
+        var backoff = AcceptBackoff()
+        while true {
+            switch (try? listener.wait(until: nil, orEvent: context.shutdownEvent)) ?? .ready {
+            case .interrupted: return
+            case .ready, .timedOut: break
+            }
+            do {
+                guard let (socket, remoteAddress) = try listener.accept() else { continue }
+                backoff.succeeded()
+                admit(socket, remoteAddress: remoteAddress)
+            } catch let error as SocketError {
+                switch error.errno {
+                case ECONNABORTED, EPROTO, EPERM:
+                    continue  // the client gave up before we accepted: nothing to do
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    // Out of descriptors or memory: the pending connection stays queued, so
+                    // waiting lets closing connections free resources instead of spinning.
+                    if backoff.shouldLog() { context.logger.warning("accept: \(error); backing off") }
+                    backoff.wait()
+                default:
+                    context.logger.error("accept: \(error)")
+                    backoff.wait()
+                }
+            } catch {
+                context.logger.error("accept: \(error)")
+                backoff.wait()
+            }
+        }
+    }
+
+    private func admit(_ socket: Socket, remoteAddress: String) {
+        guard context.registry.add(socket, limit: configuration.limits.maxConnections) else {
+            refuse(socket, message: "Too many open connections.")
+            return
+        }
+        socket.setNoDelay()
+        let context = self.context
+        let started = DetachedThread.start(stackBytes: configuration.limits.threadStackBytes) {
+            Connection(socket: socket, remoteAddress: remoteAddress, context: context).run()
+        }
+        if !started {
+            context.registry.remove(socket)
+            refuse(socket, message: "No thread available for the connection.")
+        }
+    }
+
+    /// Answers 503 without a thread of its own: a best-effort write, then close.
+    private func refuse(_ socket: Socket, message: String) {
+        let response = context.errorRenderer.response(for: HTTPError(.serviceUnavailable, message: message), request: nil)
+        var text = "HTTP/1.1 \(response.status.code) \(response.status.reasonPhrase)\r\n"
+        for field in response.headers { text += "\(field.name): \(field.value)\r\n" }
+        let body: [UInt8]
+        if case .bytes(let bytes) = response.body { body = bytes } else { body = [] }
+        text += "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        let bytes = Array(text.utf8) + body
+        _ = bytes.withUnsafeBytes { try? socket.write($0) }
+        socket.close()
+        context.logger.warning("refused a connection: \(message)")
+    }
+}
+
+/// Exponential back-off for accept errors that need resources to free up.
+private struct AcceptBackoff {
+    private var delayMicroseconds: UInt32 = 0
+    private var lastLog = MonotonicTime(nanoseconds: 0)
+
+    mutating func succeeded() { delayMicroseconds = 0 }
+
+    mutating func wait() {
+        delayMicroseconds = delayMicroseconds == 0 ? 5_000 : min(delayMicroseconds * 2, 500_000)
+        usleep(delayMicroseconds)
+    }
+
+    mutating func shouldLog() -> Bool {
+        let now = MonotonicTime.now()
+        guard now.since(lastLog) > .seconds(5) else { return false }
+        lastLog = now
+        return true
+    }
+}
+
+/// What every connection of one server shares.
+final class ServerContext: Sendable {
+    let configuration: ServerConfiguration
+    let responder: any Responder
+    let errorRenderer: any ErrorRenderer
+    let logger: Logger
+    /// Becomes readable, for good, when shutdown begins: the accept loop and every idle
+    /// connection poll it beside their socket.
+    let shutdownEvent: Int32
+    private let shutdownTrigger: Int32
+    let registry = ConnectionRegistry()
+    let dateCache = HTTPDateCache()
+    private let stopping = Atomic<Bool>(false)
+    private let requestCounter = Atomic<UInt64>(0)
+
+    init(configuration: ServerConfiguration, responder: any Responder, errorRenderer: any ErrorRenderer, logger: Logger, shutdownEvent: (read: Int32, write: Int32)) {
+        self.configuration = configuration
+        self.responder = responder
+        self.errorRenderer = errorRenderer
+        self.logger = logger
+        self.shutdownEvent = shutdownEvent.read
+        self.shutdownTrigger = shutdownEvent.write
+    }
+
+    deinit {
+        close(shutdownEvent)
+        close(shutdownTrigger)
+    }
+
+    var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    func beginStopping() {
+        stopping.store(true, ordering: .releasing)
+        var byte: UInt8 = 1
+        _ = write(shutdownTrigger, &byte, 1)
+    }
+
+    func nextRequestID() -> String {
+        let number = requestCounter.wrappingAdd(1, ordering: .relaxed).newValue
+        return "\(configuration.name)-\(String(number, radix: 16))"
+    }
+}
+
+/// The open connections of a server: counted against the cap, and reachable to force them
+/// closed. A socket is removed before it is closed, under the same lock, so a forced
+/// shutdown never touches a descriptor number that has been reused.
+final class ConnectionRegistry: Sendable {
+    private let sockets = Mutex<Set<Int32>>([])
+
+    var count: Int { sockets.withLock { $0.count } }
+
+    func add(_ socket: Socket, limit: Int) -> Bool {
+        sockets.withLock { open in
+            guard open.count < limit else { return false }
+            open.insert(socket.descriptor)
+            return true
+        }
+    }
+
+    func remove(_ socket: Socket) {
+        _ = sockets.withLock { $0.remove(socket.descriptor) }
+    }
+
+    func shutdownAll() {
+        sockets.withLock { open in
+            for descriptor in open { Socket(descriptor: descriptor).shutdownBoth() }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/// Bytes received and not yet consumed, in one growable allocation reused for the whole
+/// connection. Its size is bounded by the head limits (bodies stream through it).
+final class InputBuffer {
+    private var storage: UnsafeMutableRawBufferPointer
+    private var start = 0
+    private var end = 0
+
+    init(capacity: Int) {
+        storage = .allocate(byteCount: capacity, alignment: 1)
+    }
+
+    deinit { storage.deallocate() }
+
+    var count: Int { end - start }
+    var isEmpty: Bool { start == end }
+
+    var readable: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: storage[start..<end])
+    }
+
+    func consume(_ byteCount: Int) {
+        start += byteCount
+        if start == end { start = 0; end = 0 }
+    }
+
+    /// Free space after the data, made by moving the data to the front or growing.
+    func writableSpace(atLeast minimum: Int, maximumCapacity: Int) -> UnsafeMutableRawBufferPointer {
+        if storage.count - end < minimum && start > 0 {
+            let data = count
+            if data > 0 { storage.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: data) }
+            start = 0
+            end = data
+        }
+        if storage.count - end < minimum && storage.count < maximumCapacity {
+            let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: min(maximumCapacity, max(storage.count * 2, end + minimum)), alignment: 1)
+            grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[0..<end]))
+            storage.deallocate()
+            storage = grown
+        }
+        return UnsafeMutableRawBufferPointer(rebasing: storage[end...])
+    }
+
+    func didWrite(_ byteCount: Int) { end += byteCount }
+}

@@ -1,0 +1,68 @@
+/// Every limit the engine enforces, in one place, each with the status answered when it is
+/// crossed. Defaults follow what production servers ship (nginx, Apache), scaled to an
+/// emulator that runs beside a test suite.
+public struct HTTPLimits: Sendable {
+    /// Request line (method, target, version). Crossed → 414 URI Too Long (RFC 9112 §3).
+    public var maxRequestLineBytes = 8 * 1024
+    /// All header field lines together. Crossed → 431.
+    public var maxHeaderBytes = 32 * 1024
+    /// Number of header fields. Crossed → 431.
+    public var maxHeaderCount = 100
+    /// Request content, whatever its framing. Crossed → 413. Each API may refuse smaller
+    /// bodies itself (e.g. the Rosa upload limit).
+    public var maxBodyBytes: Int64 = 4 * 1024 * 1024 * 1024
+    /// One chunk-size line including extensions. Crossed → 400.
+    public var maxChunkLineBytes = 4 * 1024
+    /// Trailer fields after the last chunk. Crossed → 431.
+    public var maxTrailerBytes = 8 * 1024
+    /// Open connections per listener. Crossed → 503 and close.
+    public var maxConnections = 2048
+    /// Unread request content the connection discards to stay usable after a handler that
+    /// did not read it; more than this and the connection is closed instead.
+    public var maxDiscardedBodyBytes: Int64 = 1024 * 1024
+    /// Pending connections the kernel queues before `accept`.
+    public var listenBacklog: Int32 = 4096
+    /// Stack of each connection's thread. Virtual memory: only touched pages are resident.
+    public var threadStackBytes = 512 * 1024
+
+    public init() {}
+}
+
+/// Every time limit of a connection, in one place.
+public struct HTTPTimeouts: Sendable {
+    /// From a request's first byte to the end of its head (slowloris). Crossed → 408, close.
+    public var header: Duration = .seconds(10)
+    /// An open connection with no request in progress. Crossed → quiet close.
+    public var idle: Duration = .seconds(60)
+    /// Longest wait for the next piece of a request body. Crossed → 408, close.
+    public var bodyRead: Duration = .seconds(30)
+    /// Longest wait for the client to take response bytes. Crossed → connection aborted.
+    public var write: Duration = .seconds(30)
+    /// After answering a request whose body we did not read, how long unread input is
+    /// drained before closing, so the client reads the answer instead of a reset.
+    public var lingeringClose: Duration = .seconds(2)
+
+    public init() {}
+}
+
+/// What one listener serves and how.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    /// 0 picks any free port; `HTTPServer.port` reports it.
+    public var port: Int
+    public var limits: HTTPLimits
+    public var timeouts: HTTPTimeouts
+    /// Names this listener in logs (e.g. "rosti", "rosa").
+    public var name: String
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 0, name: String = "http",
+        limits: HTTPLimits = HTTPLimits(), timeouts: HTTPTimeouts = HTTPTimeouts()
+    ) {
+        self.host = host
+        self.port = port
+        self.name = name
+        self.limits = limits
+        self.timeouts = timeouts
+    }
+}

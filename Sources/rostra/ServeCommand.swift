@@ -1,0 +1,118 @@
+import ArgumentParser
+import Dispatch
+import Emulator
+import Foundation
+import HTTP
+import Logging
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the Rosti API and the Rosa File Store API, each on its own port."
+    )
+
+    @Option(help: "Address to listen on. Env: ROSTRA_HOST. Default: 127.0.0.1 (loopback only).")
+    var host: String?
+
+    @Option(help: "Port of the Rosti API (0 = any free port). Env: ROSTRA_ROSTI_PORT. Default: 8000.")
+    var rostiPort: Int?
+
+    @Option(help: "Port of the Rosa File Store API (0 = any free port). Env: ROSTRA_ROSA_PORT. Default: 8001.")
+    var rosaPort: Int?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical. Env: ROSTRA_LOG_LEVEL. Default: info.")
+    var logLevel: String?
+
+    @Option(help: "Seconds that requests in progress get to finish on SIGINT/SIGTERM. Env: ROSTRA_SHUTDOWN_GRACE. Default: 10.")
+    var shutdownGrace: Double?
+
+    func validate() throws {
+        for port in [rostiPort, rosaPort].compactMap({ $0 }) where !(0...65535).contains(port) {
+            throw ValidationError("\(port) is not a port number (0–65535).")
+        }
+        _ = try resolvedLogLevel()
+        _ = try EnvironmentDefault.port("ROSTRA_ROSTI_PORT")
+        _ = try EnvironmentDefault.port("ROSTRA_ROSA_PORT")
+    }
+
+    private func resolvedLogLevel() throws -> Logger.Level {
+        let text = logLevel ?? EnvironmentDefault.string("ROSTRA_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw ValidationError("Unknown log level \(text).")
+        }
+        return level
+    }
+
+    func run() throws {
+        let level = try resolvedLogLevel()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "rostra")
+        let host = self.host ?? EnvironmentDefault.string("ROSTRA_HOST") ?? "127.0.0.1"
+        let ports: [EmulatedAPI: Int] = [
+            .rosti: try rostiPort ?? EnvironmentDefault.port("ROSTRA_ROSTI_PORT") ?? 8000,
+            .rosa: try rosaPort ?? EnvironmentDefault.port("ROSTRA_ROSA_PORT") ?? 8001,
+        ]
+        let grace = shutdownGrace ?? EnvironmentDefault.string("ROSTRA_SHUTDOWN_GRACE").flatMap(Double.init) ?? 10
+
+        var servers: [(EmulatedAPI, HTTPServer)] = []
+        for api in EmulatedAPI.allCases {
+            var router = Router()
+            AdminRoutes.register(on: &router, api: api)
+            let configuration = ServerConfiguration(host: host, port: ports[api]!, name: api.rawValue)
+            do {
+                servers.append((api, try HTTPServer(configuration: configuration, responder: router, logger: logger)))
+            } catch {
+                throw ValidationError("Cannot listen for the \(api.rawValue) API on \(host):\(ports[api]!): \(error)")
+            }
+        }
+        let stop = ShutdownSignals()
+        for (_, server) in servers { server.start() }
+        printBanner(host: host, servers: servers)
+
+        stop.wait()
+        logger.notice("shutting down (grace \(grace)s)")
+        let group = DispatchGroup()
+        for (_, server) in servers {
+            DispatchQueue.global().async(group: group) { server.shutdown(gracePeriod: .milliseconds(Int(grace * 1000))) }
+        }
+        group.wait()
+        logger.notice("stopped")
+    }
+
+    private func printBanner(host: String, servers: [(EmulatedAPI, HTTPServer)]) {
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        var lines = ["Rostra \(RostraVersion.string)"]
+        for (api, server) in servers {
+            let title = api == .rosti ? "Rosti API          " : "Rosa File Store API"
+            lines.append("  \(title)  http://\(shownHost):\(server.port)/   (admin: /__admin/health)")
+        }
+        // Written unbuffered: scripts and tests wait for the banner on a pipe.
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}
+
+/// SIGINT and SIGTERM begin a graceful shutdown instead of ending the process at once.
+struct ShutdownSignals {
+    private let received = DispatchSemaphore(value: 0)
+    /// The sources must stay alive for their handlers to run.
+    private let sources: [any DispatchSourceSignal]
+
+    init() {
+        let received = self.received
+        sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { received.signal() }
+            source.resume()
+            return source
+        }
+    }
+
+    func wait() {
+        received.wait()
+    }
+}
