@@ -75,11 +75,15 @@ struct ServeCommand: ParsableCommand {
 
         stop.wait()
         logger.notice("shutting down (grace \(grace)s)")
-        let group = DispatchGroup()
+        // Both listeners drain at the same time, each on a thread of its own.
+        let stopped = DispatchSemaphore(value: 0)
         for (_, server) in servers {
-            DispatchQueue.global().async(group: group) { server.shutdown(gracePeriod: .milliseconds(Int(grace * 1000))) }
+            Thread.detachNewThread {
+                server.shutdown(gracePeriod: .milliseconds(Int(grace * 1000)))
+                stopped.signal()
+            }
         }
-        group.wait()
+        for _ in servers { stopped.wait() }
         logger.notice("stopped")
     }
 

@@ -25,7 +25,7 @@ public struct Router: Responder {
 
     public init() {}
 
-    public mutating func add(_ method: HTTPMethod, _ pattern: String, name: String? = nil, _ responder: some Responder) {
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, name: String? = nil, responder: some Responder) {
         var current = 0
         for segment in Self.segments(of: pattern) {
             if segment.hasPrefix("{") && segment.hasSuffix("...}") {
@@ -51,7 +51,7 @@ public struct Router: Responder {
         _ method: HTTPMethod, _ pattern: String, name: String? = nil,
         _ handler: @escaping @Sendable (Request) throws -> Response
     ) {
-        add(method, pattern, name: name, ClosureResponder(handler))
+        add(method, pattern, name: name, responder: ClosureResponder(handler))
     }
 
     private mutating func child(of parent: Int, existing: Int?, attach: (inout Node, Int) -> Void) -> Int {

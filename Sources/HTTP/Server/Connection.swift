@@ -19,6 +19,7 @@ final class Connection {
     private let context: ServerContext
     private let input: InputBuffer
     private var output: [UInt8] = []
+    private var dateCache = HTTPDateCache()
     private let acceptedAt = MonotonicTime.now()
     private var limits: HTTPLimits { context.configuration.limits }
     private var timeouts: HTTPTimeouts { context.configuration.timeouts }
@@ -202,7 +203,7 @@ final class Connection {
             }
             head += "\(field.name): \(Self.safeFieldValue(field.value))\r\n"
         }
-        if !response.headers.contains("Date") { head += "Date: \(context.dateCache.current())\r\n" }
+        if !response.headers.contains("Date") { head += "Date: \(dateCache.current())\r\n" }
         if hasContent {
             if let length = response.body.knownLength {
                 head += "Content-Length: \(length)\r\n"

@@ -194,7 +194,6 @@ final class ServerContext: Sendable {
     let shutdownEvent: Int32
     private let shutdownTrigger: Int32
     let registry = ConnectionRegistry()
-    let dateCache = HTTPDateCache()
     private let stopping = Atomic<Bool>(false)
     private let requestCounter = Atomic<UInt64>(0)
 
