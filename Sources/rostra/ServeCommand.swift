@@ -44,6 +44,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        let stop = ShutdownSignals()  // first, before any thread exists
         let level = try resolvedLogLevel()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -69,12 +70,11 @@ struct ServeCommand: ParsableCommand {
                 throw ValidationError("Cannot listen for the \(api.rawValue) API on \(host):\(ports[api]!): \(error)")
             }
         }
-        let stop = ShutdownSignals()
         for (_, server) in servers { server.start() }
         printBanner(host: host, servers: servers)
 
-        stop.wait()
-        logger.notice("shutting down (grace \(grace)s)")
+        let received = stop.wait()
+        logger.notice("signal \(received): shutting down (grace \(grace)s)")
         // Both listeners drain at the same time, each on a thread of its own.
         let stopped = DispatchSemaphore(value: 0)
         for (_, server) in servers {
@@ -100,23 +100,26 @@ struct ServeCommand: ParsableCommand {
 }
 
 /// SIGINT and SIGTERM begin a graceful shutdown instead of ending the process at once.
+///
+/// The signals are blocked before any thread starts (threads inherit the mask) and then
+/// taken with `sigwait`: one that arrives early stays pending until waited for. A Dispatch
+/// signal source registers asynchronously, and a signal sent in that window was measured
+/// to be lost.
 struct ShutdownSignals {
-    private let received = DispatchSemaphore(value: 0)
-    /// The sources must stay alive for their handlers to run.
-    private let sources: [any DispatchSourceSignal]
+    private var signals = sigset_t()
 
     init() {
-        let received = self.received
-        sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { received.signal() }
-            source.resume()
-            return source
-        }
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
     }
 
-    func wait() {
-        received.wait()
+    /// Blocks until SIGINT or SIGTERM; returns its number.
+    func wait() -> Int32 {
+        var received: Int32 = 0
+        var signals = self.signals
+        sigwait(&signals, &received)
+        return received
     }
 }
