@@ -48,13 +48,18 @@ public struct Request: Sendable {
     static func split(target: String) -> (path: String, query: String?) {
         var rest = Substring(target)
         // absolute-form: drop "scheme://authority" and keep its path.
-        if !rest.hasPrefix("/"), let colon = rest.firstIndex(of: ":"), rest[colon...].hasPrefix("://") {
-            let afterAuthority = rest[rest.index(colon, offsetBy: 3)...]
-            rest = afterAuthority.firstIndex(where: { $0 == "/" || $0 == "?" }).map { afterAuthority[$0...] } ?? "/"
-            if rest.hasPrefix("?") { rest = "/" + rest }
+        if rest.utf8.first != UInt8(ascii: "/"), let colon = rest.utf8.firstIndex(of: UInt8(ascii: ":")),
+           rest[colon...].hasPrefix("://") {
+            let afterAuthority = rest[rest.utf8.index(colon, offsetBy: 3)...]
+            if let start = afterAuthority.utf8.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) {
+                rest = afterAuthority[start...]
+                if rest.utf8.first == UInt8(ascii: "?") { return ("/", String(rest.dropFirst())) }
+            } else {
+                rest = "/"
+            }
         }
-        if let question = rest.firstIndex(of: "?") {
-            return (String(rest[..<question]), String(rest[rest.index(after: question)...]))
+        if let question = rest.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            return (String(rest[..<question]), String(rest[rest.utf8.index(after: question)...]))
         }
         return (String(rest), nil)
     }

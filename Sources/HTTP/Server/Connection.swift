@@ -195,32 +195,39 @@ final class Connection {
         let isHead = request?.method == .head
         let hasContent = response.status.allowsContent
         var chunked = false
-        var head = "HTTP/1.1 \(response.status.code) \(response.status.reasonPhrase)\r\n"
+        // Written straight into the output bytes: building the head as an interpolated
+        // String was a measured hot spot.
+        output.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendDecimal(Int64(response.status.code))
+        output.append(UInt8(ascii: " "))
+        output.append(contentsOf: response.status.reasonPhrase.utf8)
+        output.append(contentsOf: Self.crlf)
         for field in response.headers {
             if field.name.equalsIgnoringASCIICase("Content-Length") || field.name.equalsIgnoringASCIICase("Transfer-Encoding")
                 || field.name.equalsIgnoringASCIICase("Connection") {
                 continue
             }
-            head += "\(field.name): \(Self.safeFieldValue(field.value))\r\n"
+            appendField(field.name, Self.safeFieldValue(field.value))
         }
-        if !response.headers.contains("Date") { head += "Date: \(dateCache.current())\r\n" }
+        if !response.headers.contains("Date") { appendField("Date", dateCache.current()) }
         if hasContent {
             if let length = response.body.knownLength {
-                head += "Content-Length: \(length)\r\n"
+                output.append(contentsOf: "Content-Length: ".utf8)
+                appendDecimal(length)
+                output.append(contentsOf: Self.crlf)
             } else if version == .http1_1 {
-                head += "Transfer-Encoding: chunked\r\n"
+                appendField("Transfer-Encoding", "chunked")
                 chunked = true
             } else {
                 keepAlive = false  // an HTTP/1.0 client reads to the close
             }
         }
         if !keepAlive {
-            head += "Connection: close\r\n"
+            appendField("Connection", "close")
         } else if version == .http1_0 {
-            head += "Connection: keep-alive\r\n"
+            appendField("Connection", "keep-alive")
         }
-        head += "\r\n"
-        output.append(contentsOf: head.utf8)
+        output.append(contentsOf: Self.crlf)
         guard hasContent && !isHead else { return 0 }
 
         switch response.body {
@@ -248,6 +255,36 @@ final class Connection {
                 throw HTTPError(.internalServerError, message: "stream wrote \(writer.bytesWritten) of \(length) bytes")
             }
             return Int(writer.bytesWritten)
+        }
+    }
+
+    private static let crlf: [UInt8] = [13, 10]
+
+    private func appendField(_ name: String, _ value: String) {
+        output.append(contentsOf: name.utf8)
+        output.append(UInt8(ascii: ":"))
+        output.append(UInt8(ascii: " "))
+        output.append(contentsOf: value.utf8)
+        output.append(contentsOf: Self.crlf)
+    }
+
+    private func appendDecimal(_ value: Int64) {
+        if value < 10 {
+            output.append(UInt8(ascii: "0") + UInt8(value))
+            return
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while rest > 0 {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            }
+            output.append(contentsOf: buffer[(20 - count)...])
         }
     }
 

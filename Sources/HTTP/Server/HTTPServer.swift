@@ -221,8 +221,10 @@ final class ServerContext: Sendable {
 
     func nextRequestID() -> String {
         let number = requestCounter.wrappingAdd(1, ordering: .relaxed).newValue
-        return "\(configuration.name)-\(String(number, radix: 16))"
+        return requestIDPrefix + String(number, radix: 16)
     }
+
+    private var requestIDPrefix: String { configuration.name + "-" }
 }
 
 /// The open connections of a server: counted against the cap, and reachable to force them
