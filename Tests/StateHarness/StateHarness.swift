@@ -1,0 +1,4 @@
+@main
+enum StateHarness {
+    static func main() {}
+}
