@@ -1,0 +1,171 @@
+import Foundation
+
+/// A seed file that cannot be loaded: which file, which record, what is wrong.
+public struct SeedError: Error, Sendable, CustomStringConvertible {
+    public let file: String
+    /// e.g. `apps[2] (id 1203, line 45)`; nil for a problem with the file as a whole.
+    public let record: String?
+    public let problem: String
+
+    public var description: String {
+        [file, record, problem].compactMap { $0 }.joined(separator: ": ")
+    }
+}
+
+/// One JSON object of a seed file, read field by field. Every read names the record in
+/// its error, and `finish()` rejects fields nobody read — a misspelt key must not vanish.
+struct SeedRecord {
+    let file: String
+    let label: String
+    private let fields: [String: JSONNode]
+    private var readKeys: Set<String> = []
+
+    init(file: String, collection: String, index: Int, node: JSONNode) throws {
+        self.file = file
+        guard case .object(let members) = node.value else {
+            throw SeedError(
+                file: file, record: "\(collection)[\(index)] (line \(node.line))",
+                problem: "expected an object, found \(node.typeName)")
+        }
+        fields = Dictionary(members.map { ($0.key, $0.node) }, uniquingKeysWith: { first, _ in first })
+        var identity: [String] = []
+        if case .integer(let id) = fields["id"]?.value { identity.append("id \(id)") }
+        for key in ["name", "uname", "email", "file"] {
+            if case .string(let name) = fields[key]?.value {
+                identity.append("\"\(name)\"")
+                break
+            }
+        }
+        identity.append("line \(node.line)")
+        label = "\(collection)[\(index)] (\(identity.joined(separator: ", ")))"
+    }
+
+    func failure(_ problem: String) -> SeedError {
+        SeedError(file: file, record: label, problem: problem)
+    }
+
+    private mutating func node(_ key: String) throws -> JSONNode {
+        readKeys.insert(key)
+        guard let node = fields[key] else { throw failure("missing field \"\(key)\"") }
+        return node
+    }
+
+    private func mismatch(_ key: String, expected: String, found node: JSONNode) -> SeedError {
+        failure("field \"\(key)\" must be \(expected), found \(node.typeName)")
+    }
+
+    mutating func isPresent(_ key: String) -> Bool {
+        readKeys.insert(key)
+        if case .null = fields[key]?.value { return false }
+        return fields[key] != nil
+    }
+
+    mutating func int(_ key: String) throws -> Int64 {
+        let node = try node(key)
+        guard case .integer(let value) = node.value else { throw mismatch(key, expected: "an integer", found: node) }
+        return value
+    }
+
+    mutating func optionalInt(_ key: String) throws -> Int64? {
+        try isPresent(key) ? int(key) : nil
+    }
+
+    mutating func bool(_ key: String) throws -> Bool {
+        let node = try node(key)
+        guard case .bool(let value) = node.value else { throw mismatch(key, expected: "true or false", found: node) }
+        return value
+    }
+
+    mutating func string(_ key: String) throws -> String {
+        let node = try node(key)
+        guard case .string(let value) = node.value else { throw mismatch(key, expected: "a string", found: node) }
+        return value
+    }
+
+    mutating func optionalString(_ key: String) throws -> String? {
+        try isPresent(key) ? string(key) : nil
+    }
+
+    mutating func string(_ key: String, oneOf allowed: [String]) throws -> String {
+        let value = try string(key)
+        guard allowed.contains(value) else {
+            throw failure("field \"\(key)\" is \"\(value)\", expected one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", "))")
+        }
+        return value
+    }
+
+    mutating func stringArray(_ key: String) throws -> [String] {
+        try array(key).map { element in
+            guard case .string(let value) = element.value else {
+                throw mismatch(key, expected: "an array of strings", found: element)
+            }
+            return value
+        }
+    }
+
+    mutating func intArray(_ key: String) throws -> [Int64] {
+        try array(key).map { element in
+            guard case .integer(let value) = element.value else {
+                throw mismatch(key, expected: "an array of integers", found: element)
+            }
+            return value
+        }
+    }
+
+    mutating func array(_ key: String) throws -> [JSONNode] {
+        let node = try node(key)
+        guard case .array(let elements) = node.value else { throw mismatch(key, expected: "an array", found: node) }
+        return elements
+    }
+
+    /// An object field, returned as compact JSON text (for JSON columns).
+    mutating func objectJSON(_ key: String) throws -> String {
+        let node = try node(key)
+        guard case .object = node.value else { throw mismatch(key, expected: "an object", found: node) }
+        return Self.json(node)
+    }
+
+    /// An ISO 8601 time ("2024-03-01T09:30:00Z", offsets allowed) as unix seconds.
+    mutating func time(_ key: String) throws -> Double {
+        let text = try string(key)
+        guard let date = Self.parseTime(text) else {
+            throw failure("field \"\(key)\" is \"\(text)\", expected an ISO 8601 time such as 2024-03-01T09:30:00Z")
+        }
+        return date
+    }
+
+    mutating func optionalTime(_ key: String) throws -> Double? {
+        try isPresent(key) ? time(key) : nil
+    }
+
+    /// Rejects fields the loader never asked for (typos, fields of another record kind).
+    func finish() throws {
+        let unknown = Set(fields.keys).subtracting(readKeys).sorted()
+        if !unknown.isEmpty {
+            throw failure("unknown field\(unknown.count == 1 ? "" : "s") \(unknown.map { "\"\($0)\"" }.joined(separator: ", "))")
+        }
+    }
+
+    static func parseTime(_ text: String) -> Double? {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
+        formatter.formatOptions.insert(.withFractionalSeconds)
+        return formatter.date(from: text)?.timeIntervalSince1970
+    }
+
+    static func json(_ node: JSONNode) -> String {
+        switch node.value {
+        case .null: return "null"
+        case .bool(let value): return value ? "true" : "false"
+        case .integer(let value): return "\(value)"
+        case .number(let value): return "\(value)"
+        case .string(let value):
+            let data = try? JSONSerialization.data(withJSONObject: [value], options: [.fragmentsAllowed, .withoutEscapingSlashes])
+            return data.map { String(decoding: $0.dropFirst().dropLast(), as: UTF8.self) } ?? "\"\""
+        case .array(let elements): return "[" + elements.map(json).joined(separator: ",") + "]"
+        case .object(let members):
+            return "{" + members.map { json(JSONNode(value: .string($0.key), line: 0)) + ":" + json($0.node) }
+                .joined(separator: ",") + "}"
+        }
+    }
+}
