@@ -1,16 +1,13 @@
-/// The column names of one result set, with a name → index table shared by all its rows.
+/// The column names of one result set, shared by all its rows.
 public final class ColumnNames: Sendable {
     public let names: [String]
-    private let indexByName: [String: Int]
 
-    init(_ names: [String]) {
-        self.names = names
-        // The first column wins when a join yields two columns of the same name, as
-        // SQLite's own name resolution would.
-        self.indexByName = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-    }
+    init(_ names: [String]) { self.names = names }
 
-    func index(of name: String) -> Int? { indexByName[name] }
+    /// A linear scan: result sets are a handful of columns wide, where comparing a few
+    /// strings beats building a dictionary per query. The first match wins when a join
+    /// yields two columns of the same name.
+    func index(of name: String) -> Int? { names.firstIndex(of: name) }
 }
 
 /// One result row, copied out of SQLite so it outlives the statement that produced it.

@@ -97,9 +97,17 @@ final class Statement {
     /// finishes", https://www.sqlite.org/lang_transaction.html), which would pin the WAL.
     func finishRun() { sqlite3_reset(handle) }
 
+    private var cachedColumnNames: ColumnNames?
+
+    /// Read once per statement. Only a schema change can re-prepare a statement with other
+    /// columns: a changed count is checked here, and the emulator changes its schema only
+    /// by migrations at open, before any statement is cached.
     func columnNames() -> ColumnNames {
-        let count = sqlite3_column_count(handle)
-        return ColumnNames((0..<count).map { String(cString: sqlite3_column_name(handle, $0)) })
+        let count = Int(sqlite3_column_count(handle))
+        if let cachedColumnNames, cachedColumnNames.names.count == count { return cachedColumnNames }
+        let names = ColumnNames((0..<CInt(count)).map { String(cString: sqlite3_column_name(handle, $0)) })
+        cachedColumnNames = names
+        return names
     }
 
     func currentRowValues(count: Int) -> [DatabaseValue] {

@@ -157,3 +157,23 @@ import Testing
         #expect(integer == 42)
     }
 }
+
+@Suite struct SeedTimeTests {
+    @Test(arguments: [
+        ("1970-01-01T00:00:00Z", 0.0),
+        ("2024-01-15T09:00:00Z", 1_705_309_200.0),
+        ("2024-02-29T23:59:59Z", 1_709_251_199.0),
+        ("2021-01-13T00:32:16+01:00", 1_610_494_336.0),
+        ("2000-03-01T00:00:00.25Z", 951_868_800.25),
+        ("1969-12-31T23:00:00-01:00", 0.0),
+    ])
+    func parsesISO8601(text: String, seconds: Double) {
+        #expect(SeedRecord.parseTime(text) == seconds)
+    }
+
+    @Test(arguments: ["2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2024-01-15T09:00:00", "2024-01-15 09:00:00Z",
+                      "2024-13-01T00:00:00Z", "2024-01-15T24:00:00Z", "2024-01-15T09:00:00Zjunk", "2024-01-15T09:00:00.Z"])
+    func refusesMalformedTimes(text: String) {
+        #expect(SeedRecord.parseTime(text) == nil)
+    }
+}

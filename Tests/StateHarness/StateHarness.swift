@@ -13,6 +13,9 @@ enum StateHarness {
         switch arguments.first {
         case "crash-writer" where arguments.count == 2:
             try CrashWriter.run(databasePath: arguments[1])
+        case "load-seed" where arguments.count == 3:
+            // For profilers: load the seed N times.
+            for _ in 0..<(Int(arguments[2]) ?? 1) { _ = try Seed.load(from: URL(fileURLWithPath: arguments[1])) }
         case "bench" where arguments.count <= 2:
             try StateBenchmark.run(seedDirectory: arguments.count == 2 ? arguments[1] : "seed-data")
         default:
@@ -106,6 +109,10 @@ enum StateBenchmark {
             _ = try database.read { try $0.fetchValue(Int.self, "SELECT count(*) FROM rosti_accounts") }
         }
         report("  of which: opening the database and a first read", databaseOpenings)
+        report("empty :memory: database with the schema", try measure(times: 50) { _ in
+            _ = try Database(path: Database.inMemoryPath, migrator: StateSchema.migrator)
+        })
+        report("temporary blob store", try measure(times: 50) { _ in _ = try BlobStore.temporary() })
 
         let store = try StateStore(location: .file(path), seed: seed)
         var upload = 0

@@ -38,6 +38,8 @@ public final class BlobStore: Sendable {
     public let directory: URL
     private let temporaryDirectory: URL
     private let removesDirectoryWhenReleased: Bool
+    /// A throwaway store skips fsync: its files die with the process anyway.
+    fileprivate var isDurable: Bool { !removesDirectoryWhenReleased }
 
     /// Opens (creating when missing) the blob folder at `directory` and deletes temporary
     /// files left by processes that no longer run.
@@ -206,7 +208,7 @@ public final class BlobWriter {
     public func commit() throws -> StoredBlob {
         precondition(descriptor >= 0, "commit after commit or abort")
         defer { abort() }
-        guard fsync(descriptor) == 0 else {
+        guard !store.isDurable || fsync(descriptor) == 0 else {
             throw BlobStoreError.io(operation: "fsync", path: temporaryPath, code: errno)
         }
         let sha1 = hasher.hexDigest()
@@ -221,7 +223,7 @@ public final class BlobWriter {
             throw BlobStoreError.io(operation: "rename", path: finalPath, code: errno)
         }
         // The new directory entry itself reaches the disk only when its folder is synced.
-        let folderDescriptor = Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let folderDescriptor = store.isDurable ? Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
         if folderDescriptor >= 0 {
             fsync(folderDescriptor)
             close(folderDescriptor)

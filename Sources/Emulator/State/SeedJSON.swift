@@ -161,8 +161,20 @@ struct SeedJSONParser {
 
     private mutating func parseString() throws -> String {
         offset += 1
+        let start = offset
+        // Fast path: most strings have no escapes and become one String in one step.
+        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 {
+            offset += 1
+        }
+        if current == UInt8(ascii: "\"") {
+            guard let text = String(validating: bytes[start..<offset], as: UTF8.self) else {
+                throw error("invalid UTF-8 in a string")
+            }
+            offset += 1
+            return text
+        }
         var scalars = String.UnicodeScalarView()
-        var runStart = offset
+        var runStart = start
         func flushRun(_ parser: SeedJSONParser) throws {
             guard let text = String(validating: parser.bytes[runStart..<parser.offset], as: UTF8.self) else {
                 throw parser.error("invalid UTF-8 in a string")

@@ -60,7 +60,8 @@ public final class StateStore: Sendable {
         self.seed = seed
         switch location {
         case .memory:
-            database = try Database(path: Database.inMemoryPath, migrator: StateSchema.migrator)
+            // No migrations: the reset below copies the template's schema with its rows.
+            database = try Database(path: Database.inMemoryPath)
             blobs = try BlobStore.temporary()
             wasSeeded = true
         case .file(let path):
