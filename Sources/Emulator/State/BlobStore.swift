@@ -99,7 +99,7 @@ public final class BlobStore: Sendable {
     /// Opens a blob for streaming; nil when it is not stored.
     public func open(_ sha1: String) throws -> BlobReader? {
         let path = try path(for: sha1)
-        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = openFile(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             if errno == ENOENT { return nil }
             throw BlobStoreError.io(operation: "open", path: path, code: errno)
@@ -173,7 +173,7 @@ public final class BlobWriter {
     public private(set) var byteCount: Int64 = 0
 
     fileprivate init(temporaryPath: String, store: BlobStore) throws {
-        let descriptor = Glibc.open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let descriptor = openFile(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw BlobStoreError.io(operation: "create", path: temporaryPath, code: errno)
         }
@@ -189,7 +189,7 @@ public final class BlobWriter {
         hasher.update(bytes)
         var written = 0
         while written < bytes.count {
-            let result = Glibc.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+            let result = writeFile(descriptor, bytes.baseAddress! + written, bytes.count - written)
             if result < 0 {
                 if errno == EINTR { continue }
                 throw BlobStoreError.io(operation: "write", path: temporaryPath, code: errno)
@@ -223,7 +223,7 @@ public final class BlobWriter {
             throw BlobStoreError.io(operation: "rename", path: finalPath, code: errno)
         }
         // The new directory entry itself reaches the disk only when its folder is synced.
-        let folderDescriptor = store.isDurable ? Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
+        let folderDescriptor = store.isDurable ? openFile(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
         if folderDescriptor >= 0 {
             fsync(folderDescriptor)
             close(folderDescriptor)
@@ -282,4 +282,14 @@ public final class BlobReader: Sendable {
 
 extension Int64 {
     fileprivate var clamped: Int { Int(clamping: self) }
+}
+
+// Free functions, so the C calls are not shadowed by `BlobStore.open(_:)` and friends and
+// the code needs no module-qualified name (Glibc vs Darwin).
+private func openFile(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
+    open(path, flags, mode)
+}
+
+private func writeFile(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
 }

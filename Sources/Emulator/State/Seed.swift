@@ -131,6 +131,23 @@ private struct SeedLoader {
         }
     }
 
+    /// Reads `id`, which must be unique among ids of `kind`.
+    private func claimID(_ record: inout SeedRecord, kind: String, in unique: inout UniqueValues) throws -> Int64 {
+        let id = try record.int("id")
+        try unique.claim("\(id)", field: "\(kind) id", by: record)
+        return id
+    }
+
+    /// Reads `id` as `claimID` does and `company`, which must name an existing company.
+    private func claimIDAndCompany(
+        _ record: inout SeedRecord, kind: String, in unique: inout UniqueValues
+    ) throws -> (Int64, Int64) {
+        let id = try claimID(&record, kind: kind, in: &unique)
+        let company = try record.int("company")
+        try reference(company, in: companyIDs, field: "company", kind: "company", record)
+        return (id, company)
+    }
+
     private func reference(_ id: Int64, in known: Set<Int64>, field: String, kind: String, _ record: SeedRecord) throws {
         guard known.contains(id) else { throw record.failure("field \"\(field)\" names \(kind) \(id), which does not exist") }
     }
@@ -148,16 +165,14 @@ private struct SeedLoader {
 
         var unique = UniqueValues()
         try forEachRecord(in: sections, "companies", file: name) { record in
-            let id = try record.int("id")
-            try unique.claim("\(id)", field: "company id", by: record)
+            let id = try claimID(&record, kind: "company", in: &unique)
             try conn.execute(
                 "INSERT INTO rosti_companies (id, name, created) VALUES (?, ?, ?)",
                 [id, try record.string("name"), try record.time("created")])
             companyIDs.insert(id)
         }
         try forEachRecord(in: sections, "accounts", file: name) { record in
-            let id = try record.int("id")
-            try unique.claim("\(id)", field: "account id", by: record)
+            let id = try claimID(&record, kind: "account", in: &unique)
             let email = try record.string("email")
             try unique.claim(email.lowercased(), field: "account email", by: record)
             let token = try record.string("token")
@@ -184,8 +199,7 @@ private struct SeedLoader {
             }
         }
         try forEachRecord(in: sections, "plans", file: name) { record in
-            let id = try record.int("id")
-            try unique.claim("\(id)", field: "plan id", by: record)
+            let id = try claimID(&record, kind: "plan", in: &unique)
             let planName = try record.string("name")
             try unique.claim(planName, field: "plan name", by: record)
             try conn.execute(
@@ -196,8 +210,7 @@ private struct SeedLoader {
         }
         var defaultRuntimes: [String] = []
         try forEachRecord(in: sections, "runtimes", file: name) { record in
-            let id = try record.int("id")
-            try unique.claim("\(id)", field: "runtime id", by: record)
+            let id = try claimID(&record, kind: "runtime", in: &unique)
             let image = try record.string("image")
             try unique.claim(image, field: "runtime image", by: record)
             let isDefault = try record.bool("default")
@@ -214,10 +227,7 @@ private struct SeedLoader {
             throw SeedError(file: path(name), record: nil, problem: "no runtime has \"default\": true (new apps need one)")
         }
         try forEachRecord(in: sections, "apps", file: name) { record in
-            let id = try record.int("id")
-            try unique.claim("\(id)", field: "app id", by: record)
-            let company = try record.int("company")
-            try reference(company, in: companyIDs, field: "company", kind: "company", record)
+            let (id, company) = try claimIDAndCompany(&record, kind: "app", in: &unique)
             let plan = try record.int("plan")
             try reference(plan, in: planIDs, field: "plan", kind: "plan", record)
             let image = try record.string("image")
@@ -246,10 +256,7 @@ private struct SeedLoader {
             appCompanies[id] = company
         }
         try forEachRecord(in: sections, "storages", file: name) { record in
-            let id = try record.int("id")
-            try unique.claim("\(id)", field: "storage id", by: record)
-            let company = try record.int("company")
-            try reference(company, in: companyIDs, field: "company", kind: "company", record)
+            let (id, company) = try claimIDAndCompany(&record, kind: "storage", in: &unique)
             let storageName = try record.string("name")
             try unique.claim(storageName, field: "storage name", by: record)
             let username = try record.string("username")
@@ -264,10 +271,7 @@ private struct SeedLoader {
                  try record.time("date"), try record.string("password")])
         }
         try forEachRecord(in: sections, "snapshots", file: name) { record in
-            let id = try record.int("id")
-            try unique.claim("\(id)", field: "snapshot id", by: record)
-            let company = try record.int("company")
-            try reference(company, in: companyIDs, field: "company", kind: "company", record)
+            let (id, company) = try claimIDAndCompany(&record, kind: "snapshot", in: &unique)
             let app = try record.optionalInt("app")
             if let app { try checkApp(app, belongsTo: company, record) }
             try conn.execute(
@@ -280,10 +284,7 @@ private struct SeedLoader {
             snapshotCompanies[id] = company
         }
         try forEachRecord(in: sections, "jobs", file: name) { record in
-            let id = try record.int("id")
-            try unique.claim("\(id)", field: "job id", by: record)
-            let company = try record.int("company")
-            try reference(company, in: companyIDs, field: "company", kind: "company", record)
+            let (id, company) = try claimIDAndCompany(&record, kind: "job", in: &unique)
             let app = try record.optionalInt("app")
             if let app { try checkApp(app, belongsTo: company, record) }
             let snapshot = try record.optionalInt("snapshot")
@@ -324,8 +325,7 @@ private struct SeedLoader {
         let sections = try parse(name, sections: ["users", "files"])
         var unique = UniqueValues()
         try forEachRecord(in: sections, "users", file: name) { record in
-            let id = try record.int("id")
-            try unique.claim("\(id)", field: "user id", by: record)
+            let id = try claimID(&record, kind: "user", in: &unique)
             let uname = try record.string("uname")
             try unique.claim(uname, field: "uname", by: record)
             let email = try record.string("email")
@@ -339,8 +339,7 @@ private struct SeedLoader {
             rosaUserIDs[uname] = id
         }
         try forEachRecord(in: sections, "files", file: name) { record in
-            let id = try record.int("id")
-            try unique.claim("\(id)", field: "file id", by: record)
+            let id = try claimID(&record, kind: "file", in: &unique)
             let owner = try record.string("owner")
             guard let userID = rosaUserIDs[owner] else {
                 throw record.failure("field \"owner\" names user \"\(owner)\", which does not exist")

@@ -16,6 +16,21 @@ struct JSONNode: Sendable {
     let value: Value
     let line: Int
 
+    var integerValue: Int64? {
+        if case .integer(let value) = value { return value }
+        return nil
+    }
+
+    var boolValue: Bool? {
+        if case .bool(let value) = value { return value }
+        return nil
+    }
+
+    var stringValue: String? {
+        if case .string(let value) = value { return value }
+        return nil
+    }
+
     var typeName: String {
         switch value {
         case .null: return "null"

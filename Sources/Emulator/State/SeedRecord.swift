@@ -60,27 +60,32 @@ struct SeedRecord {
         return fields[key] != nil
     }
 
-    mutating func int(_ key: String) throws -> Int64 {
+    /// The field converted by `extract`; a type mismatch names what was `expected`.
+    private mutating func value<Value>(_ key: String, _ expected: String, _ extract: (JSONNode) -> Value?) throws -> Value {
         let node = try node(key)
-        guard case .integer(let value) = node.value else { throw mismatch(key, expected: "an integer", found: node) }
+        guard let value = extract(node) else { throw mismatch(key, expected: expected, found: node) }
         return value
     }
+
+    /// An array field whose every element `extract` converts.
+    private mutating func elements<Value>(
+        _ key: String, _ expected: String, _ extract: (JSONNode) -> Value?
+    ) throws -> [Value] {
+        try array(key).map { element in
+            guard let value = extract(element) else { throw mismatch(key, expected: expected, found: element) }
+            return value
+        }
+    }
+
+    mutating func int(_ key: String) throws -> Int64 { try value(key, "an integer", \.integerValue) }
 
     mutating func optionalInt(_ key: String) throws -> Int64? {
         try isPresent(key) ? int(key) : nil
     }
 
-    mutating func bool(_ key: String) throws -> Bool {
-        let node = try node(key)
-        guard case .bool(let value) = node.value else { throw mismatch(key, expected: "true or false", found: node) }
-        return value
-    }
+    mutating func bool(_ key: String) throws -> Bool { try value(key, "true or false", \.boolValue) }
 
-    mutating func string(_ key: String) throws -> String {
-        let node = try node(key)
-        guard case .string(let value) = node.value else { throw mismatch(key, expected: "a string", found: node) }
-        return value
-    }
+    mutating func string(_ key: String) throws -> String { try value(key, "a string", \.stringValue) }
 
     mutating func optionalString(_ key: String) throws -> String? {
         try isPresent(key) ? string(key) : nil
@@ -95,21 +100,11 @@ struct SeedRecord {
     }
 
     mutating func stringArray(_ key: String) throws -> [String] {
-        try array(key).map { element in
-            guard case .string(let value) = element.value else {
-                throw mismatch(key, expected: "an array of strings", found: element)
-            }
-            return value
-        }
+        try elements(key, "an array of strings", \.stringValue)
     }
 
     mutating func intArray(_ key: String) throws -> [Int64] {
-        try array(key).map { element in
-            guard case .integer(let value) = element.value else {
-                throw mismatch(key, expected: "an array of integers", found: element)
-            }
-            return value
-        }
+        try elements(key, "an array of integers", \.integerValue)
     }
 
     mutating func array(_ key: String) throws -> [JSONNode] {
