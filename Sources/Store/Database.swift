@@ -146,11 +146,12 @@ final class ConnectionSlot: @unchecked Sendable {
     private let lock = NSLock()
     private let owner = Atomic<UInt>(0)
     private var connection: Connection?
-    private let open: @Sendable () throws -> Connection
+    /// Opens the connection on first use; nil for a slot given an open connection.
+    private let open: (@Sendable () throws -> Connection)?
 
     init(_ connection: Connection) {
         self.connection = connection
-        self.open = { throw StoreOpeningError.reentrantAccess }
+        self.open = nil
     }
 
     init(opening open: @escaping @Sendable () throws -> Connection) {
@@ -183,7 +184,8 @@ final class ConnectionSlot: @unchecked Sendable {
         if let connection {
             current = connection
         } else {
-            current = try open()
+            // Every slot has a connection or a way to open one (see the initialisers).
+            current = try open!()
             connection = current
         }
         return try body(current)

@@ -38,10 +38,13 @@ public struct ConstraintViolation: Error, Sendable, CustomStringConvertible {
     public let underlying: DatabaseError
 
     /// The `table.column` names SQLite reports for unique and not-null failures, e.g.
-    /// `["accounts.email"]` from "UNIQUE constraint failed: accounts.email"; the constraint
-    /// name for a named CHECK; empty when SQLite names nothing (foreign keys).
+    /// `["accounts.email"]` from "UNIQUE constraint failed: accounts.email"; empty for the
+    /// other kinds (SQLite names no column for a foreign key, and a CHECK's message is its
+    /// expression, not a column list).
     public var columns: [String] {
-        guard let colon = underlying.message.range(of: "failed: ") else { return [] }
+        guard kind == .unique || kind == .notNull,
+            let colon = underlying.message.range(of: "failed: ")
+        else { return [] }
         return underlying.message[colon.upperBound...]
             .split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }

@@ -6,6 +6,7 @@ import Testing
 @Suite struct BlobStoreTests {
     @Test func streamsIntoATemporaryFileAndRenamesByHash() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let store = try BlobStore(directory: directory.url)
         let writer = try store.beginWrite()
         try writer.append(Data("abc".utf8))
@@ -22,6 +23,7 @@ import Testing
 
     @Test func anAbortedWriteLeavesNothing() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let store = try BlobStore(directory: directory.url)
         do {
             let writer = try store.beginWrite()
@@ -38,6 +40,7 @@ import Testing
 
     @Test func openingSweepsTemporaryFilesOfDeadProcessesOnly() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         _ = try BlobStore(directory: directory.url)
         let tmp = directory.url.appendingPathComponent("tmp")
         // pid_max on Linux is at most 2^22, so this pid cannot be running.

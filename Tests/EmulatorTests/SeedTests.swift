@@ -105,6 +105,7 @@ import Testing
     @Test(arguments: breakages)
     func failsNamingFileRecordAndProblemAndLeavesNoDatabase(breakage: Breakage) throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let seed = directory.url.appendingPathComponent("seed")
         try FileManager.default.copyItem(at: shippedSeedDirectory, to: seed)
         let broken = seed.appendingPathComponent(breakage.file)
@@ -131,6 +132,7 @@ import Testing
 
     @Test func aMissingSeedFileIsNamed() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         #expect {
             try Seed.load(from: directory.url)
         } throws: { error in

@@ -9,6 +9,7 @@ import Testing
 
     @Test func createsAndSeedsAFileOnFirstOpenAndReusesItAfter() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let path = directory.path(".rostra/rostra.sqlite")
         let first = try StateStore(location: .file(path), seed: Self.seed.get())
         #expect(first.wasSeeded)
@@ -34,6 +35,7 @@ import Testing
 
     @Test func refusesAFileThatIsNotSQLiteEvenWithReseed() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let path = directory.path("notes.txt")
         try Data("not a database".utf8).write(to: URL(fileURLWithPath: path))
         #expect(throws: StoreOpeningError.notASQLiteDatabase(path: path)) {
@@ -54,6 +56,7 @@ import Testing
 
     @Test func resetRestoresEveryTableAndFile() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let store = try StateStore(location: .file(directory.path("reset.sqlite")), seed: Self.seed.get())
         let seeded = try StateDump(store)
         #expect(seeded.rowCount > 30)
@@ -78,6 +81,8 @@ import Testing
         let document = try source.exportState()
 
         let directory = try TemporaryDirectory()
+
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let target = try StateStore(location: .file(directory.path("target.sqlite")), seed: Self.seed.get())
         try target.importState(document)
         #expect(try StateDump(target) == expected)
@@ -164,6 +169,7 @@ import Testing
 
     @Test func aFreshFileIsRemovedWhenSeedingFails() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let path = directory.path("fresh.sqlite")
         // A blob folder path that is a regular file makes the store fail after the
         // database file was created.

@@ -13,6 +13,7 @@ import Testing
 
     @Test func sigkillMidBurstLosesNoAcknowledgedWrite() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let path = directory.path("crash.sqlite")
         var acknowledged = Set<Int64>()
         for round in 1...Self.rounds {

@@ -27,6 +27,7 @@ private func openPeople(_ path: String, migrations: [Migration] = peopleMigratio
 @Suite struct MigrationTests {
     @Test func migratesFromEmptyAndOnlyAppliesNewSteps() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let path = directory.path("m.sqlite")
         do {
             let db = try openPeople(path, migrations: Array(peopleMigrations.prefix(1)))
@@ -44,6 +45,7 @@ private func openPeople(_ path: String, migrations: [Migration] = peopleMigratio
 
     @Test func failingMigrationKeepsEarlierStepsAndNoneOfItsOwn() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let broken = peopleMigrations.prefix(1) + [
             Migration(version: 2, name: "broken", sql: "CREATE TABLE half (id INTEGER); CREATE TABLE oops (;")
         ]
@@ -57,6 +59,7 @@ private func openPeople(_ path: String, migrations: [Migration] = peopleMigratio
 
     @Test func refusesNewerSchemaAndLeavesFileUntouched() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let path = directory.path("newer.sqlite")
         do {
             let db = try openPeople(path)
@@ -71,6 +74,7 @@ private func openPeople(_ path: String, migrations: [Migration] = peopleMigratio
 
     @Test func refusesFileThatIsNotSQLiteAndLeavesItUntouched() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let path = directory.path("notes.sqlite")
         let text = Data("these are my notes, not a database\n".utf8)
         try text.write(to: URL(fileURLWithPath: path))
@@ -91,6 +95,7 @@ private func openPeople(_ path: String, migrations: [Migration] = peopleMigratio
 @Suite struct ConnectionTests {
     @Test func configuresWALNormalSynchronousAndForeignKeys() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let db = try openPeople(directory.path("p.sqlite"))
         try db.writeWithoutTransaction { conn throws in
             #expect(try conn.fetchValue(String.self, "PRAGMA journal_mode") == "wal")
@@ -227,6 +232,7 @@ private func openPeople(_ path: String, migrations: [Migration] = peopleMigratio
 
     @Test func keepsDataAcrossCloseAndReopen() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let path = directory.path("persist.sqlite")
         do {
             let db = try openPeople(path)
@@ -238,6 +244,7 @@ private func openPeople(_ path: String, migrations: [Migration] = peopleMigratio
 
     @Test func readersSeeCommittedDataOnlyAndDoNotWaitForTheWriter() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let db = try openPeople(directory.path("wal.sqlite"))
         try db.write { conn in
             try conn.execute("INSERT INTO teams (name) VALUES ('pending')")
@@ -257,6 +264,7 @@ private func openPeople(_ path: String, migrations: [Migration] = peopleMigratio
 
     @Test func serialisesWritesFromManyThreads() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let db = try openPeople(directory.path("threads.sqlite"))
         try db.write { try $0.execute("INSERT INTO samples (id, value) VALUES (1, 0)") }
         let failures = Failures()
@@ -279,6 +287,7 @@ private func openPeople(_ path: String, migrations: [Migration] = peopleMigratio
 
     @Test func replacesWholeContentsFromAnotherDatabase() throws {
         let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         let template = try openPeople(":memory:")
         try template.write { try $0.execute("INSERT INTO teams (id, name) VALUES (1, 'template')") }
         let live = try openPeople(directory.path("live.sqlite"))
