@@ -19,7 +19,15 @@ let package = Package(
         // The HTTP/1.1 engine on POSIX sockets; knows nothing of Rosti or Rosa.
         .target(name: "HTTP", dependencies: [logging]),
         // What both emulated APIs share: state, clock, settings, admin surface.
-        .target(name: "Emulator", dependencies: ["HTTP", logging]),
+        .target(name: "Emulator", dependencies: ["HTTP", "Store", logging]),
+        // The system libsqlite3 (Debian: libsqlite3-dev); no pkg-config file is needed.
+        .systemLibrary(
+            name: "CSQLite",
+            path: "Sources/CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // A small typed wrapper over the sqlite3 C API; knows nothing of Rosti or Rosa.
+        .target(name: "Store", dependencies: ["CSQLite"]),
         .executableTarget(
             name: "rostra",
             dependencies: [
@@ -28,5 +36,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        // A child process for the crash-durability test and a benchmark of the state layer.
+        .executableTarget(
+            name: "StateHarness",
+            dependencies: ["Store", "Emulator"],
+            path: "Tests/StateHarness"
+        ),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "StateHarness"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store"]),
     ]
 )

@@ -1,0 +1,95 @@
+/// Incremental SHA-1 (FIPS 180-4, section 6.1), for content-addressing stored files the
+/// way the Rosa File Store does. Not for security: SHA-1 is only the API's file identity.
+public struct SHA1: Sendable {
+    public static let digestByteCount = 20
+    private static let blockByteCount = 64
+
+    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32) =
+        (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
+    private var pending: [UInt8] = []
+    private var totalByteCount: UInt64 = 0
+
+    public init() { pending.reserveCapacity(Self.blockByteCount) }
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        totalByteCount &+= UInt64(bytes.count)
+        var remaining = bytes[...]
+        if !pending.isEmpty {
+            let needed = Self.blockByteCount - pending.count
+            pending.append(contentsOf: remaining.prefix(needed))
+            remaining = remaining.dropFirst(needed)
+            guard pending.count == Self.blockByteCount else { return }
+            pending.withUnsafeBytes { compress($0) }
+            pending.removeAll(keepingCapacity: true)
+        }
+        while remaining.count >= Self.blockByteCount {
+            compress(UnsafeRawBufferPointer(rebasing: remaining.prefix(Self.blockByteCount)))
+            remaining = remaining.dropFirst(Self.blockByteCount)
+        }
+        pending.append(contentsOf: remaining)
+    }
+
+    public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        let contiguous: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
+        if contiguous == nil { Array(bytes).withUnsafeBytes { update($0) } }
+    }
+
+    /// The 20-byte digest. Finishing a copy leaves `self` usable for more input.
+    public func finalize() -> [UInt8] {
+        var copy = self
+        let bitCount = totalByteCount &* 8
+        // Padding (FIPS 180-4 §5.1.1): a 1 bit, zeros up to 56 mod 64, the length in bits.
+        var padding: [UInt8] = [0x80]
+        let afterMarker = (copy.pending.count + 1) % Self.blockByteCount
+        padding += [UInt8](repeating: 0, count: (56 - afterMarker + Self.blockByteCount) % Self.blockByteCount)
+        padding += (0..<8).reversed().map { UInt8(truncatingIfNeeded: bitCount >> (UInt64($0) * 8)) }
+        padding.withUnsafeBytes { copy.update($0) }
+        let words = [copy.state.0, copy.state.1, copy.state.2, copy.state.3, copy.state.4]
+        return words.flatMap { word in (0..<4).reversed().map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) } }
+    }
+
+    /// The digest as 40 lowercase hex digits, the form the Rosa API uses.
+    public func hexDigest() -> String { Self.hex(finalize()) }
+
+    public static func hexDigest<Bytes: Sequence>(of bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var hasher = SHA1()
+        hasher.update(bytes)
+        return hasher.hexDigest()
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] }, as: UTF8.self)
+    }
+
+    /// One 512-bit block (FIPS 180-4 §6.1.2).
+    private mutating func compress(_ block: UnsafeRawBufferPointer) {
+        var schedule = [UInt32](repeating: 0, count: 80)
+        for index in 0..<16 {
+            schedule[index] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
+        }
+        for index in 16..<80 {
+            schedule[index] = rotateLeft(
+                schedule[index - 3] ^ schedule[index - 8] ^ schedule[index - 14] ^ schedule[index - 16], by: 1)
+        }
+        var (a, b, c, d, e) = state
+        for index in 0..<80 {
+            let mixed: UInt32
+            let constant: UInt32
+            switch index {
+            case 0..<20: (mixed, constant) = ((b & c) | (~b & d), 0x5A82_7999)
+            case 20..<40: (mixed, constant) = (b ^ c ^ d, 0x6ED9_EBA1)
+            case 40..<60: (mixed, constant) = ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC)
+            default: (mixed, constant) = (b ^ c ^ d, 0xCA62_C1D6)
+            }
+            let temporary = rotateLeft(a, by: 5) &+ mixed &+ e &+ constant &+ schedule[index]
+            (e, d, c, b, a) = (d, c, rotateLeft(b, by: 30), a, temporary)
+        }
+        state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e)
+    }
+
+    private func rotateLeft(_ value: UInt32, by count: UInt32) -> UInt32 {
+        (value << count) | (value >> (32 - count))
+    }
+}

@@ -1,0 +1,10 @@
+/// Every bound the emulator's state layer applies, in one place.
+public enum StateLimits {
+    /// Bytes read per system call when a file is copied into the blob store.
+    public static let blobCopyChunkBytes = 1 << 20
+    /// Largest state document `importState(from:)` reads into memory. Export documents
+    /// carry every stored file base64-encoded, so this also bounds the files' total size.
+    public static let importDocumentMaximumBytes = 1 << 30
+    /// Largest single seed file content (seed files are meant to be small examples).
+    public static let seedFileMaximumBytes = 1 << 20
+}

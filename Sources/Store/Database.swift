@@ -1,0 +1,201 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A SQLite database shared by many threads: one writer connection and, for files, a few
+/// reader connections, each used by one thread at a time under its own lock.
+///
+/// The API is synchronous because the HTTP server calls it from one thread per
+/// connection: `try db.read { conn in … }` and `try db.write { conn in … }`.
+public final class Database: Sendable {
+    /// The path given to `init`, or ":memory:".
+    public let path: String
+    public var isInMemory: Bool { path == Self.inMemoryPath }
+    public static let inMemoryPath = ":memory:"
+
+    private let writer: ConnectionSlot
+    private let readers: [ConnectionSlot]
+    /// Round-robin start for a reader when all are busy, so waiters spread out.
+    private let nextReader = Atomic<Int>(0)
+
+    /// Opens (creating when missing) the database at `path`, or a private in-memory one
+    /// for ":memory:", and brings its schema up to `migrator`'s latest version.
+    ///
+    /// Throws `StoreOpeningError.notASQLiteDatabase` for a file that is not SQLite and
+    /// `.schemaNewerThanCode` for one written by newer code; both leave the file untouched.
+    public init(path: String, migrator: Migrator? = nil) throws {
+        self.path = path
+        let inMemory = path == Self.inMemoryPath
+        if !inMemory { try Self.refuseNonSQLiteFile(at: path) }
+
+        let connection: Connection
+        do {
+            connection = try Connection(path: path, readOnly: false)
+            // Check the version before anything that writes: switching a rollback-journal
+            // file to WAL rewrites its header, and a newer file must stay untouched.
+            if let migrator {
+                let found = try migrator.appliedVersion(in: connection)
+                guard found <= migrator.latestVersion else {
+                    throw StoreOpeningError.schemaNewerThanCode(
+                        path: path, found: found, known: migrator.latestVersion)
+                }
+            }
+            try Self.configureWriter(connection)
+            try migrator?.migrate(connection)
+        } catch let error as DatabaseError where error.code.primary == .notADatabase {
+            throw StoreOpeningError.notASQLiteDatabase(path: path)
+        }
+        writer = ConnectionSlot(connection)
+        // An in-memory database lives in one connection only; its reads share the writer.
+        readers = inMemory
+            ? []
+            : (0..<StoreLimits.readerConnectionCount).map { _ in
+                ConnectionSlot(opening: { try Self.openReader(path: path) })
+            }
+    }
+
+    /// Runs `body` in a DEFERRED transaction: every query inside sees one snapshot.
+    ///
+    /// On a file database it uses a reader connection and never waits for the writer.
+    /// Inside a `write` closure use that closure's connection instead: a nested `read`
+    /// would not see the outer transaction's uncommitted changes.
+    public func read<Result>(_ body: (Connection) throws -> Result) throws -> Result {
+        if readers.isEmpty {
+            return try writer.withConnection { try $0.inTransaction(.deferred, body) }
+        }
+        for slot in readers {
+            if let result = try slot.withConnectionIfFree({ try $0.inTransaction(.deferred, body) }) {
+                return result
+            }
+        }
+        // All busy: wait for one, skipping any this thread already holds.
+        let start = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
+        for offset in 0..<readers.count {
+            let slot = readers[(start &+ offset) % readers.count]
+            if !slot.isHeldByCurrentThread {
+                return try slot.withConnection { try $0.inTransaction(.deferred, body) }
+            }
+        }
+        throw StoreOpeningError.reentrantAccess
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction on the writer connection: committed when
+    /// `body` returns, rolled back when it throws. Writes are serialised.
+    public func write<Result>(_ body: (Connection) throws -> Result) throws -> Result {
+        try writer.withConnection { try $0.inTransaction(.immediate, body) }
+    }
+
+    /// Runs `body` on the writer connection with no transaction around it, for work that
+    /// manages its own (migrations, `Connection.replaceContents(with:)`, PRAGMAs that
+    /// cannot run inside a transaction).
+    public func writeWithoutTransaction<Result>(_ body: (Connection) throws -> Result) throws -> Result {
+        try writer.withConnection(body)
+    }
+
+    // MARK: Opening
+
+    private static let sqliteHeader = Array("SQLite format 3\0".utf8)
+
+    /// "Every valid SQLite database file begins with the following 16 bytes (in hex):
+    /// 53 51 4c 69 74 65 20 66 6f 72 6d 61 74 20 33 00" (https://www.sqlite.org/fileformat.html).
+    /// An empty file is a valid empty database to SQLite, so it is accepted.
+    private static func refuseNonSQLiteFile(at path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        let prefix = [UInt8]((try? handle.read(upToCount: sqliteHeader.count)) ?? Data())
+        if !prefix.isEmpty && prefix != sqliteHeader {
+            throw StoreOpeningError.notASQLiteDatabase(path: path)
+        }
+    }
+
+    private static func configureWriter(_ connection: Connection) throws {
+        // WAL: readers and the writer do not block each other
+        // (https://www.sqlite.org/wal.html). An in-memory database answers "memory".
+        try connection.execute("PRAGMA journal_mode = WAL")
+        // "In WAL mode when synchronous is NORMAL … a transaction committed in WAL mode
+        // with synchronous=NORMAL might roll back following a power loss or system crash"
+        // — but survives an application crash (https://www.sqlite.org/pragma.html#pragma_synchronous),
+        // the durability an emulator needs, without an fsync per commit.
+        try connection.execute("PRAGMA synchronous = NORMAL")
+        // Off by default for compatibility; "must be separately enabled for each database
+        // connection" (https://www.sqlite.org/foreignkeys.html#fk_enable).
+        try connection.execute("PRAGMA foreign_keys = ON")
+    }
+
+    private static func openReader(path: String) throws -> Connection {
+        let connection = try Connection(path: path, readOnly: true)
+        // Belt and braces over SQLITE_OPEN_READONLY: also refuses writes to attached or
+        // temporary databases (https://www.sqlite.org/pragma.html#pragma_query_only).
+        try connection.execute("PRAGMA query_only = ON")
+        return connection
+    }
+}
+
+/// One connection guarded by one lock, opened on first use.
+///
+/// `@unchecked Sendable` is safe because `connection` is only read or written between
+/// `lock.lock()` and `lock.unlock()` (or a successful `lock.try()`), so at most one thread
+/// touches it — and through it the sqlite3 handle, which was opened in multi-thread mode —
+/// at a time. `owner` is an atomic and needs no lock.
+final class ConnectionSlot: @unchecked Sendable {
+    private let lock = NSLock()
+    private let owner = Atomic<UInt>(0)
+    private var connection: Connection?
+    /// Opens the connection on first use; nil for a slot given an open connection.
+    private let open: (@Sendable () throws -> Connection)?
+
+    init(_ connection: Connection) {
+        self.connection = connection
+        self.open = nil
+    }
+
+    init(opening open: @escaping @Sendable () throws -> Connection) {
+        self.open = open
+    }
+
+    /// Only this thread ever stores its own id, so a relaxed load that sees it is exact.
+    var isHeldByCurrentThread: Bool { owner.load(ordering: .relaxed) == currentThreadID() }
+
+    func withConnection<Result>(_ body: (Connection) throws -> Result) throws -> Result {
+        guard !isHeldByCurrentThread else { throw StoreOpeningError.reentrantAccess }
+        lock.lock()
+        return try holding(body)
+    }
+
+    /// Runs `body` only if the lock is free right now; nil otherwise.
+    func withConnectionIfFree<Result>(_ body: (Connection) throws -> Result) throws -> Result? {
+        guard lock.try() else { return nil }
+        return try holding(body)
+    }
+
+    /// Precondition: `lock` is held by this thread; releases it.
+    private func holding<Result>(_ body: (Connection) throws -> Result) throws -> Result {
+        owner.store(currentThreadID(), ordering: .relaxed)
+        defer {
+            owner.store(0, ordering: .relaxed)
+            lock.unlock()
+        }
+        let current: Connection
+        if let connection {
+            current = connection
+        } else {
+            // Every slot has a connection or a way to open one (see the initialisers).
+            current = try open!()
+            connection = current
+        }
+        return try body(current)
+    }
+}
+
+private func currentThreadID() -> UInt {
+    #if canImport(Glibc)
+        return UInt(pthread_self())
+    #else
+        return UInt(bitPattern: pthread_self())
+    #endif
+}
