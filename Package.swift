@@ -20,6 +20,8 @@ let package = Package(
         .target(name: "HTTP", dependencies: [logging]),
         // What both emulated APIs share: state, clock, settings, admin surface.
         .target(name: "Emulator", dependencies: ["HTTP", logging]),
+        // The Rosa File Store API: handlers, multipart parsing, blob storage on disk.
+        .target(name: "RosaFileStore", dependencies: ["Emulator"]),
         .executableTarget(
             name: "rostra",
             dependencies: [
@@ -28,5 +30,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore"]),
     ]
 )
