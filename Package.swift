@@ -28,6 +28,8 @@ let package = Package(
         ),
         // A small typed wrapper over the sqlite3 C API; knows nothing of Rosti or Rosa.
         .target(name: "Store", dependencies: ["CSQLite"]),
+        // The Rosa File Store API: handlers, multipart parsing, blob storage on disk.
+        .target(name: "RosaFileStore", dependencies: ["Emulator"]),
         .executableTarget(
             name: "rostra",
             dependencies: [
@@ -44,5 +46,6 @@ let package = Package(
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "StateHarness"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store"]),
+        .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore"]),
     ]
 )
