@@ -23,8 +23,11 @@ COPY --from=build /out/rostra /usr/local/bin/rostra
 COPY seed-data /opt/rostra/seed-data
 USER rostra
 WORKDIR /var/lib/rostra
-# Inside a container the emulator must listen beyond loopback to be reachable.
-ENV ROSTRA_HOST=0.0.0.0
+# Inside a container the emulator must listen beyond loopback to be reachable; the state
+# lives under /var/lib/rostra/state (mount a volume there to keep it).
+ENV ROSTRA_HOST=0.0.0.0 \
+    ROSTRA_SEED=/opt/rostra/seed-data \
+    ROSTRA_DB=/var/lib/rostra/state/rostra.sqlite
 EXPOSE 8000 8001
 ENTRYPOINT ["rostra"]
 CMD ["serve"]

@@ -47,5 +47,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "StateHarness"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store"]),
         .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore"]),
+        // Runs the built executable as a user does.
+        .testTarget(name: "RostraTests", dependencies: ["rostra"]),
     ]
 )

@@ -17,3 +17,11 @@ enum EnvironmentDefault {
         return port
     }
 }
+
+/// A failure while running (not a mistake in the arguments): printed as `Error: …` with no
+/// usage text, and the process exits non-zero.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) { self.description = description }
+}

@@ -6,7 +6,7 @@ struct Rostra: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A local emulator of the Rosti API and the Rosa File Store API.",
         version: RostraVersion.string,
-        subcommands: [ServeCommand.self],
+        subcommands: [ServeCommand.self, ExportCommand.self, ImportCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

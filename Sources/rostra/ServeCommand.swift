@@ -20,6 +20,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Port of the Rosa File Store API (0 = any free port). Env: ROSTRA_ROSA_PORT. Default: 8001.")
     var rosaPort: Int?
 
+    @OptionGroup var state: StateOptions
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: ROSTRA_LOG_LEVEL. Default: info.")
     var logLevel: String?
 
@@ -59,6 +61,7 @@ struct ServeCommand: ParsableCommand {
         ]
         let grace = shutdownGrace ?? EnvironmentDefault.string("ROSTRA_SHUTDOWN_GRACE").flatMap(Double.init) ?? 10
 
+        let store = try state.openStore()
         var servers: [(EmulatedAPI, HTTPServer)] = []
         for api in EmulatedAPI.allCases {
             var router = Router()
@@ -67,11 +70,11 @@ struct ServeCommand: ParsableCommand {
             do {
                 servers.append((api, try HTTPServer(configuration: configuration, responder: router, logger: logger)))
             } catch {
-                throw ValidationError("Cannot listen for the \(api.rawValue) API on \(host):\(ports[api]!): \(error)")
+                throw CommandFailure("Cannot listen for the \(api.rawValue) API on \(host):\(ports[api]!): \(error)")
             }
         }
         for (_, server) in servers { server.start() }
-        printBanner(host: host, servers: servers)
+        printBanner(host: host, servers: servers, store: store)
 
         let received = stop.wait()
         logger.notice("signal \(received): shutting down (grace \(grace)s)")
@@ -87,13 +90,16 @@ struct ServeCommand: ParsableCommand {
         logger.notice("stopped")
     }
 
-    private func printBanner(host: String, servers: [(EmulatedAPI, HTTPServer)]) {
+    private func printBanner(host: String, servers: [(EmulatedAPI, HTTPServer)], store: StateStore) {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         var lines = ["Rostra \(RostraVersion.string)"]
         for (api, server) in servers {
             let title = api == .rosti ? "Rosti API          " : "Rosa File Store API"
             lines.append("  \(title)  http://\(shownHost):\(server.port)/   (admin: /__admin/health)")
         }
+        lines.append("  State                \(store.location) (\(store.wasSeeded ? "seeded now" : "reused"))")
+        lines.append("  Seed credentials     Rosti: Authorization: Token rostidemo0000000000000000000000000000001")
+        lines.append("                       Rosa:  --user demo:demo-password   (more in docs/seed-data.md)")
         // Written unbuffered: scripts and tests wait for the banner on a pipe.
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// `rostra serve` as a user starts it: state created and seeded on first start and reused
+/// after, options from flags and environment, health on both ports, SIGTERM exits 0.
+@Suite struct ServeCommandTests {
+    @Test func firstStartSeedsThenTheStateIsReused() throws {
+        let scratch = try ScratchDirectory()
+        let arguments = ["serve", "--rosti-port", "0", "--rosa-port", "0", "--seed", RostraProcess.seedDirectory, "--log-level", "error"]
+
+        let first = try RostraProcess(arguments, directory: scratch.url)
+        let ports = try first.waitForBanner()
+        #expect(first.banner.contains(".rostra/rostra.sqlite (seeded now)"))
+        #expect(first.banner.contains("rostidemo0000000000000000000000000000001"))
+        #expect(try RostraProcess.get(port: ports.rosti, path: "/__admin/health") == (200, #"{"status":"ok","version":"0.1.0","api":"rosti"}"#))
+        #expect(try RostraProcess.get(port: ports.rosa, path: "/__admin/health").1.contains(#""api":"rosa""#))
+        #expect(first.stop() == 0)
+        #expect(FileManager.default.fileExists(atPath: scratch.path(".rostra/rostra.sqlite")))
+
+        let second = try RostraProcess(arguments, directory: scratch.url)
+        _ = try second.waitForBanner()
+        #expect(second.banner.contains("(reused)"))
+        #expect(second.stop() == 0)
+
+        let third = try RostraProcess(arguments + ["--reseed"], directory: scratch.url)
+        _ = try third.waitForBanner()
+        #expect(third.banner.contains("(seeded now)"))
+        #expect(third.stop() == 0)
+    }
+
+    @Test func optionsComeFromTheEnvironmentAndFlagsWin() throws {
+        let scratch = try ScratchDirectory()
+        let environment = [
+            "ROSTRA_DB": scratch.path("env.sqlite"), "ROSTRA_SEED": RostraProcess.seedDirectory,
+            "ROSTRA_ROSTI_PORT": "0", "ROSTRA_ROSA_PORT": "0", "ROSTRA_LOG_LEVEL": "error",
+        ]
+        let fromEnvironment = try RostraProcess(["serve"], environment: environment, directory: scratch.url)
+        _ = try fromEnvironment.waitForBanner()
+        #expect(fromEnvironment.banner.contains("State                \(scratch.path("env.sqlite")) (seeded now)"))
+        #expect(fromEnvironment.stop() == 0)
+
+        let flagWins = try RostraProcess(["serve", "--db", ":memory:"], environment: environment, directory: scratch.url)
+        _ = try flagWins.waitForBanner()
+        #expect(flagWins.banner.contains("State                :memory: (seeded now)"))
+        #expect(flagWins.stop() == 0)
+    }
+
+    @Test func badSettingsStopStartUpWithAMessage() throws {
+        let scratch = try ScratchDirectory()
+        let (status, _, errors) = try RostraProcess.run(["serve"], environment: ["ROSTRA_ROSTI_PORT": "eighty"], directory: scratch.url)
+        #expect(status != 0)
+        #expect(errors.contains("ROSTRA_ROSTI_PORT=eighty is not a port number"))
+
+        let (levelStatus, _, levelErrors) = try RostraProcess.run(["serve", "--log-level", "loud"], directory: scratch.url)
+        #expect(levelStatus != 0)
+        #expect(levelErrors.contains("Unknown log level loud"))
+    }
+
+    @Test func aBrokenSeedStopsStartUpAndLeavesNoDatabase() throws {
+        let scratch = try ScratchDirectory()
+        let seed = scratch.url.appendingPathComponent("seed")
+        try FileManager.default.copyItem(atPath: RostraProcess.seedDirectory, toPath: seed.path)
+        let rosti = seed.appendingPathComponent("rosti.json")
+        let broken = try String(contentsOf: rosti, encoding: .utf8).replacingOccurrences(of: "\"companies\"", with: "\"companies\" ::")
+        try broken.write(to: rosti, atomically: true, encoding: .utf8)
+
+        let (status, _, errors) = try RostraProcess.run(
+            ["serve", "--rosti-port", "0", "--rosa-port", "0", "--seed", seed.path, "--db", scratch.path("db.sqlite")], directory: scratch.url)
+        #expect(status != 0)
+        #expect(errors.contains("rosti.json"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("db.sqlite")))
+    }
+
+    @Test func aFileThatIsNotADatabaseIsRefusedAndLeftAlone() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path("notes.sqlite")
+        try "my notes".write(toFile: path, atomically: true, encoding: .utf8)
+        let (status, _, errors) = try RostraProcess.run(
+            ["serve", "--rosti-port", "0", "--rosa-port", "0", "--seed", RostraProcess.seedDirectory, "--db", path], directory: scratch.url)
+        #expect(status != 0)
+        #expect(errors.contains("is not a SQLite database"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "my notes")
+    }
+}
