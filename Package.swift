@@ -45,7 +45,7 @@ let package = Package(
             path: "Tests/StateHarness"
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "StateHarness"]),
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store", "HTTP"]),
         .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore"]),
         // Runs the built executable as a user does.
         .testTarget(name: "RostraTests", dependencies: ["rostra"]),

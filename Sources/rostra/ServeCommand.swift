@@ -62,13 +62,16 @@ struct ServeCommand: ParsableCommand {
         let grace = shutdownGrace ?? EnvironmentDefault.string("ROSTRA_SHUTDOWN_GRACE").flatMap(Double.init) ?? 10
 
         let store = try state.openStore()
+        let emulator = Emulator(defaultState: store, logger: logger)
         var servers: [(EmulatedAPI, HTTPServer)] = []
-        for api in EmulatedAPI.allCases {
-            var router = Router()
-            AdminRoutes.register(on: &router, api: api)
+        for service in apiServices() {
+            let api = service.api
             let configuration = ServerConfiguration(host: host, port: ports[api]!, name: api.rawValue)
             do {
-                servers.append((api, try HTTPServer(configuration: configuration, responder: router, logger: logger)))
+                let server = try HTTPServer(
+                    configuration: configuration, responder: emulator.responder(for: service),
+                    errorRenderer: service.errorRenderer, logger: logger)
+                servers.append((api, server))
             } catch {
                 throw CommandFailure("Cannot listen for the \(api.rawValue) API on \(host):\(ports[api]!): \(error)")
             }
@@ -88,6 +91,11 @@ struct ServeCommand: ParsableCommand {
         }
         for _ in servers { stopped.wait() }
         logger.notice("stopped")
+    }
+
+    /// One service per emulated API, each on its own listener.
+    private func apiServices() -> [any APIService] {
+        [UnimplementedAPI(api: .rosti), UnimplementedAPI(api: .rosa)]
     }
 
     private func printBanner(host: String, servers: [(EmulatedAPI, HTTPServer)], store: StateStore) {
@@ -128,4 +136,12 @@ struct ShutdownSignals {
         sigwait(&signals, &received)
         return received
     }
+}
+
+/// An API whose endpoints have not landed yet: only the admin routes answer; everything
+/// else is the engine's JSON 404.
+struct UnimplementedAPI: APIService {
+    let api: EmulatedAPI
+    var errorRenderer: any ErrorRenderer { PlainErrorRenderer() }
+    func registerRoutes(on router: inout Router) {}
 }

@@ -1,7 +1,7 @@
 import HTTP
 
 /// Which emulated API a listener serves.
-public enum EmulatedAPI: String, Sendable, CaseIterable {
+public enum EmulatedAPI: String, Sendable, Codable, CaseIterable {
     case rosti
     case rosa
 }

@@ -1,0 +1,79 @@
+import Synchronization
+
+/// How long each kind of asynchronous job stays pending, then running, on the emulator's
+/// clock.
+public struct JobDuration: Sendable, Equatable, Codable {
+    public var pendingSeconds: Double
+    public var runningSeconds: Double
+
+    public init(pendingSeconds: Double, runningSeconds: Double) {
+        self.pendingSeconds = pendingSeconds
+        self.runningSeconds = runningSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case pendingSeconds = "pending_s"
+        case runningSeconds = "running_s"
+    }
+}
+
+/// The kinds of asynchronous Rosti job.
+public enum JobKind: String, Sendable, Codable, CodingKeyRepresentable, CaseIterable {
+    case snapshot
+    case restore
+    case newApp = "new_app"
+}
+
+/// Everything a user may tune at run time (`GET/PUT /__admin/settings`), with the defaults
+/// of `reference/emulator.md`. JSON keys are the documented snake_case names.
+public struct EmulatorSettings: Sendable, Equatable, Codable {
+    /// Requests per window per key.
+    public var rateLimit = 2000
+    /// The window, in seconds of the emulator's clock (calendar-aligned: a window starts at
+    /// a multiple of its length since the epoch, so an hour window starts on the hour).
+    public var rateWindowSeconds = 3600
+    public var rateLimitedAPIs: Set<EmulatedAPI> = [.rosa]
+    public var jobDurations: [JobKind: JobDuration] = [
+        .snapshot: JobDuration(pendingSeconds: 1, runningSeconds: 3),
+        .restore: JobDuration(pendingSeconds: 1, runningSeconds: 5),
+        .newApp: JobDuration(pendingSeconds: 1, runningSeconds: 5),
+    ]
+    /// The language of answers to clients that send no `Accept-Language` (Rosti answers in
+    /// Czech, as the live service does).
+    public var language = "cs"
+    /// Added to every API answer.
+    public var latencyMilliseconds = 0
+    /// Entries the request journal keeps.
+    public var journalSize = 1000
+
+    public init() {}
+
+    public func duration(of kind: JobKind) -> JobDuration {
+        jobDurations[kind] ?? JobDuration(pendingSeconds: 0, runningSeconds: 0)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rateLimit = "rate_limit"
+        case rateWindowSeconds = "rate_window_s"
+        case rateLimitedAPIs = "rate_limited_apis"
+        case jobDurations = "job_durations"
+        case language
+        case latencyMilliseconds = "latency_ms"
+        case journalSize = "journal_size"
+    }
+}
+
+/// The current settings, shared by every request; changes apply to the next request.
+public final class SettingsStore: Sendable {
+    private let current: Mutex<EmulatorSettings>
+
+    public init(_ settings: EmulatorSettings = EmulatorSettings()) {
+        current = Mutex(settings)
+    }
+
+    public var value: EmulatorSettings { current.withLock { $0 } }
+
+    public func update(_ change: (inout EmulatorSettings) -> Void) {
+        current.withLock { change(&$0) }
+    }
+}
