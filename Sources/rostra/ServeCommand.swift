@@ -25,6 +25,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: ROSTRA_LOG_LEVEL. Default: info.")
     var logLevel: String?
 
+    @Option(help: "Start an API in maintenance (every request answers its documented 503): rosti or rosa; repeatable. Env: ROSTRA_MAINTENANCE=rosa,rosti.")
+    var maintenance: [String] = []
+
     @Option(help: "Seconds that requests in progress get to finish on SIGINT/SIGTERM. Env: ROSTRA_SHUTDOWN_GRACE. Default: 10.")
     var shutdownGrace: Double?
 
@@ -33,8 +36,20 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("\(port) is not a port number (0–65535).")
         }
         _ = try resolvedLogLevel()
+        _ = try maintenanceAPIs()
         _ = try EnvironmentDefault.port("ROSTRA_ROSTI_PORT")
         _ = try EnvironmentDefault.port("ROSTRA_ROSA_PORT")
+    }
+
+    private func maintenanceAPIs() throws -> [EmulatedAPI] {
+        let names = maintenance.isEmpty
+            ? (EnvironmentDefault.string("ROSTRA_MAINTENANCE")?.split(separator: ",").map(String.init) ?? []) : maintenance
+        return try names.map { name in
+            guard let api = EmulatedAPI(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw ValidationError("Unknown API \(name) for maintenance: rosti or rosa.")
+            }
+            return api
+        }
     }
 
     private func resolvedLogLevel() throws -> Logger.Level {
@@ -63,8 +78,9 @@ struct ServeCommand: ParsableCommand {
 
         let store = try state.openStore()
         let emulator = Emulator(defaultState: store, logger: logger)
+        for api in try maintenanceAPIs() { emulator.maintenance.set(api, on: true) }
         var servers: [(EmulatedAPI, HTTPServer)] = []
-        for service in apiServices() {
+        for service in apiServices(emulator: emulator) {
             let api = service.api
             let configuration = ServerConfiguration(host: host, port: ports[api]!, name: api.rawValue)
             do {
@@ -94,7 +110,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     /// One service per emulated API, each on its own listener.
-    private func apiServices() -> [any APIService] {
+    private func apiServices(emulator: Emulator) -> [any APIService] {
         [UnimplementedAPI(api: .rosti), UnimplementedAPI(api: .rosa)]
     }
 
