@@ -93,6 +93,7 @@ struct ServeCommand: ParsableCommand {
             }
         }
         for (_, server) in servers { server.start() }
+        watchSeed(of: store)
         printBanner(host: host, servers: servers, store: store)
 
         let received = stop.wait()
@@ -107,6 +108,20 @@ struct ServeCommand: ParsableCommand {
         }
         for _ in servers { stopped.wait() }
         logger.notice("stopped")
+    }
+
+    /// A reused database has its seed checked in the background (see `StateStore`); a
+    /// broken seed ends the process as it would have before listening.
+    private func watchSeed(of store: StateStore) {
+        Thread.detachNewThread {
+            do {
+                try store.seed.waitUntilLoaded()
+            } catch {
+                let message = "Error: Cannot open the state \(store.location) with the seed \(store.seed.directory.path): \(error)\n"
+                FileHandle.standardError.write(Data(message.utf8))
+                Foundation.exit(1)
+            }
+        }
     }
 
     /// One service per emulated API, each on its own listener.

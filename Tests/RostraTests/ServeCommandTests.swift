@@ -71,6 +71,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: scratch.path("db.sqlite")))
     }
 
+    @Test func aSeedBrokenAfterTheDatabaseWasMadeStillEndsTheProcess() throws {
+        let scratch = try ScratchDirectory()
+        let seed = scratch.url.appendingPathComponent("seed")
+        try FileManager.default.copyItem(atPath: RostraProcess.seedDirectory, toPath: seed.path)
+        let arguments = ["serve", "--rosti-port", "0", "--rosa-port", "0", "--seed", seed.path, "--db", scratch.path("db.sqlite")]
+        let first = try RostraProcess(arguments, directory: scratch.url)
+        _ = try first.waitForBanner()
+        #expect(first.stop() == 0)
+
+        let rosa = seed.appendingPathComponent("rosa.json")
+        try "{ not json".write(to: rosa, atomically: true, encoding: .utf8)
+        let (status, _, errors) = try RostraProcess.run(arguments, directory: scratch.url)
+        #expect(status == 1)
+        #expect(errors.contains("rosa.json"))
+    }
+
     @Test func aFileThatIsNotADatabaseIsRefusedAndLeftAlone() throws {
         let scratch = try ScratchDirectory()
         let path = scratch.path("notes.sqlite")

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import Synchronization
 
 /// The world a fresh or reset emulator starts from, loaded from a seed folder:
 ///
@@ -15,30 +16,88 @@ public final class Seed: Sendable {
     public static let rosaFileName = "rosa.json"
     public static let rosaFilesFolderName = "rosa-files"
 
+    /// What loading produces: the seeded template database and the seed's files.
+    struct Contents: Sendable {
+        /// The seeded state, never written after loading. Access goes through its lock.
+        let template: Database
+        /// The seed's stored files by SHA-1.
+        let fileContents: [String: [UInt8]]
+    }
+
     public let directory: URL
-    /// The seeded state, never written after `load`. Access goes through its lock.
-    let template: Database
-    /// The seed's stored files by SHA-1.
-    let fileContents: [String: [UInt8]]
+    private let contents: LoadOnce<Contents>
 
-    public var fileHashes: Set<String> { Set(fileContents.keys) }
-
-    private init(directory: URL, template: Database, fileContents: [String: [UInt8]]) {
+    private init(directory: URL, contents: LoadOnce<Contents>) {
         self.directory = directory
-        self.template = template
-        self.fileContents = fileContents
+        self.contents = contents
     }
 
     /// Reads and validates the seed folder. Throws `SeedError` naming the file, the record
     /// and the problem; nothing outside memory is touched.
     public static func load(from directory: URL) throws -> Seed {
+        let seed = Seed(directory: directory, contents: LoadOnce(try build(from: directory)))
+        return seed
+    }
+
+    /// Starts reading and validating the seed folder on a thread of its own and returns at
+    /// once; whatever needs the contents waits for them. For a start-up that reuses an
+    /// existing database, which needs the seed only for a later reset: checking it costs
+    /// milliseconds that the listeners need not wait for. `waitUntilLoaded()` reports a
+    /// broken seed.
+    public static func loadInBackground(from directory: URL) -> Seed {
+        Seed(directory: directory, contents: LoadOnce(inBackground: { try build(from: directory) }))
+    }
+
+    /// Waits for the contents; throws the seed's error if it could not be loaded.
+    public func waitUntilLoaded() throws {
+        _ = try contents.value()
+    }
+
+    var template: Database {
+        get throws { try contents.value().template }
+    }
+
+    var fileContents: [String: [UInt8]] {
+        get throws { try contents.value().fileContents }
+    }
+
+    public var fileHashes: Set<String> {
+        get throws { Set(try fileContents.keys) }
+    }
+
+    private static func build(from directory: URL) throws -> Contents {
         let template = try Database(path: Database.inMemoryPath, migrator: StateSchema.migrator)
         var loader = SeedLoader(directory: directory)
         try template.write { conn in
             try loader.loadRosti(into: conn)
             try loader.loadRosa(into: conn)
         }
-        return Seed(directory: directory, template: template, fileContents: loader.fileContents)
+        return Contents(template: template, fileContents: loader.fileContents)
+    }
+}
+
+/// A value computed once — at once, or on a background thread — that readers wait for.
+final class LoadOnce<Value: Sendable>: Sendable {
+    private let result = Mutex<Result<Value, any Error>?>(nil)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(_ value: Value) {
+        result.withLock { $0 = .success(value) }
+    }
+
+    init(inBackground compute: @escaping @Sendable () throws -> Value) {
+        Thread.detachNewThread { [self] in
+            let outcome = Result { try compute() }
+            result.withLock { $0 = outcome }
+            finished.signal()
+        }
+    }
+
+    func value() throws -> Value {
+        if let ready = result.withLock({ $0 }) { return try ready.get() }
+        finished.wait()
+        finished.signal()  // let any other waiter through too
+        return try result.withLock { $0 }!.get()
     }
 }
 

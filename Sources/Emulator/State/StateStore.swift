@@ -47,8 +47,15 @@ public final class StateStore: Sendable {
 
     /// Opens the state at `location`, seeding it from the folder `seedDirectory` when it
     /// is new or `reseed` is set. Convenience for `init(location:seed:reseed:)`.
+    ///
+    /// An existing file that is reused needs the seed only for a later reset, so the seed is
+    /// then loaded and checked on a background thread (`seed.waitUntilLoaded()` reports a
+    /// broken one) and opening takes about a millisecond instead of several.
     public convenience init(location: Location = .default, seedDirectory: URL, reseed: Bool = false) throws {
-        try self.init(location: location, seed: Seed.load(from: seedDirectory), reseed: reseed)
+        var reusesExistingFile = false
+        if case .file(let path) = location, !reseed { reusesExistingFile = FileManager.default.fileExists(atPath: path) }
+        let seed = reusesExistingFile ? Seed.loadInBackground(from: seedDirectory) : try Seed.load(from: seedDirectory)
+        try self.init(location: location, seed: seed, reseed: reseed)
     }
 
     /// Opens the state at `location`: an existing file is reused as it is (and migrated to
@@ -105,7 +112,7 @@ public final class StateStore: Sendable {
     /// write that checks `blobs.contains` inside `database.write` never races a reset.
     public func reset() throws {
         try replaceState(withContentsOf: seed.template, keepingBlobs: seed.fileHashes) {
-            for (sha1, contents) in seed.fileContents where try blobs.size(of: sha1) != Int64(contents.count) {
+            for (sha1, contents) in try seed.fileContents where try blobs.size(of: sha1) != Int64(contents.count) {
                 try blobs.write(contents)
             }
         }
