@@ -22,6 +22,9 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var state: StateOptions
 
+    @Option(help: "human or json (one JSON object per line, for machines). Env: ROSTRA_LOG_FORMAT. Default: human.")
+    var logFormat: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: ROSTRA_LOG_LEVEL. Default: info.")
     var logLevel: String?
 
@@ -36,6 +39,7 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("\(port) is not a port number (0–65535).")
         }
         _ = try resolvedLogLevel()
+        _ = try resolvedLogFormat()
         _ = try maintenanceAPIs()
         _ = try EnvironmentDefault.port("ROSTRA_ROSTI_PORT")
         _ = try EnvironmentDefault.port("ROSTRA_ROSA_PORT")
@@ -52,6 +56,18 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
+    private enum LogFormat: String {
+        case human, json
+    }
+
+    private func resolvedLogFormat() throws -> LogFormat {
+        let text = logFormat ?? EnvironmentDefault.string("ROSTRA_LOG_FORMAT") ?? "human"
+        guard let format = LogFormat(rawValue: text.lowercased()) else {
+            throw ValidationError("Unknown log format \(text): human or json.")
+        }
+        return format
+    }
+
     private func resolvedLogLevel() throws -> Logger.Level {
         let text = logLevel ?? EnvironmentDefault.string("ROSTRA_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: text.lowercased()) else {
@@ -63,10 +79,18 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let stop = ShutdownSignals()  // first, before any thread exists
         let level = try resolvedLogLevel()
+        let format = try resolvedLogFormat()
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .human:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         let logger = Logger(label: "rostra")
         let host = self.host ?? EnvironmentDefault.string("ROSTRA_HOST") ?? "127.0.0.1"

@@ -71,6 +71,12 @@ final class RostraProcess {
         return (try port(after: "Rosti API"), try port(after: "Rosa File Store API"))
     }
 
+    /// What the process wrote to standard error, by line (read once it has ended).
+    func standardErrorLines() -> [String] {
+        String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").map(String.init)
+    }
+
     /// SIGTERM, then the exit status.
     func stop() -> Int32 {
         process.terminate()
