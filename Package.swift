@@ -29,11 +29,11 @@ let package = Package(
         // A small typed wrapper over the sqlite3 C API; knows nothing of Rosti or Rosa.
         .target(name: "Store", dependencies: ["CSQLite"]),
         // The Rosa File Store API: handlers, multipart parsing, blob storage on disk.
-        .target(name: "RosaFileStore", dependencies: ["Emulator"]),
+        .target(name: "RosaFileStore", dependencies: ["Emulator", "HTTP", "Store", logging]),
         .executableTarget(
             name: "rostra",
             dependencies: [
-                "HTTP", "Emulator", logging,
+                "HTTP", "Emulator", "RosaFileStore", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
