@@ -46,7 +46,8 @@ let package = Package(
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "StateHarness"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store", "HTTP"]),
-        .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore"]),
+        // End-to-end through real listeners, and the built `rostra` for memory measurements.
+        .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore", "Emulator", "HTTP", "Store", "rostra", logging]),
         // Runs the built executable as a user does.
         .testTarget(name: "RostraTests", dependencies: ["rostra"]),
     ]
