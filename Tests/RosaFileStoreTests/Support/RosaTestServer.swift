@@ -40,7 +40,7 @@ enum Auth {
 
 /// A real Rosa listener on a free port, in front of a fresh in-memory state seeded from
 /// the shipped seed: the stack `rostra serve` runs, spoken to over sockets.
-final class RosaTestServer {
+final class RosaTestServer: Sendable {
     let emulator: Emulator
     let server: HTTPServer
     var port: Int { server.port }
