@@ -7,11 +7,10 @@ import HTTP
 public struct RosaFileStoreService: APIService {
     public let api = EmulatedAPI.rosa
     public let limits: RosaFileStoreLimits
-    public let errorRenderer: any ErrorRenderer
+    public var errorRenderer: any ErrorRenderer { RosaErrorRenderer() }
 
-    public init(limits: RosaFileStoreLimits = .default, emulator: Emulator? = nil) {
+    public init(limits: RosaFileStoreLimits = .default) {
         self.limits = limits
-        self.errorRenderer = RosaErrorRenderer(logger: emulator?.logger)
     }
 
     public func registerRoutes(on router: inout Router) {

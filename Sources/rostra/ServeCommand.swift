@@ -112,7 +112,7 @@ struct ServeCommand: ParsableCommand {
 
     /// One service per emulated API, each on its own listener.
     private func apiServices(emulator: Emulator) -> [any APIService] {
-        [UnimplementedAPI(api: .rosti), RosaFileStoreService(emulator: emulator)]
+        [UnimplementedAPI(api: .rosti), RosaFileStoreService()]
     }
 
     private func printBanner(host: String, servers: [(EmulatedAPI, HTTPServer)], store: StateStore) {

@@ -17,6 +17,9 @@ public enum RosaError: Error, Sendable, Equatable {
     case blankFile
     /// The body carried no `file_store[file]` part → 400.
     case missingFilePart
+    /// The upload body could not be read to its end: the client went away or broke the
+    /// framing. Nobody may be left to read the answer; it is not an error of ours.
+    case uploadInterrupted
     /// The upload is larger than `RosaFileStoreLimits.maximumUploadBytes` → 413.
     case uploadTooLarge(limit: Int64)
     /// A `Range` that starts at or past the end of the file → 416.

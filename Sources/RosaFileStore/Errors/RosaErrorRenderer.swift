@@ -1,6 +1,5 @@
 import Emulator
 import HTTP
-import Logging
 
 /// The one place that turns any error on the Rosa port into the API's documented body:
 /// handler errors (`RosaError`), bodies the multipart parser refuses (`MultipartError`),
@@ -8,9 +7,7 @@ import Logging
 /// 505), maintenance (503) and anything unexpected (500). Headers an `HTTPError` carries
 /// (`Allow` on 405) are kept.
 public struct RosaErrorRenderer: ErrorRenderer {
-    private let logger: Logger?
-
-    public init(logger: Logger? = nil) { self.logger = logger }
+    public init() {}
 
     public func response(for error: any Error, request: Request?) -> Response {
         switch error {
@@ -25,7 +22,7 @@ public struct RosaErrorRenderer: ErrorRenderer {
         default:
             // A failure of ours (the database, the disk): the client gets the documented 500,
             // the log gets the cause.
-            (request?.logger ?? logger)?.error("internal error: \(error)")
+            request?.logger.error("internal error: \(error)")
             return Self.json(.internalServerError, RosaBodies.internalError)
         }
     }
@@ -49,6 +46,8 @@ public struct RosaErrorRenderer: ErrorRenderer {
         case .missingFilePart:
             return statusAndMessage(
                 .badRequest, "The request has no file part named \(RosaFileStoreLimits.filePartName).")
+        case .uploadInterrupted:
+            return statusAndMessage(.badRequest, "The request body could not be read to its end.")
         case .uploadTooLarge(let limit):
             return statusAndMessage(
                 .contentTooLarge, "The file is larger than the maximum upload size of \(limit) bytes.")

@@ -31,7 +31,7 @@ struct UploadReceiver {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: limits.uploadReadBufferBytes, alignment: 16)
         defer { buffer.deallocate() }
         var bodyBytes: Int64 = 0
-        while case let count = try body.read(into: buffer), count > 0 {
+        while case let count = try Self.read(body, into: buffer), count > 0 {
             bodyBytes += Int64(count)
             // A chunked body announces no length; it is held to the same bound as it arrives.
             guard bodyBytes <= limits.maximumUploadBodyBytes else {
@@ -41,6 +41,18 @@ struct UploadReceiver {
         }
         try parser.finish()
         return try file.commit()
+    }
+
+    /// The engine's own refusals (408 for a stalled body, 400 for broken chunking) are
+    /// answered as they are; any other read failure means the client went away.
+    private static func read(_ body: RequestBody, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        do {
+            return try body.read(into: buffer)
+        } catch let error as HTTPError {
+            throw error
+        } catch {
+            throw RosaError.uploadInterrupted
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import Emulator
 import HTTP
+import Logging
 import Testing
 
 @testable import RosaFileStore
@@ -54,6 +55,11 @@ import Testing
                 == #"{"status": 500, "message": "Something went wrong. We've been notified about this issue and we'll take a look at it shortly."}"#
         )
         #expect(response.headers["Content-Type"] == Self.json)
+        // The cause goes to the request's log.
+        let errorLog = ErrorLog()
+        let request = Request(method: .get, target: "/", logger: Logger(label: "t") { _ in ErrorLogHandler(log: errorLog) })
+        _ = RosaErrorRenderer().response(for: DiskOnFire(), request: request)
+        #expect(errorLog.messages == ["internal error: DiskOnFire()"])
         // A bare 500 (a fault rule, later) reads the same.
         #expect(body(RosaErrorRenderer().response(for: HTTPError(.internalServerError), request: nil)) == body(response))
     }

@@ -6,6 +6,7 @@ import Foundation
 import HTTP
 import Logging
 import Store
+import Synchronization
 import Testing
 
 @testable import RosaFileStore
@@ -43,15 +44,18 @@ enum Auth {
 final class RosaTestServer: Sendable {
     let emulator: Emulator
     let server: HTTPServer
+    /// What the server logged at `error` and above: failures of ours, never a client's.
+    let errorLog = ErrorLog()
     var port: Int { server.port }
     var state: StateStore { emulator.defaultTenant.state }
     var clock: EmulatorClock { emulator.defaultTenant.clock }
 
     init(limits: RosaFileStoreLimits = .default, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
-        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let errorLog = self.errorLog
+        let logger = Logger(label: "test", factory: { _ in ErrorLogHandler(log: errorLog) })
         let store = try StateStore(location: .memory, seedDirectory: shippedSeedDirectory)
         emulator = Emulator(defaultState: store, logger: logger)
-        let service = RosaFileStoreService(limits: limits, emulator: emulator)
+        let service = RosaFileStoreService(limits: limits)
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, name: "rosa-test")
         configure(&configuration)
         server = try HTTPServer(
@@ -115,6 +119,30 @@ final class RosaTestServer: Sendable {
         #expect(try temporaryBlobFiles() == [], sourceLocation: sourceLocation)
         #expect(try fileRowCount() == rows, sourceLocation: sourceLocation)
         #expect(try storedHashes() == hashes, sourceLocation: sourceLocation)
+    }
+}
+
+/// Messages logged at `error` or above.
+final class ErrorLog: Sendable {
+    private let entries = Mutex<[String]>([])
+
+    var messages: [String] { entries.withLock { $0 } }
+
+    func append(_ message: String) { entries.withLock { $0.append(message) } }
+}
+
+struct ErrorLogHandler: LogHandler {
+    let log: ErrorLog
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .error
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        log.append(event.message.description)
     }
 }
 
