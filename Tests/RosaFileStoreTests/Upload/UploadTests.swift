@@ -1,9 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import Emulator
 import Foundation
 import Store
+import Synchronization
 import Testing
 
 @testable import RosaFileStore
@@ -179,6 +181,22 @@ import Testing
         #expect(again.text == #"{"sha1_hash": ["'\#(sha1(content))' - file already exists"]}"#)
         #expect(again.headers["Content-Type"] == "application/json; charset=utf-8")
         #expect(try row(server, sha1(content)) == before)
+        #expect(try server.state.blobs.contents(of: sha1(content)) == content)
+        try server.expectNothingPartialLeft(rows: 5, hashes: Self.seededHashes.union([sha1(content)]))
+    }
+
+    /// The duplicate check and the insert are one transaction: of several uploads of the
+    /// same content at once, exactly one is stored.
+    @Test func concurrentUploadsOfTheSameContentStoreItOnce() throws {
+        let server = try RosaTestServer()
+        let content = sampleBytes(2_000_000, seed: 23)
+        let users = [Auth.demo, Auth.other, Auth.admin, Auth.demoToken, Auth.basic(Seeded.otherToken, ""), Auth.basic(Seeded.adminToken, "")]
+        let statuses = Mutex<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: users.count) { index in
+            let status = (try? server.upload(.file(content, filename: "same-\(index).bin"), authorization: users[index]).status) ?? -1
+            statuses.withLock { $0.append(status) }
+        }
+        #expect(statuses.withLock { $0.sorted() } == [201, 422, 422, 422, 422, 422])
         #expect(try server.state.blobs.contents(of: sha1(content)) == content)
         try server.expectNothingPartialLeft(rows: 5, hashes: Self.seededHashes.union([sha1(content)]))
     }
