@@ -29,11 +29,11 @@ let package = Package(
         // A small typed wrapper over the sqlite3 C API; knows nothing of Rosti or Rosa.
         .target(name: "Store", dependencies: ["CSQLite"]),
         // The Rosa File Store API: handlers, multipart parsing, blob storage on disk.
-        .target(name: "RosaFileStore", dependencies: ["Emulator"]),
+        .target(name: "RosaFileStore", dependencies: ["Emulator", "HTTP", "Store", logging]),
         .executableTarget(
             name: "rostra",
             dependencies: [
-                "HTTP", "Emulator", logging,
+                "HTTP", "Emulator", "RosaFileStore", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,7 +46,8 @@ let package = Package(
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "StateHarness"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store", "HTTP"]),
-        .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore"]),
+        // End-to-end through real listeners, and the built `rostra` for memory measurements.
+        .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore", "Emulator", "HTTP", "Store", "rostra", logging]),
         // Runs the built executable as a user does.
         .testTarget(name: "RostraTests", dependencies: ["rostra"]),
     ]
