@@ -32,6 +32,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Start an API in maintenance (every request answers its documented 503): rosti or rosa; repeatable. Env: ROSTRA_MAINTENANCE=rosa,rosti.")
     var maintenance: [String] = []
 
+    @Option(help: "Largest file a Rosa upload may carry, in bytes; larger answers 413. Env: ROSTRA_ROSA_MAX_UPLOAD_BYTES. Default: 2147483648 (2 GiB).")
+    var rosaMaxUploadBytes: Int64?
+
     @Option(help: "Seconds that requests in progress get to finish on SIGINT/SIGTERM. Env: ROSTRA_SHUTDOWN_GRACE. Default: 10.")
     var shutdownGrace: Double?
 
@@ -41,6 +44,7 @@ struct ServeCommand: ParsableCommand {
         }
         _ = try resolvedLogLevel()
         _ = try resolvedLogFormat()
+        _ = try resolvedRosaLimits()
         _ = try maintenanceAPIs()
         _ = try EnvironmentDefault.port("ROSTRA_ROSTI_PORT")
         _ = try EnvironmentDefault.port("ROSTRA_ROSA_PORT")
@@ -105,7 +109,7 @@ struct ServeCommand: ParsableCommand {
         let emulator = Emulator(defaultState: store, logger: logger)
         for api in try maintenanceAPIs() { emulator.maintenance.set(api, on: true) }
         var servers: [(EmulatedAPI, HTTPServer)] = []
-        for service in apiServices(emulator: emulator) {
+        for service in try apiServices(emulator: emulator) {
             let api = service.api
             let configuration = ServerConfiguration(host: host, port: ports[api]!, name: api.rawValue)
             do {
@@ -150,8 +154,21 @@ struct ServeCommand: ParsableCommand {
     }
 
     /// One service per emulated API, each on its own listener.
-    private func apiServices(emulator: Emulator) -> [any APIService] {
-        [UnimplementedAPI(api: .rosti), RosaFileStoreService()]
+    private func resolvedRosaLimits() throws -> RosaFileStoreLimits {
+        var limits = RosaFileStoreLimits.default
+        let variable = "ROSTRA_ROSA_MAX_UPLOAD_BYTES"
+        if let bytes = try rosaMaxUploadBytes ?? EnvironmentDefault.string(variable).map({ text in
+            guard let value = Int64(text) else { throw ValidationError("\(variable)=\(text) is not a number of bytes.") }
+            return value
+        }) {
+            guard bytes > 0 else { throw ValidationError("The largest Rosa upload must be at least one byte.") }
+            limits.maximumUploadBytes = bytes
+        }
+        return limits
+    }
+
+    private func apiServices(emulator: Emulator) throws -> [any APIService] {
+        [UnimplementedAPI(api: .rosti), RosaFileStoreService(limits: try resolvedRosaLimits())]
     }
 
     private func printBanner(host: String, servers: [(EmulatedAPI, HTTPServer)], store: StateStore) {

@@ -86,6 +86,11 @@ final class RostraProcess {
 
     /// One GET with `Connection: close` on a fresh socket: (status, body).
     static func get(port: Int, path: String) throws -> (Int, String) {
+        try exchange(port: port, request: Array("GET \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n".utf8))
+    }
+
+    /// Sends raw request bytes on a fresh socket and reads to the close: (status, body).
+    static func exchange(port: Int, request: [UInt8]) throws -> (Int, String) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()
@@ -96,7 +101,6 @@ final class RostraProcess {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw Failure(description: "cannot connect to port \(port)") }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n".utf8)
         _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
