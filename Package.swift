@@ -30,10 +30,12 @@ let package = Package(
         .target(name: "Store", dependencies: ["CSQLite"]),
         // The Rosa File Store API: handlers, multipart parsing, blob storage on disk.
         .target(name: "RosaFileStore", dependencies: ["Emulator"]),
+        // The Rosti API: companies, apps, storages, snapshots, jobs, the CoreAPI schema.
+        .target(name: "RostiAPI", dependencies: ["Emulator", "HTTP", "Store", logging]),
         .executableTarget(
             name: "rostra",
             dependencies: [
-                "HTTP", "Emulator", logging,
+                "HTTP", "Emulator", "RostiAPI", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,6 +49,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "StateHarness"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store", "HTTP"]),
         .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore"]),
+        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "Emulator", "HTTP", "Store", logging]),
         // Runs the built executable as a user does.
         .testTarget(name: "RostraTests", dependencies: ["rostra"]),
     ]

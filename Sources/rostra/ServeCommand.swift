@@ -4,6 +4,7 @@ import Emulator
 import Foundation
 import HTTP
 import Logging
+import RostiAPI
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -111,7 +112,7 @@ struct ServeCommand: ParsableCommand {
 
     /// One service per emulated API, each on its own listener.
     private func apiServices(emulator: Emulator) -> [any APIService] {
-        [UnimplementedAPI(api: .rosti), UnimplementedAPI(api: .rosa)]
+        [RostiService(emulator: emulator), UnimplementedAPI(api: .rosa)]
     }
 
     private func printBanner(host: String, servers: [(EmulatedAPI, HTTPServer)], store: StateStore) {
