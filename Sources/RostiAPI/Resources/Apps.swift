@@ -8,8 +8,7 @@ enum Apps {
     }
 
     static func read(_ call: RostiCall) throws -> Response {
-        let id = try call.objectID()
-        return call.ok(try call.readInCompany { conn, company in try AppStore.json(conn, company: company, id: id) })
+        return call.ok(try call.readInCompany { conn, company in try AppStore.json(conn, company: company, id: call.objectID()) })
     }
 
     static func create(_ call: RostiCall) throws -> Response {
@@ -30,9 +29,9 @@ enum Apps {
     /// read-only fields (`id`, `date`, `ssh_access`, `smtp_*`, and `app_port` after creation)
     /// are ignored whatever they hold.
     static func update(_ call: RostiCall, partial: Bool) throws -> Response {
-        let id = try call.objectID()
         let data = try RequestData(call.request)
         return call.ok(try call.writeInCompany { conn, company in
+            let id = try call.objectID()
             guard try AppStore.exists(conn, company: company, id: id) else { throw RostiError.notFound }
             var fields = try Serializer(data.value(), partial: partial)
             let name = fields.appName(required: true)
@@ -62,8 +61,8 @@ enum Apps {
     }
 
     static func delete(_ call: RostiCall) throws -> Response {
-        let id = try call.objectID()
         try call.writeInCompany { conn, company in
+            let id = try call.objectID()
             try conn.execute("DELETE FROM rosti_apps WHERE id = ? AND company_id = ?", [id, company])
             guard conn.changedRowCount > 0 else { throw RostiError.notFound }
         }
@@ -81,9 +80,9 @@ enum Apps {
     }
 
     static func act(_ call: RostiCall) throws -> Response {
-        let id = try call.objectID()
         let data = try RequestData(call.request)
         return call.ok(try call.writeInCompany { conn, company in
+            let id = try call.objectID()
             guard try AppStore.exists(conn, company: company, id: id) else { throw RostiError.notFound }
             var fields = try Serializer(data.value())
             let action = fields.choice("action", required: true, of: Action.allCases.map(\.rawValue)).flatMap(Action.init)
@@ -108,8 +107,8 @@ enum Apps {
     /// (GiB, which snapshots and restores change) and a steady share of its plan's memory
     /// while it runs.
     static func status(_ call: RostiCall) throws -> Response {
-        let id = try call.objectID()
         return call.ok(try call.readInCompany { conn, company in
+            let id = try call.objectID()
             guard let row = try conn.fetchOne(
                 """
                 SELECT a.enabled, a.image, a.data_bytes, p.ram_mb, p.disk_gb FROM rosti_apps a

@@ -15,10 +15,10 @@ enum Jobs {
     }
 
     static func read(_ call: RostiCall) throws -> Response {
-        let id = try call.objectID()
         let now = call.now()
         return call.ok(try call.readInCompany { conn, company in
-            try fetch(conn, company: company, id: id, now: now, language: call.language)
+            let id = try call.objectID()
+            return try fetch(conn, company: company, id: id, now: now, language: call.language)
         })
     }
 

@@ -14,8 +14,7 @@ enum Snapshots {
     }
 
     static func read(_ call: RostiCall) throws -> Response {
-        let id = try call.objectID()
-        return call.ok(try call.readInCompany { conn, company in try json(try fetch(conn, company: company, id: id)) })
+        return call.ok(try call.readInCompany { conn, company in try json(try fetch(conn, company: company, id: call.objectID())) })
     }
 
     /// `POST {"app": <id>, "note": "…"}`: a pending snapshot and the job that takes it.
@@ -46,10 +45,10 @@ enum Snapshots {
     /// `PUT {"app": <id>}` restores into that app; `{"name": "…", "plan": <id>}` makes a new
     /// app from the snapshot. Either way the answer is the job.
     static func restore(_ call: RostiCall) throws -> Response {
-        let id = try call.objectID()
         let data = try RequestData(call.request)
         let now = call.now()
         let job = try call.writeInCompany { conn, company in
+            let id = try call.objectID()
             let snapshot = try fetch(conn, company: company, id: id)
             var fields = try Serializer(data.value())
             let app = try fields.companyApp("app", company: company, conn)
@@ -80,8 +79,8 @@ enum Snapshots {
     }
 
     static func delete(_ call: RostiCall) throws -> Response {
-        let id = try call.objectID()
         try call.writeInCompany { conn, company in
+            let id = try call.objectID()
             try conn.execute("DELETE FROM rosti_snapshots WHERE id = ? AND company_id = ?", [id, company])
             guard conn.changedRowCount > 0 else { throw RostiError.notFound }
         }

@@ -22,8 +22,7 @@ enum Storages {
     }
 
     static func read(_ call: RostiCall) throws -> Response {
-        let id = try call.objectID()
-        return call.ok(try call.readInCompany { conn, company in try fetch(conn, company: company, id: id) })
+        return call.ok(try call.readInCompany { conn, company in try fetch(conn, company: company, id: call.objectID()) })
     }
 
     static func create(_ call: RostiCall) throws -> Response {
@@ -54,9 +53,9 @@ enum Storages {
 
     /// `PATCH`: the note, and the password too (the engine is fixed once created).
     static func update(_ call: RostiCall) throws -> Response {
-        let id = try call.objectID()
         let data = try RequestData(call.request)
         return call.ok(try call.writeInCompany { conn, company in
+            let id = try call.objectID()
             _ = try fetch(conn, company: company, id: id)
             var fields = try Serializer(data.value(), partial: true)
             let password = fields.password(required: false)
@@ -70,9 +69,9 @@ enum Storages {
 
     /// `PUT storages-password/{id}/` `{"password": "…"}`.
     static func changePassword(_ call: RostiCall) throws -> Response {
-        let id = try call.objectID()
         let data = try RequestData(call.request)
         return call.ok(try call.writeInCompany { conn, company in
+            let id = try call.objectID()
             _ = try fetch(conn, company: company, id: id)
             var fields = try Serializer(data.value())
             let password = fields.password(required: true)
@@ -83,8 +82,8 @@ enum Storages {
     }
 
     static func delete(_ call: RostiCall) throws -> Response {
-        let id = try call.objectID()
         try call.writeInCompany { conn, company in
+            let id = try call.objectID()
             try conn.execute("DELETE FROM rosti_storages WHERE id = ? AND company_id = ?", [id, company])
             guard conn.changedRowCount > 0 else { throw RostiError.notFound }
         }
