@@ -81,9 +81,17 @@ enum JavaScriptClient {
     }
   }
 
+  // As Python's urljoin: link URLs are templates ("/api/v1/{company_id}/apps/"), whose
+  // braces must survive (new URL() would percent-encode them).
   function resolveURL (url, base) {
-    if (!base) { return url }
-    try { return new URL(url, base).toString() } catch (error) { return url }
+    if (!base || /^[a-z][a-z0-9+.-]*:/i.test(url)) { return url }
+    var origin = base.match(/^[a-z][a-z0-9+.-]*:\/\/[^\/?#]*/i)
+    if (url.charAt(0) === '/' && origin) { return origin[0] + url }
+    try {
+      return new URL(url, base).toString().replace(/%7B/gi, '{').replace(/%7D/gi, '}')
+    } catch (error) {
+      return url
+    }
   }
 
   function unescapeKey (key) {
