@@ -63,11 +63,10 @@ public struct RostiService: APIService {
     }
 
     func call(for request: Request) throws -> RostiCall {
-        let tenant = try request.tenant()
-        let settings = emulator.settings.value
+        let settings = emulator.settings
         return RostiCall(
-            request: request, tenant: tenant, language: request.language(default: settings.language),
-            jobs: JobScheduler.of(tenant, logger: emulator.logger), jobDurations: { settings.duration(of: $0) })
+            request: request, tenant: try request.tenant(), language: request.language(default: settings.value.language),
+            jobDurations: { settings.value.duration(of: $0) }, logger: emulator.logger)
     }
 
     /// DRF authenticates and checks permissions before it looks at the method, so a wrong

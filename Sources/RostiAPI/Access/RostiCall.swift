@@ -1,5 +1,6 @@
 import Emulator
 import HTTP
+import Logging
 import Store
 
 /// One request to the Rosti API with what its handler needs: the tenant's state and clock,
@@ -13,10 +14,13 @@ struct RostiCall {
     let request: Request
     let tenant: Tenant
     let language: Language
-    let jobs: JobScheduler
     let jobDurations: (JobKind) -> JobDuration
+    let logger: Logger
 
     var database: Database { tenant.state.database }
+
+    /// The tenant's job scheduler, looked up only by the requests that need it.
+    var jobs: JobScheduler { JobScheduler.of(tenant, logger: logger) }
     func now() -> Double { tenant.clock.now() }
 
     /// The object id of `/…/{id}/`: a path that is not a number names nothing (404).
@@ -38,11 +42,10 @@ struct RostiCall {
     func readInCompany<Result>(_ body: (Connection, Int64) throws -> Result) throws -> Result {
         let company = try PathID.company(of: request)
         let key = try TokenAuthentication.key(fromAuthorization: request.headers["Authorization"])
-        let now = now()
         // nil: jobs fell due, so the read is done again after moving them on.
         let answer: Result? = try database.read { conn in
             try Self.authorize(conn, key: key, company: company)
-            if try JobEngine.hasDueJobs(conn, now: now) { return nil }
+            if try JobEngine.hasDueJobs(conn, now: self.now) { return nil }
             return try body(conn, company)
         }
         if let answer { return answer }
@@ -92,6 +95,17 @@ struct RostiCall {
     private static func authorize(_ conn: Connection, key: String, company: Int64) throws {
         let account = try TokenAuthentication.account(forKey: key, in: conn)
         try TokenAuthentication.requireMembership(account: account, company: company, in: conn)
+    }
+
+    /// `DELETE …/{id}/` of a company's row: `{}`, or 404 when the company has no such row.
+    /// Rows that point at it follow the schema's ON DELETE rules (a snapshot keeps its
+    /// app's name; jobs keep going and fail at their next moment).
+    func deleteCompanyRow(from table: String) throws -> Response {
+        try writeInCompany { conn, company in
+            try conn.execute("DELETE FROM \(table) WHERE id = ? AND company_id = ?", [try objectID(), company])
+            guard conn.changedRowCount > 0 else { throw RostiError.notFound }
+        }
+        return ok(.object(JSONObject()))
     }
 
     /// A 200 JSON answer in this request's language.

@@ -59,8 +59,10 @@ struct JSONObject: Sendable, Equatable {
 
     init() {}
 
+    /// Members whose keys are distinct (literals in our code): kept as given, without the
+    /// search for an earlier key that `subscript` does.
     init(_ members: [(String, JSONValue)]) {
-        for (key, value) in members { self[key] = value }
+        self.members = members.map { (key: $0.0, value: $0.1) }
     }
 
     subscript(key: String) -> JSONValue? {

@@ -23,15 +23,17 @@ enum JobEngine {
                     ELSE COALESCE(running_until, pending_until, created) END
         """
 
-    static func hasDueJobs(_ conn: Connection, now: Double) throws -> Bool {
-        try conn.fetchValue(
-            Int64.self,
-            "SELECT 1 FROM rosti_jobs WHERE status IN ('pending', 'running') AND \(dueMoment) <= ? LIMIT 1", [now]) != nil
+    /// Whether a job's moment has come. The clock is read only when some job is unfinished:
+    /// it sits behind a lock that every request would otherwise take.
+    static func hasDueJobs(_ conn: Connection, now: () -> Double) throws -> Bool {
+        guard let next = try nextDueMoment(conn) else { return false }
+        return next <= now()
     }
 
     /// The next moment a job moves on, if any job is unfinished.
     static func nextDueMoment(_ conn: Connection) throws -> Double? {
-        try conn.fetchValue(Double.self, "SELECT MIN(\(dueMoment)) FROM rosti_jobs WHERE status IN ('pending', 'running')")
+        // MIN of no rows is one row holding NULL.
+        try conn.fetchValue(Double?.self, "SELECT MIN(\(dueMoment)) FROM rosti_jobs WHERE status IN ('pending', 'running')") ?? nil
     }
 
     // MARK: Creating

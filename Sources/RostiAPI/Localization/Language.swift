@@ -8,10 +8,11 @@ enum Language: String, Sendable, CaseIterable {
     case en
 
     /// Django's `LocaleMiddleware` choice: the `Accept-Language` entries by quality, the
-    /// first one whose language (`cs` of `cs-CZ`) we speak; otherwise the default.
-    static func negotiate(acceptLanguage header: String?, default fallback: String) -> Language {
-        let defaultLanguage = Language(configured: fallback)
-        guard let header, !header.isEmpty else { return defaultLanguage }
+    /// first one whose language (`cs` of `cs-CZ`) we speak; otherwise the default, which is
+    /// only read when needed (it comes from the shared settings, behind a lock every
+    /// request would otherwise contend for).
+    static func negotiate(acceptLanguage header: String?, default fallback: @autoclosure () -> String) -> Language {
+        guard let header, !header.isEmpty else { return Language(configured: fallback()) }
         var best: (language: Language, quality: Double, position: Int)?
         for (position, entry) in header.split(separator: ",").enumerated() {
             let parts = entry.split(separator: ";")
@@ -26,7 +27,7 @@ enum Language: String, Sendable, CaseIterable {
             else { continue }
             if best == nil || quality > best!.quality { best = (language, quality, position) }
         }
-        return best?.language ?? defaultLanguage
+        return best?.language ?? Language(configured: fallback())
     }
 
     /// The settings' language (`cs`, `en`, also `en-US` …); unknown names fall back to Czech.
@@ -38,7 +39,7 @@ enum Language: String, Sendable, CaseIterable {
 
 extension Request {
     /// The language of this request's answers.
-    func language(default fallback: String) -> Language {
-        Language.negotiate(acceptLanguage: headers["Accept-Language"], default: fallback)
+    func language(default fallback: @autoclosure () -> String) -> Language {
+        Language.negotiate(acceptLanguage: headers["Accept-Language"], default: fallback())
     }
 }

@@ -61,12 +61,7 @@ enum Apps {
     }
 
     static func delete(_ call: RostiCall) throws -> Response {
-        try call.writeInCompany { conn, company in
-            let id = try call.objectID()
-            try conn.execute("DELETE FROM rosti_apps WHERE id = ? AND company_id = ?", [id, company])
-            guard conn.changedRowCount > 0 else { throw RostiError.notFound }
-        }
-        return call.ok(.object(JSONObject()))
+        try call.deleteCompanyRow(from: "rosti_apps")
     }
 
     // MARK: apps-action

@@ -79,12 +79,7 @@ enum Snapshots {
     }
 
     static func delete(_ call: RostiCall) throws -> Response {
-        try call.writeInCompany { conn, company in
-            let id = try call.objectID()
-            try conn.execute("DELETE FROM rosti_snapshots WHERE id = ? AND company_id = ?", [id, company])
-            guard conn.changedRowCount > 0 else { throw RostiError.notFound }
-        }
-        return call.ok(.object(JSONObject()))
+        try call.deleteCompanyRow(from: "rosti_snapshots")
     }
 
     static func fetch(_ conn: Connection, company: Int64, id: Int64) throws -> Row {

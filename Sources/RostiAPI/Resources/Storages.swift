@@ -51,15 +51,25 @@ enum Storages {
         })
     }
 
-    /// `PATCH`: the note, and the password too (the engine is fixed once created).
+    /// `PATCH storages/{id}/`: the note, and the password too (the engine is fixed once
+    /// created).
     static func update(_ call: RostiCall) throws -> Response {
+        try change(call, passwordRequired: false, noteAllowed: true)
+    }
+
+    /// `PUT storages-password/{id}/` `{"password": "…"}`.
+    static func changePassword(_ call: RostiCall) throws -> Response {
+        try change(call, passwordRequired: true, noteAllowed: false)
+    }
+
+    private static func change(_ call: RostiCall, passwordRequired: Bool, noteAllowed: Bool) throws -> Response {
         let data = try RequestData(call.request)
         return call.ok(try call.writeInCompany { conn, company in
             let id = try call.objectID()
             _ = try fetch(conn, company: company, id: id)
-            var fields = try Serializer(data.value(), partial: true)
-            let password = fields.password(required: false)
-            let note = fields.note()
+            var fields = try Serializer(data.value(), partial: !passwordRequired)
+            let password = fields.password(required: passwordRequired)
+            let note = noteAllowed ? fields.note() : nil
             try fields.finish()
             if let password { try conn.execute("UPDATE rosti_storages SET password = ? WHERE id = ?", [password, id]) }
             if let note { try conn.execute("UPDATE rosti_storages SET note = ? WHERE id = ?", [note, id]) }
@@ -67,27 +77,8 @@ enum Storages {
         })
     }
 
-    /// `PUT storages-password/{id}/` `{"password": "…"}`.
-    static func changePassword(_ call: RostiCall) throws -> Response {
-        let data = try RequestData(call.request)
-        return call.ok(try call.writeInCompany { conn, company in
-            let id = try call.objectID()
-            _ = try fetch(conn, company: company, id: id)
-            var fields = try Serializer(data.value())
-            let password = fields.password(required: true)
-            try fields.finish()
-            try conn.execute("UPDATE rosti_storages SET password = ? WHERE id = ?", [password, id])
-            return try fetch(conn, company: company, id: id)
-        })
-    }
-
     static func delete(_ call: RostiCall) throws -> Response {
-        try call.writeInCompany { conn, company in
-            let id = try call.objectID()
-            try conn.execute("DELETE FROM rosti_storages WHERE id = ? AND company_id = ?", [id, company])
-            guard conn.changedRowCount > 0 else { throw RostiError.notFound }
-        }
-        return call.ok(.object(JSONObject()))
+        try call.deleteCompanyRow(from: "rosti_storages")
     }
 
     static func fetch(_ conn: Connection, company: Int64, id: Int64) throws -> JSONValue {

@@ -50,6 +50,18 @@ import Testing
         #expect(ready["size"] == 52_428_800)
     }
 
+    /// Reads with no unfinished job, a job's whole life and the scheduler's timers log no
+    /// problem (a NULL from MIN() over no jobs once made every such read a 500).
+    @Test func aJobsLifeLogsNoProblems() throws {
+        let server = try RostiTestServer(settings: RostiTestServer.slowJobs)
+        #expect(try server.get("/api/v1/1/apps/").status == 200)
+        _ = try server.json("POST", "/api/v1/1/snapshots/", body: #"{"app": 1201}"#)
+        server.clock.advance(by: 10)
+        #expect(try server.json("GET", "/api/v1/1/jobs/4102/")["status"] == "done")
+        #expect(try server.get("/api/v1/1/snapshots/").status == 200)
+        #expect(server.problems.all == [])
+    }
+
     @Test func withDurationsOfZeroTheAnswerIsTheFinishedJob() throws {
         let server = try RostiTestServer()
         let job = try server.json("POST", "/api/v1/1/snapshots/", body: #"{"app": 1202}"#)
