@@ -153,6 +153,14 @@ struct JSONParser {
 
     /// After the opening quote; leaves `index` after the closing one.
     private mutating func parseStringBody() throws -> String {
+        // Most strings have no escapes: take them straight from the bytes (this runs for
+        // every stored list an app answer contains).
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            defer { index = end + 1 }
+            return String(decoding: bytes[index..<end], as: UTF8.self)
+        }
         let begin = index - 1
         var scalars = String.UnicodeScalarView()
         var runStart = index
