@@ -93,8 +93,8 @@ enum AppStore {
         var containers: [Int64: [Row]] = [:]
         try conn.forEachRow(
             """
-            SELECT c.app_id, c.ssh_hostname, c.ssh_port, c.ssh_username FROM rosti_app_containers c
-            JOIN rosti_apps a ON a.id = c.app_id WHERE a.company_id = ? ORDER BY c.id
+            SELECT c.app_id, c.ssh_hostname, c.ssh_port, c.ssh_username FROM rosti_apps a
+            JOIN rosti_app_containers c ON c.app_id = a.id WHERE a.company_id = ? ORDER BY a.id, c.id
             """, [company]
         ) { row in containers[try row["app_id"], default: []].append(row) }
         var apps: [JSONValue] = []
