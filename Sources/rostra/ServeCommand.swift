@@ -5,6 +5,7 @@ import Foundation
 import HTTP
 import Logging
 import RosaFileStore
+import RostiAPI
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -168,7 +169,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     private func apiServices(emulator: Emulator) throws -> [any APIService] {
-        [UnimplementedAPI(api: .rosti), RosaFileStoreService(limits: try resolvedRosaLimits())]
+        [RostiService(emulator: emulator), RosaFileStoreService(limits: try resolvedRosaLimits())]
     }
 
     private func printBanner(host: String, servers: [(EmulatedAPI, HTTPServer)], store: StateStore) {
@@ -209,12 +210,4 @@ struct ShutdownSignals {
         sigwait(&signals, &received)
         return received
     }
-}
-
-/// An API whose endpoints have not landed yet: only the admin routes answer; everything
-/// else is the engine's JSON 404.
-struct UnimplementedAPI: APIService {
-    let api: EmulatedAPI
-    var errorRenderer: any ErrorRenderer { PlainErrorRenderer() }
-    func registerRoutes(on router: inout Router) {}
 }
