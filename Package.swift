@@ -39,19 +39,21 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        // What every test target shares: a raw HTTP client, log capture, waiting, scratch folders.
+        .target(name: "TestSupport", dependencies: ["HTTP", logging], path: "Tests/TestSupport"),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         // A child process for the crash-durability test and a benchmark of the state layer.
         .executableTarget(
             name: "StateHarness",
             dependencies: ["Store", "Emulator"],
             path: "Tests/StateHarness"
         ),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "StateHarness"]),
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store", "HTTP"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "StateHarness", "TestSupport"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store", "HTTP", "TestSupport"]),
         // End-to-end through real listeners, and the built `rostra` for memory measurements.
-        .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore", "Emulator", "HTTP", "Store", "rostra", logging]),
-        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "Emulator", "HTTP", "Store", logging]),
+        .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore", "Emulator", "HTTP", "Store", "rostra", "TestSupport", logging]),
+        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "Emulator", "HTTP", "Store", "TestSupport", logging]),
         // Runs the built executable as a user does.
-        .testTarget(name: "RostraTests", dependencies: ["rostra"]),
+        .testTarget(name: "RostraTests", dependencies: ["rostra", "TestSupport"]),
     ]
 )

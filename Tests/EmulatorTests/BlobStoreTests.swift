@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Emulator
+import TestSupport
 
 @Suite struct BlobStoreTests {
     @Test func streamsIntoATemporaryFileAndRenamesByHash() throws {

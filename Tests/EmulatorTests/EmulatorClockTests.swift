@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import Emulator
+import TestSupport
 
 /// Real time stands still in these tests: the clock reads a counter the test moves.
 final class FakeRealTime: Sendable {

@@ -3,6 +3,7 @@ import HTTP
 import Logging
 import Testing
 @testable import Emulator
+import TestSupport
 
 /// The stack `Emulator.responder(for:)` builds: admin first and untouched by the API's
 /// middleware, then tenant ▸ maintenance ▸ service middleware ▸ error rendering ▸ routes.

@@ -4,6 +4,7 @@ import Logging
 import Testing
 
 @testable import Emulator
+import TestSupport
 
 /// The generic middleware in the emulator's stack, with a stand-in API whose policy keys
 /// requests by an `X-Who` header and limits only `/limited/` paths.

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 
 @testable import Emulator
+import TestSupport
 
 /// The fixed, calendar-aligned window counter on its own.
 @Suite struct RateLimiterTests {

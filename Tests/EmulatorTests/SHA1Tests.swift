@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Emulator
+import TestSupport
 
 @Suite struct SHA1Tests {
     // FIPS 180-2 appendix A and the NIST example vectors.

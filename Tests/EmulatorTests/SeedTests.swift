@@ -3,6 +3,7 @@ import Store
 import Testing
 
 @testable import Emulator
+import TestSupport
 
 @Suite struct ShippedSeedTests {
     @Test func loadsWithTheWellKnownCredentials() throws {

@@ -3,6 +3,7 @@ import Store
 import Testing
 
 @testable import Emulator
+import TestSupport
 
 @Suite struct StateStoreTests {
     static let seed = Result { try Seed.load(from: shippedSeedDirectory) }

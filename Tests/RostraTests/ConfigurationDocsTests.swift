@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// docs/configuration.md must list exactly the options and environment variables the
 /// commands' own `--help` shows.
@@ -11,7 +12,7 @@ import Testing
     }
 
     @Test func everyOptionAndVariableIsDocumentedAndNothingElse() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         var help = ""
         for command in ["serve", "export", "import"] {
             let (status, output, _) = try RostraProcess.run([command, "--help"], directory: scratch.url)

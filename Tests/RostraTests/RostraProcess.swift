@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import TestSupport
 
 /// The built `rostra` executable run as a user runs it: arguments, environment, its banner
 /// on standard output, SIGTERM to stop.
@@ -19,13 +20,7 @@ final class RostraProcess {
 
     /// The executable is built beside the test binary (`.build/debug/rostra`).
     static func executable() throws -> URL {
-        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("rostra")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        throw Failure(description: "rostra was not built beside the test binary")
+        try BuiltProducts.executable(named: "rostra")
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -112,18 +107,4 @@ final class RostraProcess {
         let body = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
         return (status, body)
     }
-}
-
-/// A directory of its own for one test (tests run in parallel), removed when released.
-final class ScratchDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("rostra-cli-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 }

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `rostra serve` as a user starts it: state created and seeded on first start and reused
 /// after, options from flags and environment, health on both ports, SIGTERM exits 0.
 @Suite struct ServeCommandTests {
     @Test func firstStartSeedsThenTheStateIsReused() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let arguments = ["serve", "--rosti-port", "0", "--rosa-port", "0", "--seed", RostraProcess.seedDirectory, "--log-level", "error"]
 
         let first = try RostraProcess(arguments, directory: scratch.url)
@@ -29,7 +30,7 @@ import Testing
     }
 
     @Test func optionsComeFromTheEnvironmentAndFlagsWin() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let environment = [
             "ROSTRA_DB": scratch.path("env.sqlite"), "ROSTRA_SEED": RostraProcess.seedDirectory,
             "ROSTRA_ROSTI_PORT": "0", "ROSTRA_ROSA_PORT": "0", "ROSTRA_LOG_LEVEL": "error",
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func jsonLogsCarryTheRequestIdTheClientSaw() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let server = try RostraProcess(
             ["serve", "--rosti-port", "0", "--rosa-port", "0", "--db", ":memory:", "--seed", RostraProcess.seedDirectory,
              "--log-format", "json"], directory: scratch.url)
@@ -63,7 +64,7 @@ import Testing
     }
 
     @Test func theRosaUploadLimitComesFromTheCommandLine() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let server = try RostraProcess(
             ["serve", "--rosti-port", "0", "--rosa-port", "0", "--db", ":memory:", "--seed", RostraProcess.seedDirectory,
              "--rosa-max-upload-bytes", "10", "--log-level", "error"], directory: scratch.url)
@@ -79,7 +80,7 @@ import Testing
     }
 
     @Test func badSettingsStopStartUpWithAMessage() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let (status, _, errors) = try RostraProcess.run(["serve"], environment: ["ROSTRA_ROSTI_PORT": "eighty"], directory: scratch.url)
         #expect(status != 0)
         #expect(errors.contains("ROSTRA_ROSTI_PORT=eighty is not a port number"))
@@ -90,7 +91,7 @@ import Testing
     }
 
     @Test func aBrokenSeedStopsStartUpAndLeavesNoDatabase() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let seed = scratch.url.appendingPathComponent("seed")
         try FileManager.default.copyItem(atPath: RostraProcess.seedDirectory, toPath: seed.path)
         let rosti = seed.appendingPathComponent("rosti.json")
@@ -105,7 +106,7 @@ import Testing
     }
 
     @Test func aSeedBrokenAfterTheDatabaseWasMadeStillEndsTheProcess() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let seed = scratch.url.appendingPathComponent("seed")
         try FileManager.default.copyItem(atPath: RostraProcess.seedDirectory, toPath: seed.path)
         let arguments = ["serve", "--rosti-port", "0", "--rosa-port", "0", "--seed", seed.path, "--db", scratch.path("db.sqlite")]
@@ -121,7 +122,7 @@ import Testing
     }
 
     @Test func aFileThatIsNotADatabaseIsRefusedAndLeftAlone() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let path = scratch.path("notes.sqlite")
         try "my notes".write(toFile: path, atomically: true, encoding: .utf8)
         let (status, _, errors) = try RostraProcess.run(

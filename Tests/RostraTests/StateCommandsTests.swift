@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `rostra export FILE` and `rostra import FILE`.
 @Suite struct StateCommandsTests {
     @Test func exportThenImportIntoAnotherDatabaseGivesTheSameState() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let seed = ["--seed", RostraProcess.seedDirectory]
         let (exported, exportOutput, exportErrors) = try RostraProcess.run(
             ["export", scratch.path("state.json"), "--db", scratch.path("a.sqlite")] + seed, directory: scratch.url)
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func aBadImportFailsAndChangesNothing() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let seed = ["--seed", RostraProcess.seedDirectory]
         let database = ["--db", scratch.path("db.sqlite")]
         _ = try RostraProcess.run(["export", scratch.path("before.json")] + database + seed, directory: scratch.url)

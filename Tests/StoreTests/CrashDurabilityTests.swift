@@ -3,6 +3,7 @@ import Testing
 
 @testable import StateHarness
 @testable import Store
+import TestSupport
 
 /// A child process commits writes in a burst and prints each acknowledged id; it is killed
 /// with SIGKILL mid-burst. After every kill the database must pass `integrity_check` and
@@ -74,19 +75,6 @@ import Testing
 
     /// The harness binary is built beside the test binary (`.build-…/debug/`).
     static func harnessExecutable() throws -> URL {
-        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        if !FileManager.default.fileExists(atPath: "/proc/self/exe") {
-            directory = Bundle.main.bundleURL.deletingLastPathComponent()
-        }
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("StateHarness")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        throw HarnessNotFound()
-    }
-
-    struct HarnessNotFound: Error, CustomStringConvertible {
-        var description: String { "StateHarness was not built beside the test binary" }
+        try BuiltProducts.executable(named: "StateHarness")
     }
 }

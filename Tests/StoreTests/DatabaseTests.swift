@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Store
+import TestSupport
 
 private let peopleMigrations = [
     Migration(

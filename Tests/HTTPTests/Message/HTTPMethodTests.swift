@@ -1,5 +1,6 @@
 import Testing
 @testable import HTTP
+import TestSupport
 
 @Test func methodsCompareByToken() {
     #expect(HTTPMethod("GET") == .get)

@@ -1,5 +1,6 @@
 import Testing
 @testable import HTTP
+import TestSupport
 
 private func framing(_ fields: [(String, String)], version: HTTPVersion = .http1_1, limits: HTTPLimits = HTTPLimits()) -> Result<BodyFraming, HTTPParseError> {
     let host: [(String, String)] = version == .http1_1 || !fields.isEmpty ? [("Host", "a")] : []

@@ -1,5 +1,6 @@
 import Testing
 @testable import HTTP
+import TestSupport
 
 /// Decodes `text` fed in the given pieces; returns the body, or the error.
 private func decodeChunked(_ text: String, pieces: [Int] = [], limits: HTTPLimits = HTTPLimits()) -> Result<(body: String, consumed: Int), HTTPParseError> {

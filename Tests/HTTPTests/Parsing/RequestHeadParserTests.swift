@@ -1,5 +1,6 @@
 import Testing
 @testable import HTTP
+import TestSupport
 
 /// Feeds `text` to a scanner in the given pieces (each piece appended to what came before,
 /// as the connection's buffer grows) and parses the head once found.

@@ -1,5 +1,6 @@
 import Testing
 @testable import HTTP
+import TestSupport
 
 private func text(_ label: String) -> ClosureResponder {
     ClosureResponder { request in

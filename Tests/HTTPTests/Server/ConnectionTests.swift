@@ -1,5 +1,6 @@
 import HTTP
 import Testing
+import TestSupport
 
 /// HTTP/1.1 behaviour over a real socket (RFC 9112): persistence, pipelining, HEAD,
 /// bodies, 100-continue, and protocol errors answered with their status.
@@ -218,7 +219,7 @@ import Testing
             let client = try RawClient(port: server.port)
             try client.send("GET /hello?x=1 HTTP/1.1\r\nHost: t\r\n\r\n")
             _ = try client.readResponse()
-            #expect(eventually { logs.all.contains { $0.hasPrefix("GET /hello?x=1 200 5B ") && $0.hasSuffix("ms 127.0.0.1") } })
+            #expect(eventually { logs.messages.contains { $0.hasPrefix("GET /hello?x=1 200 5B ") && $0.hasSuffix("ms 127.0.0.1") } })
         }
     }
 

@@ -5,6 +5,7 @@ import Dispatch
 import HTTP
 import Synchronization
 import Testing
+import TestSupport
 
 /// Bodies stream both ways: a large upload is handed to the handler as it arrives, a large
 /// download is produced as the client takes it; neither is held whole in memory.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import RosaFileStore
+import TestSupport
 
 /// Basic authentication with a login, an email or a token (reference "Authentication"),
 /// through `GET /api/v1/check`, the endpoint that only checks credentials.

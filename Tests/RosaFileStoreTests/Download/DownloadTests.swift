@@ -5,6 +5,7 @@ import Foundation
 import Testing
 
 @testable import RosaFileStore
+import TestSupport
 
 /// `GET /api/v1/file_stores/<sha1>` and `GET /download/<sha1>` (reference "Download").
 @Suite struct DownloadTests {

@@ -4,6 +4,7 @@ import Logging
 import Testing
 
 @testable import RosaFileStore
+import TestSupport
 
 /// Every documented body, byte for byte, as it leaves the server; and what the renderer
 /// answers for statuses the reference does not document.
@@ -56,8 +57,8 @@ import Testing
         )
         #expect(response.headers["Content-Type"] == Self.json)
         // The cause goes to the request's log.
-        let errorLog = ErrorLog()
-        let request = Request(method: .get, target: "/", logger: Logger(label: "t") { _ in ErrorLogHandler(log: errorLog) })
+        let errorLog = CapturedLogs(level: .error)
+        let request = Request(method: .get, target: "/", logger: errorLog.logger)
         _ = RosaErrorRenderer().response(for: DiskOnFire(), request: request)
         #expect(errorLog.messages == ["internal error: DiskOnFire()"])
         // A bare 500 (a fault rule, later) reads the same.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import RosaFileStore
+import TestSupport
 
 @Suite struct MultipartBoundaryTests {
     @Test(arguments: [

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import RosaFileStore
+import TestSupport
 
 /// Every body here is parsed whole, split in two at every position, byte by byte and in small
 /// chunks (`parseEveryWay`), and must give the same events and error every way.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import RosaFileStore
+import TestSupport
 
 /// A parser event with its content copied out, so that outcomes can be kept and compared.
 /// Adjacent content slices are joined: how the content is sliced depends on the chunks fed,

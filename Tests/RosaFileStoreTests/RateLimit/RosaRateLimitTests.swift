@@ -5,6 +5,7 @@ import Synchronization
 import Testing
 
 @testable import RosaFileStore
+import TestSupport
 
 /// The hourly limit on `/api/v1/…` as clients see it (reference "Rate limiting").
 @Suite struct RosaRateLimitTests {

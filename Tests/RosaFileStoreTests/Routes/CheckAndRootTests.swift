@@ -1,6 +1,7 @@
 import Testing
 
 @testable import RosaFileStore
+import TestSupport
 
 @Suite struct CheckAndRootTests {
     @Test(arguments: ["/api/v1/check", "/api/v1/check.json"])

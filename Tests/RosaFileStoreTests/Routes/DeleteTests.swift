@@ -1,6 +1,7 @@
 import Testing
 
 @testable import RosaFileStore
+import TestSupport
 
 /// `DELETE /api/v1/file_stores/<sha1>.json` (reference "Delete").
 @Suite struct DeleteTests {

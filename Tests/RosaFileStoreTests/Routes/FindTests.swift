@@ -1,6 +1,7 @@
 import Testing
 
 @testable import RosaFileStore
+import TestSupport
 
 /// `GET /api/v1/file_stores.json?hash=…` (reference "Find").
 @Suite struct FindTests {

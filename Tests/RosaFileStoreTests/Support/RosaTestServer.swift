@@ -10,6 +10,7 @@ import Synchronization
 import Testing
 
 @testable import RosaFileStore
+import TestSupport
 
 /// The repository's shipped seed folder.
 let shippedSeedDirectory = URL(fileURLWithPath: #filePath)
@@ -45,14 +46,14 @@ final class RosaTestServer: Sendable {
     let emulator: Emulator
     let server: HTTPServer
     /// What the server logged at `error` and above: failures of ours, never a client's.
-    let errorLog = ErrorLog()
+    let errorLog = CapturedLogs(level: .error)
     var port: Int { server.port }
     var state: StateStore { emulator.defaultTenant.state }
     var clock: EmulatorClock { emulator.defaultTenant.clock }
 
     init(limits: RosaFileStoreLimits = .default, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         let errorLog = self.errorLog
-        let logger = Logger(label: "test", factory: { _ in ErrorLogHandler(log: errorLog) })
+        let logger = errorLog.logger
         let store = try StateStore(location: .memory, seedDirectory: shippedSeedDirectory)
         emulator = Emulator(defaultState: store, logger: logger)
         let service = RosaFileStoreService(limits: limits)
@@ -119,30 +120,6 @@ final class RosaTestServer: Sendable {
         #expect(try temporaryBlobFiles() == [], sourceLocation: sourceLocation)
         #expect(try fileRowCount() == rows, sourceLocation: sourceLocation)
         #expect(try storedHashes() == hashes, sourceLocation: sourceLocation)
-    }
-}
-
-/// Messages logged at `error` or above.
-final class ErrorLog: Sendable {
-    private let entries = Mutex<[String]>([])
-
-    var messages: [String] { entries.withLock { $0 } }
-
-    func append(_ message: String) { entries.withLock { $0.append(message) } }
-}
-
-struct ErrorLogHandler: LogHandler {
-    let log: ErrorLog
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .error
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        log.append(event.message.description)
     }
 }
 

@@ -6,6 +6,7 @@ import Foundation
 import Testing
 
 @testable import RosaFileStore
+import TestSupport
 
 /// A 64 MB upload and its download through the built `rostra`, in a process of its own so
 /// that its resident memory can be read from /proc without other tests' allocations mixed
@@ -125,13 +126,7 @@ final class RostraChild {
 
     /// The executable is built beside the test binary (`.build/debug/rostra`).
     static func executable() throws -> URL {
-        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("rostra")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        throw Failure(description: "rostra was not built beside the test binary")
+        try BuiltProducts.executable(named: "rostra")
     }
 
     /// Resident memory now and its peak so far, in bytes (`VmRSS`, `VmHWM`).

@@ -9,6 +9,7 @@ import Synchronization
 import Testing
 
 @testable import RosaFileStore
+import TestSupport
 
 /// `POST /api/v1/upload` end to end: what is stored, what is answered, and that a refused
 /// upload leaves no row, no blob and no temporary file behind.

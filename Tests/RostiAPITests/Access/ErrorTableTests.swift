@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import RostiAPI
+import TestSupport
 
 /// Every row of the reference's error table, in English and in Czech, byte for byte, over
 /// real HTTP.

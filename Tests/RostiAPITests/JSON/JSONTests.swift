@@ -1,6 +1,7 @@
 import Testing
 
 @testable import RostiAPI
+import TestSupport
 
 /// The parser must refuse what CPython 3.11's `json.loads` refuses, with the same words:
 /// these expectations were produced by running `json.loads` on each input.

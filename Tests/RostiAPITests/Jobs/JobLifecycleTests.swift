@@ -4,6 +4,7 @@ import Store
 import Testing
 
 @testable import RostiAPI
+import TestSupport
 
 /// Jobs on a controlled clock: pending for 2 s, running for 4 s (`RostiTestServer.slowJobs`).
 @Suite struct JobLifecycleTests {
@@ -59,7 +60,7 @@ import Testing
         server.clock.advance(by: 10)
         #expect(try server.json("GET", "/api/v1/1/jobs/4102/")["status"] == "done")
         #expect(try server.get("/api/v1/1/snapshots/").status == 200)
-        #expect(server.problems.all == [])
+        #expect(server.problems.messages == [])
     }
 
     @Test func withDurationsOfZeroTheAnswerIsTheFinishedJob() throws {

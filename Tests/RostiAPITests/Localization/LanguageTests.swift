@@ -1,6 +1,7 @@
 import Testing
 
 @testable import RostiAPI
+import TestSupport
 
 @Suite struct LanguageTests {
     @Test func acceptLanguagePicksTheBestLanguageWeSpeak() {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import RostiAPI
+import TestSupport
 
 @Suite struct CatalogTests {
     @Test func companiesAreTheAccountsOwn() throws {

@@ -2,6 +2,7 @@ import Store
 import Testing
 
 @testable import RostiAPI
+import TestSupport
 
 @Suite struct StoragesTests {
     func storedPassword(_ server: RostiTestServer, _ id: Int64) throws -> String? {

@@ -3,6 +3,7 @@ import HTTP
 import Testing
 
 @testable import RostiAPI
+import TestSupport
 
 @Suite struct CoreAPISchemaTests {
     func schema(_ server: RostiTestServer, accept: String? = nil, query: String = "") throws -> (RawResponse, JSONValue) {

@@ -6,6 +6,7 @@ import Synchronization
 import Testing
 
 @testable import RostiAPI
+import TestSupport
 
 /// The repository's shipped seed folder.
 let shippedSeedDirectory = URL(fileURLWithPath: #filePath)
@@ -33,7 +34,7 @@ final class RostiTestServer {
     var tenant: Tenant { emulator.defaultTenant }
     var clock: EmulatorClock { emulator.defaultTenant.clock }
     /// Everything logged at warning or above: a healthy run logs nothing.
-    let problems = LoggedProblems()
+    let problems = CapturedLogs(level: .warning)
 
     init(
         state: StateStore? = nil, settings: EmulatorSettings = RostiTestServer.instantJobs,
@@ -41,7 +42,7 @@ final class RostiTestServer {
     ) throws {
         let store = try state ?? StateStore(location: .memory, seedDirectory: shippedSeedDirectory)
         let problems = self.problems
-        let logger = Logger(label: "rosti-tests", factory: { _ in ProblemLogHandler(problems: problems) })
+        let logger = problems.logger
         emulator = Emulator(defaultState: store, settings: settings, logger: logger)
         if let moment { emulator.defaultTenant.clock.set(mode: .frozen, now: moment) }
         service = RostiService(emulator: emulator)
@@ -113,26 +114,6 @@ extension JSONValue {
         if case .array(let items) = self { return items }
         return []
     }
-}
-
-/// Collects what the server logs at warning or above.
-final class LoggedProblems: Sendable {
-    private let messages = Mutex<[String]>([])
-    var all: [String] { messages.withLock { $0 } }
-    func append(_ message: String) { messages.withLock { $0.append(message) } }
-}
-
-struct ProblemLogHandler: LogHandler {
-    let problems: LoggedProblems
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .warning
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) { problems.append(event.message.description) }
 }
 
 /// Runs `body` with the parsed JSON of a response, failing the test on anything else.

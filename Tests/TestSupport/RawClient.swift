@@ -4,24 +4,31 @@ import Glibc
 import HTTP
 
 /// A response as read off the wire by `RawClient`.
-struct RawResponse {
-    var status: Int
-    var headers: HTTPHeaders
-    var body: [UInt8]
-    var text: String { String(decoding: body, as: UTF8.self) }
+public struct RawResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+    public init(status: Int, headers: HTTPHeaders, body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+    public var text: String { String(decoding: body, as: UTF8.self) }
 }
 
-struct RawClientError: Error, CustomStringConvertible {
-    let description: String
+public struct RawClientError: Error, CustomStringConvertible {
+    public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// A deliberately plain blocking HTTP/1.1 client on a raw socket, so tests control every
-/// byte sent (malformed requests, pipelining, slow clients) and see every byte received.
-final class RawClient {
-    let descriptor: Int32
+/// byte sent (malformed requests and bodies, pipelining, slow clients) and see every byte
+/// received. Shared by every test target through the `TestSupport` module.
+public final class RawClient {
+    public let descriptor: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, receiveTimeout: Double = 10) throws {
+    public init(port: Int, receiveTimeout: Double = 10) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -40,14 +47,14 @@ final class RawClient {
 
     deinit { close(descriptor) }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         try Self.send(bytes, on: descriptor)
     }
 
     /// Sends on a client's descriptor from another thread (sending while this one reads).
-    static func send(_ bytes: [UInt8], on descriptor: Int32) throws {
+    public static func send(_ bytes: [UInt8], on descriptor: Int32) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -86,7 +93,7 @@ final class RawClient {
     }
 
     /// Reads one response. `head` tells whether it answers a HEAD request (no body).
-    func readResponse(head: Bool = false) throws -> RawResponse {
+    public func readResponse(head: Bool = false) throws -> RawResponse {
         var statusLine = try readLine()
         var headers = HTTPHeaders()
         var status = 0
@@ -119,21 +126,28 @@ final class RawClient {
     }
 
     /// Reads for the 100 Continue interim response only.
-    func readInterimLine() throws -> String {
+    public func readInterimLine() throws -> String {
         let line = try readLine()
         _ = try readLine()
         return line
     }
 
+    /// Whether bytes (or the end of the stream) are waiting to be read, without waiting.
+    public func hasSomethingToRead() -> Bool {
+        if !buffer.isEmpty { return true }
+        var descriptorSet = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptorSet, 1, 0) > 0
+    }
+
     /// Everything until the server closes (or the receive time-out passes).
-    func readUntilClose() -> [UInt8] {
+    public func readUntilClose() -> [UInt8] {
         while fill() {}
         defer { buffer = [] }
         return buffer
     }
 
     /// Whether the server closed the connection (end of stream or reset) with nothing more.
-    func isClosedByServer() -> Bool {
+    public func isClosedByServer() -> Bool {
         buffer.isEmpty && !fill()
     }
 }
