@@ -1,14 +1,22 @@
 import HTTP
 import Synchronization
 
-/// One isolated emulator world: its state, its clock, and whatever per-tenant objects the
-/// API modules attach (rate-limit counters, job schedulers). Requests reach theirs through
-/// `Request.tenant()`.
+/// One isolated emulator world: its state, its clock, its fault rules, its request journal,
+/// and whatever per-tenant objects the API modules attach (rate-limit counters, job
+/// schedulers). Requests reach theirs through `Request.tenant()`.
+///
+/// A reset or a deletion *retires* the object: a reset tenant goes on as a new `Tenant`
+/// with the same (reset) state store and a fresh clock, rule list, journal and
+/// attachments; requests already under way finish with the old one. Background work an
+/// attachment starts must hold its tenant weakly or stop when `isRetired` turns true.
 public final class Tenant: Sendable {
     public let name: String
     public let state: StateStore
     public let clock: EmulatorClock
+    public let faults = FaultRuleSet()
+    public let journal = RequestJournal()
     private let attachments = Mutex<[ObjectIdentifier: any Sendable]>([:])
+    private let retired = Atomic<Bool>(false)
 
     public init(name: String, state: StateStore, clock: EmulatorClock = EmulatorClock()) {
         self.name = name
@@ -26,6 +34,11 @@ public final class Tenant: Sendable {
             return made
         }
     }
+
+    /// True once the tenant was reset (a successor took over) or deleted.
+    public var isRetired: Bool { retired.load(ordering: .acquiring) }
+
+    func retire() { retired.store(true, ordering: .releasing) }
 }
 
 /// Names a per-tenant object an API module attaches to a `Tenant`.

@@ -1,0 +1,68 @@
+import Synchronization
+
+/// The last `journal_size` API requests of one tenant, in a ring: memory stays bounded
+/// however many requests come, and recording costs one short lock and no allocation once
+/// the ring is full.
+public final class RequestJournal: Sendable {
+    private struct Ring {
+        /// Grows up to `capacity`; once full, `next` is where the oldest entry sits and the
+        /// next one goes.
+        var slots: [JournalEntry] = []
+        var next = 0
+        var capacity = 0
+        /// Entries pushed out since the journal was created or cleared.
+        var evicted = 0
+
+        /// Oldest first.
+        var ordered: [JournalEntry] {
+            guard slots.count == capacity, next > 0 else { return slots }
+            return Array(slots[next...] + slots[..<next])
+        }
+
+        mutating func resize(to newCapacity: Int) {
+            let kept = ordered.suffix(newCapacity)
+            evicted += slots.count - kept.count
+            slots = Array(kept)
+            slots.reserveCapacity(min(newCapacity, 1024))
+            next = 0
+            capacity = newCapacity
+        }
+    }
+
+    private let ring = Mutex(Ring())
+
+    public init() {}
+
+    /// Adds an entry, pushing out the oldest when `capacity` entries are kept already. The
+    /// capacity is the `journal_size` setting at the time of the request, so a changed
+    /// setting takes effect with the next request (0 keeps nothing).
+    public func record(_ entry: JournalEntry, capacity: Int) {
+        ring.withLock { ring in
+            if ring.capacity != capacity { ring.resize(to: capacity) }
+            guard capacity > 0 else { return }
+            if ring.slots.count < capacity {
+                ring.slots.append(entry)
+            } else {
+                ring.slots[ring.next] = entry
+                ring.next = (ring.next + 1) % capacity
+                ring.evicted += 1
+            }
+        }
+    }
+
+    /// Every entry kept, oldest first.
+    public var entries: [JournalEntry] { ring.withLock { $0.ordered } }
+
+    public var count: Int { ring.withLock { $0.slots.count } }
+
+    /// Entries pushed out by newer ones since the journal was created or cleared.
+    public var evictedCount: Int { ring.withLock { $0.evicted } }
+
+    public func clear() {
+        ring.withLock { ring in
+            ring.slots = []
+            ring.next = 0
+            ring.evicted = 0
+        }
+    }
+}
