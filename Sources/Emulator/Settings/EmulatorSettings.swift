@@ -43,8 +43,14 @@ public struct EmulatorSettings: Sendable, Equatable, Codable {
     public var language = "cs"
     /// Added to every API answer.
     public var latencyMilliseconds = 0
-    /// Entries the request journal keeps.
+    /// Entries each tenant's request journal keeps (0: no journal).
     public var journalSize = 1000
+    /// Tenants that may exist besides the default one; a request naming a new tenant
+    /// beyond it is refused (409). Lowering it removes no tenant.
+    public var maxTenants = 100
+
+    /// The languages Rosti answers in.
+    public static let languages = ["cs", "en"]
 
     public init() {}
 
@@ -60,6 +66,7 @@ public struct EmulatorSettings: Sendable, Equatable, Codable {
         case language
         case latencyMilliseconds = "latency_ms"
         case journalSize = "journal_size"
+        case maxTenants = "max_tenants"
     }
 }
 
@@ -73,7 +80,14 @@ public final class SettingsStore: Sendable {
 
     public var value: EmulatorSettings { current.withLock { $0 } }
 
-    public func update(_ change: (inout EmulatorSettings) -> Void) {
-        current.withLock { change(&$0) }
+    /// Changes the settings under the lock; a change that throws leaves them as they were.
+    @discardableResult
+    public func update<Result: Sendable>(_ change: (inout EmulatorSettings) throws -> Result) rethrows -> Result {
+        try current.withLock { settings in
+            var changed = settings
+            let result = try change(&changed)
+            settings = changed
+            return result
+        }
     }
 }
