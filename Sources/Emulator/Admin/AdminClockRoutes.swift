@@ -130,6 +130,8 @@ extension AdminRoutes {
                 settings = try settings.applying(body)
                 return settings
             }
+            // A smaller journal shows at once, not only after each tenant's next request.
+            for tenant in emulator.tenants.all { tenant.journal.resize(to: changed.journalSize) }
             return AdminReply.json(changed.json)
         }
     }

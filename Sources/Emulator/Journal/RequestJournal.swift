@@ -50,6 +50,14 @@ public final class RequestJournal: Sendable {
         }
     }
 
+    /// Keeps only the newest `capacity` entries now (the `journal_size` setting changed);
+    /// recording also adapts by itself on the next request.
+    public func resize(to capacity: Int) {
+        ring.withLock { ring in
+            if ring.capacity != capacity { ring.resize(to: capacity) }
+        }
+    }
+
     /// Every entry kept, oldest first.
     public var entries: [JournalEntry] { ring.withLock { $0.ordered } }
 
