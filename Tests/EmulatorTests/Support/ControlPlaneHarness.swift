@@ -25,7 +25,7 @@ final class ControlPlaneHarness: Sendable {
         let emulator = Emulator(defaultState: store, settings: settings, adminAccess: adminAccess, logger: logger)
         self.emulator = emulator
         func serve(_ api: EmulatedAPI) throws -> HTTPServer {
-            let service = ProbeService(api: api)
+            let service = ProbeService(api: api, settings: emulator.settings)
             let server = try HTTPServer(
                 configuration: ServerConfiguration(host: "127.0.0.1", port: 0, name: api.rawValue),
                 responder: emulator.responder(for: service), errorRenderer: service.errorRenderer, logger: logger)
@@ -174,6 +174,7 @@ enum ProbeClient {
 /// keyed per tenant through an attachment, standing where the real ones stand.
 struct ProbeService: APIService {
     let api: EmulatedAPI
+    let settings: SettingsStore
 
     struct Renderer: ErrorRenderer {
         let api: EmulatedAPI
@@ -208,6 +209,30 @@ struct ProbeService: APIService {
         }
         router.add(.get, "/time") { request in
             AdminReply.json(["now": .number(try request.tenant().clock.now())])
+        }
+        // A stand-in for an asynchronous Rosti job: it goes pending → running → done after
+        // the `snapshot` durations of the settings, on the tenant's clock.
+        router.add(.post, "/jobs") { request in
+            let tenant = try request.tenant()
+            let duration = settings.value.duration(of: .snapshot)
+            let now = tenant.clock.now()
+            let id = try tenant.state.database.write { conn in
+                try conn.execute(
+                    "INSERT INTO rosti_jobs (company_id, kind, status, created, pending_until, running_until) VALUES (1, 'snapshot', 'pending', ?, ?, ?)",
+                    [now, now + duration.pendingSeconds, now + duration.pendingSeconds + duration.runningSeconds])
+                return conn.lastInsertedRowID
+            }
+            return AdminReply.json(["id": .integer(id), "status": "pending"], status: .created)
+        }
+        router.add(.get, "/jobs/{id}") { request in
+            let tenant = try request.tenant()
+            let times = try tenant.state.database.read { conn in
+                try conn.fetchOne("SELECT pending_until, running_until FROM rosti_jobs WHERE id = ?", [Int64(request.parameters["id"] ?? "") ?? -1])
+            }
+            guard let times else { throw HTTPError(.notFound) }
+            let now = tenant.clock.now()
+            let status = now < (try times["pending_until"] as Double) ? "pending" : now < (try times["running_until"] as Double) ? "running" : "done"
+            return AdminReply.json(["status": .string(status)])
         }
         router.add(.post, "/upload") { request in
             var total = 0
