@@ -29,7 +29,8 @@ public final class EmulatorClock: Sendable {
         var frozenAt: Double = 0
     }
 
-    private let state = Mutex(State())
+    /// Read by every request of the tenant (journal times, rate-limit windows).
+    private let state = ReadWriteLock(State())
     private let realTime: @Sendable () -> Double
     private let observers = Mutex<[@Sendable () -> Void]>([])
 
@@ -40,7 +41,7 @@ public final class EmulatorClock: Sendable {
 
     public func now() -> Double {
         let real = realTime()
-        return state.withLock { state in
+        return state.read { state in
             switch state.mode {
             case .real: return real
             case .frozen: return state.frozenAt
@@ -51,7 +52,7 @@ public final class EmulatorClock: Sendable {
 
     public var reading: Reading {
         let real = realTime()
-        return state.withLock { state in
+        return state.read { state in
             switch state.mode {
             case .real: return Reading(mode: .real, now: real, offset: 0)
             case .frozen: return Reading(mode: .frozen, now: state.frozenAt, offset: state.frozenAt - real)
@@ -63,7 +64,7 @@ public final class EmulatorClock: Sendable {
     /// Moves the clock forward (never back: negative amounts are refused by callers). A
     /// real clock becomes an offset clock; a frozen one stays frozen, later.
     public func advance(by seconds: Double) {
-        state.withLock { state in
+        state.write { state in
             switch state.mode {
             case .real:
                 state.mode = .offset
@@ -83,7 +84,7 @@ public final class EmulatorClock: Sendable {
     public func set(mode: Mode, now moment: Double? = nil) {
         let real = realTime()
         let current = now()
-        state.withLock { state in
+        state.write { state in
             let target = moment ?? current
             switch mode {
             case .real:

@@ -47,7 +47,8 @@ public final class FaultRuleSet: Sendable {
         var nextID = 1
     }
 
-    private let rules = Mutex(Rules())
+    /// Taken by every request of the tenant while it has rules (see `AdaptiveMutex`).
+    private let rules = AdaptiveMutex(Rules())
     /// Read without the lock by every request: with no rules (the usual case) the fault
     /// layer costs one atomic load.
     private let ruleCount = Atomic<Int>(0)

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// The last `journal_size` API requests of one tenant, in a ring: memory stays bounded
 /// however many requests come, and recording costs one short lock and no allocation once
@@ -29,7 +28,8 @@ public final class RequestJournal: Sendable {
         }
     }
 
-    private let ring = Mutex(Ring())
+    /// Every request of the tenant appends under it (see `AdaptiveMutex`).
+    private let ring = AdaptiveMutex(Ring())
 
     public init() {}
 

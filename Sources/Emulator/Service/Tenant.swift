@@ -15,7 +15,8 @@ public final class Tenant: Sendable {
     public let clock: EmulatorClock
     public let faults = FaultRuleSet()
     public let journal = RequestJournal()
-    private let attachments = Mutex<[ObjectIdentifier: any Sendable]>([:])
+    /// Read by every request that uses an attachment (a rate limiter), written once per key.
+    private let attachments = ReadWriteLock<[ObjectIdentifier: any Sendable]>([:])
     private let retired = Atomic<Bool>(false)
 
     public init(name: String, state: StateStore, clock: EmulatorClock = EmulatorClock()) {
@@ -27,7 +28,8 @@ public final class Tenant: Sendable {
     /// The tenant's object for `key`, made by `create` on first use (once, under a lock):
     /// how an API module keeps per-tenant state without the emulator knowing its type.
     public func attachment<Key: TenantAttachmentKey>(_ key: Key.Type, create: () throws -> Key.Value) rethrows -> Key.Value {
-        try attachments.withLock { attached in
+        if let existing = attachments.read({ $0[ObjectIdentifier(key)] as? Key.Value }) { return existing }
+        return try attachments.write { attached in
             if let existing = attached[ObjectIdentifier(key)] as? Key.Value { return existing }
             let made = try create()
             attached[ObjectIdentifier(key)] = made

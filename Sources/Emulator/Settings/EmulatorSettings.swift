@@ -72,18 +72,24 @@ public struct EmulatorSettings: Sendable, Equatable, Codable {
 
 /// The current settings, shared by every request; changes apply to the next request.
 public final class SettingsStore: Sendable {
-    private let current: Mutex<EmulatorSettings>
+    /// Read by every request, written by admin calls: readers must not queue (see
+    /// `ReadWriteLock`).
+    private let current: ReadWriteLock<EmulatorSettings>
 
     public init(_ settings: EmulatorSettings = EmulatorSettings()) {
-        current = Mutex(settings)
+        current = ReadWriteLock(settings)
     }
 
-    public var value: EmulatorSettings { current.withLock { $0 } }
+    public var value: EmulatorSettings { current.read { $0 } }
+
+    /// One part of the settings, without copying the rest (the request path reads single
+    /// values and need not retain the job table each time).
+    public func read<Part>(_ part: (EmulatorSettings) -> Part) -> Part { current.read(part) }
 
     /// Changes the settings under the lock; a change that throws leaves them as they were.
     @discardableResult
     public func update<Result: Sendable>(_ change: (inout EmulatorSettings) throws -> Result) rethrows -> Result {
-        try current.withLock { settings in
+        try current.write { settings in
             var changed = settings
             let result = try change(&changed)
             settings = changed

@@ -1,28 +1,28 @@
 import HTTP
-import Synchronization
 
 /// Every tenant of one emulator by name: the default one (backed by the database `--db`
 /// names) and those made from the seed on first use, each with an in-memory state of its
 /// own.
 public final class TenantRegistry: Sendable {
-    private let tenants: Mutex<[String: Tenant]>
+    /// Read by every request, written when a tenant is made, reset or deleted.
+    private let tenants: ReadWriteLock<[String: Tenant]>
     /// The seed every new tenant copies; the default tenant's, so all tenants start alike.
     private let seed: Seed
 
     init(defaultState: StateStore) {
         seed = defaultState.seed
-        tenants = Mutex([TenantName.defaultName: Tenant(name: TenantName.defaultName, state: defaultState)])
+        tenants = ReadWriteLock([TenantName.defaultName: Tenant(name: TenantName.defaultName, state: defaultState)])
     }
 
     public var defaultTenant: Tenant {
-        tenants.withLock { $0[TenantName.defaultName]! }
+        tenants.read { $0[TenantName.defaultName]! }
     }
 
     /// The tenant called `name`, made from the seed if it does not exist yet. A name that is
     /// not a tenant name is refused (400), and so is a new tenant beyond `maximumCount`
     /// tenants besides the default one (409).
     public func tenant(named name: String, maximumCount: Int) throws -> Tenant {
-        if let existing = tenants.withLock({ $0[name] }) { return existing }
+        if let existing = tenants.read({ $0[name] }) { return existing }
         if let problem = TenantName.problem(with: name) {
             throw HTTPError(.badRequest, message: "\(TenantName.header): \(problem)")
         }
@@ -31,7 +31,7 @@ public final class TenantRegistry: Sendable {
         // other tenant must not wait for it. Two requests racing to create the same tenant
         // both make one; the first to register wins and the other copy is dropped.
         let made = Tenant(name: name, state: try StateStore(location: .memory, seed: seed))
-        return try tenants.withLock { tenants in
+        return try tenants.write { tenants in
             if let winner = tenants[name] { return winner }
             guard tenants.count - 1 < maximumCount else { throw Self.full(maximumCount) }
             tenants[name] = made
@@ -40,7 +40,7 @@ public final class TenantRegistry: Sendable {
     }
 
     private func checkRoom(maximumCount: Int) throws {
-        let count = tenants.withLock { $0.count - 1 }
+        let count = tenants.read { $0.count - 1 }
         if count >= maximumCount { throw Self.full(maximumCount) }
     }
 
@@ -50,17 +50,17 @@ public final class TenantRegistry: Sendable {
 
     /// The tenant called `name` if it exists; never creates one.
     public func existingTenant(named name: String) -> Tenant? {
-        tenants.withLock { $0[name] }
+        tenants.read { $0[name] }
     }
 
     /// Every tenant, the default one first, then by name.
     public var all: [Tenant] {
-        let all = tenants.withLock { Array($0.values) }
+        let all = tenants.read { Array($0.values) }
         return all.sorted { ($0.name == TenantName.defaultName ? "" : $0.name) < ($1.name == TenantName.defaultName ? "" : $1.name) }
     }
 
     /// Tenants besides the default one (what `max_tenants` caps).
-    public var createdCount: Int { tenants.withLock { $0.count - 1 } }
+    public var createdCount: Int { tenants.read { $0.count - 1 } }
 
     /// Puts the tenant back as it was when new: its state to the seed (data and files), and
     /// a fresh clock (real time), rule list, journal and attachments (rate-limit counters,
@@ -69,13 +69,13 @@ public final class TenantRegistry: Sendable {
     public func reset(_ tenant: Tenant) throws -> Tenant {
         try tenant.state.reset()
         let successor = Tenant(name: tenant.name, state: tenant.state)
-        let replaced = tenants.withLock { tenants -> Bool in
+        let replaced = tenants.write { tenants -> Bool in
             guard tenants[tenant.name] === tenant else { return false }
             tenants[tenant.name] = successor
             return true
         }
         // A concurrent reset or deletion got there first; its outcome stands.
-        guard replaced else { return tenants.withLock { $0[tenant.name] } ?? successor }
+        guard replaced else { return tenants.read { $0[tenant.name] } ?? successor }
         tenant.retire()
         return successor
     }
@@ -86,7 +86,7 @@ public final class TenantRegistry: Sendable {
         guard name != TenantName.defaultName else {
             throw AdminError(field: "name", "the default tenant cannot be deleted; reset it with POST /__admin/reset")
         }
-        guard let removed = tenants.withLock({ $0.removeValue(forKey: name) }) else {
+        guard let removed = tenants.write({ $0.removeValue(forKey: name) }) else {
             throw AdminError(.notFound, field: "name", "no tenant \(JSONString.quote(name))")
         }
         removed.retire()
