@@ -45,6 +45,13 @@ let package = Package(
             path: "Tests/StateHarness"
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "StateHarness"]),
+        // Times tenant reset and creation and serves the throughput comparison of the
+        // control plane (scripts/bench-control).
+        .executableTarget(
+            name: "ControlPlaneBench",
+            dependencies: ["Emulator", "HTTP", logging],
+            path: "Tests/ControlPlaneBench"
+        ),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store", "HTTP"]),
         .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore"]),
         // Runs the built executable as a user does.

@@ -56,11 +56,21 @@ enum JournalHeaders {
     static let redactionMark = "[redacted]"
 
     static func capture(_ headers: HTTPHeaders, budget: Int = ControlPlaneLimits.journalHeaderBytes) -> (HTTPHeaders, truncated: Bool) {
+        // Most requests carry no credentials and few bytes: they are kept as they are, with
+        // no copy (the journal is on every request's path).
+        var total = 0
+        var needsRedaction = false
+        for field in headers {
+            total += field.name.utf8.count + field.value.utf8.count
+            needsRedaction = needsRedaction || isRedacted(field.name)
+        }
+        if total <= budget && !needsRedaction { return (headers, false) }
+
         var kept = HTTPHeaders()
         var left = budget
         var truncated = false
         for field in headers {
-            let value = redactedFields.contains(where: { field.name.equalsIgnoringASCIICase($0) }) ? redact(field.value) : field.value
+            let value = isRedacted(field.name) ? redact(field.value) : field.value
             let cost = field.name.utf8.count + value.utf8.count
             guard cost <= left else {
                 truncated = true
@@ -70,6 +80,12 @@ enum JournalHeaders {
             kept.add(name: field.name, value: value)
         }
         return (kept, truncated)
+    }
+
+    /// Compares lengths first: almost every field is not one of these.
+    static func isRedacted(_ name: String) -> Bool {
+        let length = name.utf8.count
+        return redactedFields.contains { $0.utf8.count == length && name.equalsIgnoringASCIICase($0) }
     }
 
     /// `Token abc…` → `Token [redacted]`; a value without a scheme is replaced whole.

@@ -47,7 +47,7 @@ public final class Emulator: Sendable {
     /// `max_tenants` with 409.
     public func tenant(for request: Request) throws -> Tenant {
         guard let name = request.headers[TenantName.header] else { return tenants.defaultTenant }
-        return try tenants.tenant(named: String(name.trimmingHTTPWhitespace()), maximumCount: settings.value.maxTenants)
+        return try tenants.tenant(named: String(name.trimmingHTTPWhitespace()), maximumCount: settings.read(\.maxTenants))
     }
 
     /// The full responder for one API's listener. `/__admin/` goes to the admin API (see
@@ -61,17 +61,28 @@ public final class Emulator: Sendable {
     /// the real front end fails before the application is reached; the journal comes
     /// before faults so it records what they did.
     public func responder(for service: some APIService) -> any Responder {
+        responder(for: service, leavingOut: [])
+    }
+
+    /// Layers of the API stack that a measurement can leave out, to see what they cost
+    /// (scripts/bench-control); the emulator itself always has them all.
+    @_spi(Measurement) public struct APILayers: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        public static let journal = APILayers(rawValue: 1)
+        public static let faults = APILayers(rawValue: 2)
+    }
+
+    @_spi(Measurement) public func responder(for service: some APIService, leavingOut omitted: APILayers) -> any Responder {
         var apiRouter = Router()
         service.registerRoutes(on: &apiRouter)
-        let api = apiRouter.wrapped(in:
-            [
-                TenantMiddleware(emulator: self),
-                JournalMiddleware(api: service.api, renderer: service.errorRenderer, settings: settings, sequence: journalSequence),
-                FaultMiddleware(api: service.api, settings: settings),
-                MaintenanceMiddleware(api: service.api, switches: maintenance),
-            ]
-            + service.middlewares(emulator: self)
-            + [ErrorRenderingMiddleware(renderer: service.errorRenderer)])
+        var layers: [any Middleware] = [TenantMiddleware(emulator: self)]
+        if !omitted.contains(.journal) {
+            layers.append(JournalMiddleware(api: service.api, renderer: service.errorRenderer, settings: settings, sequence: journalSequence))
+        }
+        if !omitted.contains(.faults) { layers.append(FaultMiddleware(api: service.api, settings: settings)) }
+        layers.append(MaintenanceMiddleware(api: service.api, switches: maintenance))
+        let api = apiRouter.wrapped(in: layers + service.middlewares(emulator: self) + [ErrorRenderingMiddleware(renderer: service.errorRenderer)])
         admin.withLock { admin in
             admin.services[service.api] = service
             admin.responders = [:]

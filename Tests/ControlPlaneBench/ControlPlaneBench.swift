@@ -1,0 +1,106 @@
+@_spi(Measurement) import Emulator
+import Foundation
+import HTTP
+import Logging
+
+/// Measurements of the control plane in a release build (driven by scripts/bench-control).
+///
+///     ControlPlaneBench timings [SEED_DIR]   median times of a tenant reset and a tenant creation
+///     ControlPlaneBench serve [SEED_DIR]     three listeners with the same trivial route, printed
+///                                            as "<name> <port>" lines, until stdin closes:
+///                                            full (the whole stack: journal on, no fault rules),
+///                                            without (the stack without journal and fault layers),
+///                                            bare (the route alone, no emulator stack)
+@main
+enum ControlPlaneBench {
+    static func main() throws {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let seedDirectory = URL(fileURLWithPath: arguments.count == 2 ? arguments[1] : "seed-data", isDirectory: true)
+        switch arguments.first {
+        case "timings": try timings(seedDirectory: seedDirectory)
+        case "serve": try serve(seedDirectory: seedDirectory)
+        default:
+            FileHandle.standardError.write(Data("usage: ControlPlaneBench timings|serve [SEED_DIR]\n".utf8))
+            exit(64)
+        }
+    }
+
+    static let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// The route of the throughput comparison: no state, no body to read.
+    struct TrivialService: APIService {
+        let api = EmulatedAPI.rosa
+        var errorRenderer: any ErrorRenderer { PlainErrorRenderer() }
+        func registerRoutes(on router: inout Router) {
+            let body = Array(#"{"status":"ok"}"#.utf8)
+            router.add(.get, "/ping") { _ in Response(contentType: "application/json", bytes: body) }
+        }
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted[sorted.count / 2]
+    }
+
+    static func milliseconds(_ work: () throws -> Void) rethrows -> Double {
+        let started = MonotonicTime.now()
+        try work()
+        return MonotonicTime.now().since(started).milliseconds
+    }
+
+    static func timings(seedDirectory: URL) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rostra-control-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try StateStore(location: .file(folder.appendingPathComponent("bench.sqlite").path), seedDirectory: seedDirectory)
+        let emulator = Emulator(defaultState: store, logger: quiet)
+        let rounds = 50
+
+        /// A reset after a write and an upload, so it has rows and a file to undo.
+        func resetTimes(of name: String) throws -> [Double] {
+            try (0..<rounds).map { round in
+                let tenant = name == TenantName.defaultName ? emulator.defaultTenant : try emulator.tenants.tenant(named: name, maximumCount: 10_000)
+                try tenant.state.database.write { conn in
+                    try conn.execute("INSERT INTO rosti_companies (name, created) VALUES (?, 0)", ["round \(round)"])
+                }
+                _ = try tenant.state.blobs.write(Array("upload \(round)".utf8))
+                return try milliseconds { try emulator.tenants.reset(tenant) }
+            }
+        }
+        let fileReset = try resetTimes(of: TenantName.defaultName)
+        let memoryReset = try resetTimes(of: "memory-tenant")
+        let creations = try (0..<rounds).map { index in
+            try milliseconds { _ = try emulator.tenants.tenant(named: "new-\(index)", maximumCount: 10_000) }
+        }
+        print("reset of the default tenant (file database, after a write and an upload): median \(format(median(fileReset))) ms, max \(format(fileReset.max()!)) ms")
+        print("reset of a tenant (in memory, after a write and an upload): median \(format(median(memoryReset))) ms, max \(format(memoryReset.max()!)) ms")
+        print("creation of a new tenant from the seed: median \(format(median(creations))) ms, max \(format(creations.max()!)) ms")
+    }
+
+    static func format(_ value: Double) -> String { String(format: "%.3f", value) }
+
+    static func serve(seedDirectory: URL) throws {
+        let seed = try Seed.load(from: seedDirectory)
+        let service = TrivialService()
+        func listen(_ name: String, _ responder: any Responder) throws -> HTTPServer {
+            let server = try HTTPServer(
+                configuration: ServerConfiguration(host: "127.0.0.1", port: 0, name: name), responder: responder,
+                errorRenderer: service.errorRenderer, logger: quiet)
+            server.start()
+            // Unbuffered: the driving script reads the ports from a pipe.
+            FileHandle.standardOutput.write(Data("\(name) \(server.port)\n".utf8))
+            return server
+        }
+        let full = Emulator(defaultState: try StateStore(location: .memory, seed: seed), logger: quiet)
+        let without = Emulator(defaultState: try StateStore(location: .memory, seed: seed), logger: quiet)
+        var bare = Router()
+        service.registerRoutes(on: &bare)
+        let servers = [
+            try listen("full", full.responder(for: service)),
+            try listen("without", without.responder(for: service, leavingOut: [.journal, .faults])),
+            try listen("bare", bare),
+        ]
+        while readLine() != nil {}
+        for server in servers { server.shutdown(gracePeriod: .seconds(1)) }
+    }
+}
