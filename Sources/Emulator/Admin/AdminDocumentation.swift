@@ -19,6 +19,8 @@ struct AdminOperation: Sendable {
     var responses: [(status: Int, description: String)] = [(200, "OK")]
     /// Served without the admin token (health).
     var isOpen = false
+    /// Of the successful answers.
+    var contentType = "application/json"
 }
 
 /// The documentation of the admin calls, by `"METHOD /path/{param}"`, collected while the
@@ -108,7 +110,8 @@ enum OpenAPIDocument {
         }
         var responses = JSONObject()
         for (status, description) in operation.responses {
-            responses[String(status)] = ["description": .string(description), "content": ["application/json": ["schema": [:]]]]
+            let content: JSONObject = [operation.contentType: ["schema": operation.contentType == "application/json" ? [:] : ["type": "string"]]]
+            responses[String(status)] = ["description": .string(description), "content": .object(content)]
         }
         if operation.body != nil || !operation.query.isEmpty, responses["400"] == nil {
             responses["400"] = errorResponse("A field, parameter or body that is not valid; `field` names it. Nothing was changed.")
@@ -135,6 +138,6 @@ enum OpenAPIDocument {
         let words = route.pattern.dropFirst(AdminRoutes.prefix.count)
             .split(whereSeparator: { "/{}._-".contains($0) })
             .map { $0.prefix(1).uppercased() + $0.dropFirst() }
-        return route.method.rawValue.lowercased() + words.joined()
+        return route.method.rawValue.lowercased() + (words.isEmpty ? "Dashboard" : words.joined())
     }
 }

@@ -39,6 +39,7 @@ public enum AdminRoutes {
         registerSettings(on: &router, documentation: &documentation, emulator: emulator)
         registerAccounts(on: &router, documentation: &documentation, emulator: emulator)
         registerTenants(on: &router, documentation: &documentation, emulator: emulator)
+        registerDashboard(on: &router, documentation: &documentation, emulator: emulator)
         return documentation
     }
 }
