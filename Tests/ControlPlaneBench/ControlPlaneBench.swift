@@ -6,23 +6,32 @@ import Logging
 /// Measurements of the control plane in a release build (driven by scripts/bench-control).
 ///
 ///     ControlPlaneBench timings [SEED_DIR]   median times of a tenant reset and a tenant creation
-///     ControlPlaneBench serve [SEED_DIR]     three listeners with the same trivial route, printed
-///                                            as "<name> <port>" lines, until stdin closes:
-///                                            full (the whole stack: journal on, no fault rules),
-///                                            without (the stack without journal and fault layers),
-///                                            bare (the route alone, no emulator stack)
+///     ControlPlaneBench serve MODE [SEED_DIR] one listener with a trivial route, its port printed,
+///                                            until stdin closes. MODE: full (the whole stack:
+///                                            journal on, no fault rules), without (the stack
+///                                            without the journal and fault layers), bare (the
+///                                            route alone, no emulator stack)
 @main
 enum ControlPlaneBench {
     static func main() throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        let seedDirectory = URL(fileURLWithPath: arguments.count == 2 ? arguments[1] : "seed-data", isDirectory: true)
-        switch arguments.first {
-        case "timings": try timings(seedDirectory: seedDirectory)
-        case "serve": try serve(seedDirectory: seedDirectory)
-        default:
-            FileHandle.standardError.write(Data("usage: ControlPlaneBench timings|serve [SEED_DIR]\n".utf8))
+        do {
+            switch arguments.first {
+            case "timings" where arguments.count <= 2:
+                try timings(seedDirectory: seed(arguments.dropFirst(1)))
+            case "serve" where (2...3).contains(arguments.count):
+                try serve(arguments[1], seedDirectory: seed(arguments.dropFirst(2)))
+            default:
+                throw BenchUsage()
+            }
+        } catch is BenchUsage {
+            FileHandle.standardError.write(Data("usage: ControlPlaneBench timings [SEED_DIR] | serve bare|without|full [SEED_DIR]\n".utf8))
             exit(64)
         }
+    }
+
+    static func seed(_ rest: ArraySlice<String>) -> URL {
+        URL(fileURLWithPath: rest.first ?? "seed-data", isDirectory: true)
     }
 
     static let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -79,28 +88,31 @@ enum ControlPlaneBench {
 
     static func format(_ value: Double) -> String { String(format: "%.3f", value) }
 
-    static func serve(seedDirectory: URL) throws {
-        let seed = try Seed.load(from: seedDirectory)
+    /// One listener in a process of its own, so the script can read the CPU time each one
+    /// spends (a measure that the machine's other load disturbs far less than throughput).
+    static func serve(_ mode: String, seedDirectory: URL) throws {
         let service = TrivialService()
-        func listen(_ name: String, _ responder: any Responder) throws -> HTTPServer {
-            let server = try HTTPServer(
-                configuration: ServerConfiguration(host: "127.0.0.1", port: 0, name: name), responder: responder,
-                errorRenderer: service.errorRenderer, logger: quiet)
-            server.start()
-            // Unbuffered: the driving script reads the ports from a pipe.
-            FileHandle.standardOutput.write(Data("\(name) \(server.port)\n".utf8))
-            return server
+        let responder: any Responder
+        switch mode {
+        case "bare":
+            var router = Router()
+            service.registerRoutes(on: &router)
+            responder = router
+        case "without", "full":
+            let emulator = Emulator(defaultState: try StateStore(location: .memory, seedDirectory: seedDirectory), logger: quiet)
+            responder = mode == "full" ? emulator.responder(for: service) : emulator.responder(for: service, leavingOut: [.journal, .faults])
+        default:
+            throw BenchUsage()
         }
-        let full = Emulator(defaultState: try StateStore(location: .memory, seed: seed), logger: quiet)
-        let without = Emulator(defaultState: try StateStore(location: .memory, seed: seed), logger: quiet)
-        var bare = Router()
-        service.registerRoutes(on: &bare)
-        let servers = [
-            try listen("full", full.responder(for: service)),
-            try listen("without", without.responder(for: service, leavingOut: [.journal, .faults])),
-            try listen("bare", bare),
-        ]
+        let server = try HTTPServer(
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, name: mode), responder: responder,
+            errorRenderer: service.errorRenderer, logger: quiet)
+        server.start()
+        // Unbuffered: the driving script reads the port from a pipe.
+        FileHandle.standardOutput.write(Data("\(server.port)\n".utf8))
         while readLine() != nil {}
-        for server in servers { server.shutdown(gracePeriod: .seconds(1)) }
+        server.shutdown(gracePeriod: .seconds(1))
     }
+
+    struct BenchUsage: Error {}
 }

@@ -53,7 +53,7 @@ struct FaultMiddleware: Middleware {
     let settings: SettingsStore
 
     func respond(to request: Request, next: any Responder) throws -> Response {
-        let latency = settings.read(\.latencyMilliseconds)
+        let latency = settings.read { $0.latencyMilliseconds }
         if latency > 0 { Self.pause(milliseconds: latency) }
         let tenant = try request.tenant()
         var decision = try FaultHeaders.decision(for: request)

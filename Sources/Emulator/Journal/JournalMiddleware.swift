@@ -29,7 +29,7 @@ struct JournalMiddleware: Middleware {
     let sequence: JournalSequence
 
     func respond(to request: Request, next: any Responder) throws -> Response {
-        let capacity = settings.read(\.journalSize)
+        let capacity = settings.read { $0.journalSize }
         guard capacity > 0 else { return try next.respond(to: request) }
         let tenant = try request.tenant()
         let started = request.storage[RequestStartKey.self] ?? MonotonicTime.now()

@@ -47,7 +47,7 @@ public final class Emulator: Sendable {
     /// `max_tenants` with 409.
     public func tenant(for request: Request) throws -> Tenant {
         guard let name = request.headers[TenantName.header] else { return tenants.defaultTenant }
-        return try tenants.tenant(named: String(name.trimmingHTTPWhitespace()), maximumCount: settings.read(\.maxTenants))
+        return try tenants.tenant(named: String(name.trimmingHTTPWhitespace()), maximumCount: settings.read { $0.maxTenants })
     }
 
     /// The full responder for one API's listener. `/__admin/` goes to the admin API (see
