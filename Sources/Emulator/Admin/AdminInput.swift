@@ -65,7 +65,8 @@ struct FieldReader {
 
     func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let value = object[key] else { return nil }
-        guard let number = value.numberValue, number == number.rounded(), abs(number) < 9e15 else {
+        // Up to 2^53 − 1: beyond it a double no longer holds every whole number.
+        guard let number = value.numberValue, number == number.rounded(), abs(number) <= 9_007_199_254_740_991 else {
             throw AdminError(field: name(key), "expected a whole number, got \(describe(value))")
         }
         guard range.contains(Int(number)) else {

@@ -68,6 +68,14 @@ import Testing
         #expect(try harness.admin("GET", "faults")["faults"] == [])
     }
 
+    @Test func seedsGoUpTo2To53Minus1() throws {
+        let harness = try ControlPlaneHarness()
+        let largest = try harness.admin("POST", "faults", json: ["status": 500, "seed": 9_007_199_254_740_991])
+        #expect(largest["seed"] == 9_007_199_254_740_991)
+        #expect(largest.text.contains(#""seed":9007199254740991"#))
+        #expect(try harness.admin("POST", "faults", json: ["status": 500, "seed": 9_007_199_254_740_992])["field"] == "seed")
+    }
+
     @Test func aBodyThatIsNotAnObjectIsRefused() throws {
         let harness = try ControlPlaneHarness()
         #expect(try harness.send("POST", "/__admin/faults", body: "[1]")["field"] == "body")
