@@ -37,17 +37,23 @@ public final class RequestJournal: Sendable {
     /// capacity is the `journal_size` setting at the time of the request, so a changed
     /// setting takes effect with the next request (0 keeps nothing).
     public func record(_ entry: JournalEntry, capacity: Int) {
-        ring.withLock { ring in
+        // The entry pushed out is handed back and freed after the lock is released: every
+        // request of the tenant waits for this lock, and freeing an entry's strings is the
+        // slowest part of the swap.
+        let pushedOut = ring.withLock { ring -> JournalEntry? in
             if ring.capacity != capacity { ring.resize(to: capacity) }
-            guard capacity > 0 else { return }
+            guard capacity > 0 else { return nil }
             if ring.slots.count < capacity {
                 ring.slots.append(entry)
-            } else {
-                ring.slots[ring.next] = entry
-                ring.next = (ring.next + 1) % capacity
-                ring.evicted += 1
+                return nil
             }
+            let oldest = ring.slots[ring.next]
+            ring.slots[ring.next] = entry
+            ring.next = (ring.next + 1) % capacity
+            ring.evicted += 1
+            return oldest
         }
+        withExtendedLifetime(pushedOut) {}
     }
 
     /// Keeps only the newest `capacity` entries now (the `journal_size` setting changed);
