@@ -29,11 +29,13 @@ let package = Package(
         // A small typed wrapper over the sqlite3 C API; knows nothing of Rosti or Rosa.
         .target(name: "Store", dependencies: ["CSQLite"]),
         // The Rosa File Store API: handlers, multipart parsing, blob storage on disk.
-        .target(name: "RosaFileStore", dependencies: ["Emulator"]),
+        .target(name: "RosaFileStore", dependencies: ["Emulator", "HTTP", "Store", logging]),
+        // The Rosti API: companies, apps, storages, snapshots, jobs, the CoreAPI schema.
+        .target(name: "RostiAPI", dependencies: ["Emulator", "HTTP", "Store", logging]),
         .executableTarget(
             name: "rostra",
             dependencies: [
-                "HTTP", "Emulator", logging,
+                "HTTP", "Emulator", "RosaFileStore", "RostiAPI", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,7 +55,9 @@ let package = Package(
             path: "Tests/ControlPlaneBench"
         ),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store", "HTTP"]),
-        .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore"]),
+        // End-to-end through real listeners, and the built `rostra` for memory measurements.
+        .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore", "Emulator", "HTTP", "Store", "rostra", logging]),
+        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "Emulator", "HTTP", "Store", logging]),
         // Runs the built executable as a user does.
         .testTarget(name: "RostraTests", dependencies: ["rostra"]),
     ]

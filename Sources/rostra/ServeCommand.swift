@@ -4,6 +4,8 @@ import Emulator
 import Foundation
 import HTTP
 import Logging
+import RosaFileStore
+import RostiAPI
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,11 +24,17 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var state: StateOptions
 
+    @Option(help: "human or json (one JSON object per line, for machines). Env: ROSTRA_LOG_FORMAT. Default: human.")
+    var logFormat: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. Env: ROSTRA_LOG_LEVEL. Default: info.")
     var logLevel: String?
 
     @Option(help: "Start an API in maintenance (every request answers its documented 503): rosti or rosa; repeatable. Env: ROSTRA_MAINTENANCE=rosa,rosti.")
     var maintenance: [String] = []
+
+    @Option(help: "Largest file a Rosa upload may carry, in bytes; larger answers 413. Env: ROSTRA_ROSA_MAX_UPLOAD_BYTES. Default: 2147483648 (2 GiB).")
+    var rosaMaxUploadBytes: Int64?
 
     @Option(help: "Seconds that requests in progress get to finish on SIGINT/SIGTERM. Env: ROSTRA_SHUTDOWN_GRACE. Default: 10.")
     var shutdownGrace: Double?
@@ -42,6 +50,8 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("\(port) is not a port number (0–65535).")
         }
         _ = try resolvedLogLevel()
+        _ = try resolvedLogFormat()
+        _ = try resolvedRosaLimits()
         _ = try maintenanceAPIs()
         _ = try adminAccess()
         _ = try EnvironmentDefault.port("ROSTRA_ROSTI_PORT")
@@ -57,6 +67,18 @@ struct ServeCommand: ParsableCommand {
             }
             return api
         }
+    }
+
+    private enum LogFormat: String {
+        case human, json
+    }
+
+    private func resolvedLogFormat() throws -> LogFormat {
+        let text = logFormat ?? EnvironmentDefault.string("ROSTRA_LOG_FORMAT") ?? "human"
+        guard let format = LogFormat(rawValue: text.lowercased()) else {
+            throw ValidationError("Unknown log format \(text): human or json.")
+        }
+        return format
     }
 
     private func adminAccess() throws -> AdminAccess {
@@ -87,10 +109,18 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let stop = ShutdownSignals()  // first, before any thread exists
         let level = try resolvedLogLevel()
+        let format = try resolvedLogFormat()
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .human:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         let logger = Logger(label: "rostra")
         let host = self.host ?? EnvironmentDefault.string("ROSTRA_HOST") ?? "127.0.0.1"
@@ -104,7 +134,7 @@ struct ServeCommand: ParsableCommand {
         let emulator = Emulator(defaultState: store, adminAccess: try adminAccess(), logger: logger)
         for api in try maintenanceAPIs() { emulator.maintenance.set(api, on: true) }
         var servers: [(EmulatedAPI, HTTPServer)] = []
-        for service in apiServices(emulator: emulator) {
+        for service in try apiServices(emulator: emulator) {
             let api = service.api
             let configuration = ServerConfiguration(host: host, port: ports[api]!, name: api.rawValue)
             do {
@@ -149,8 +179,21 @@ struct ServeCommand: ParsableCommand {
     }
 
     /// One service per emulated API, each on its own listener.
-    private func apiServices(emulator: Emulator) -> [any APIService] {
-        [UnimplementedAPI(api: .rosti), UnimplementedAPI(api: .rosa)]
+    private func resolvedRosaLimits() throws -> RosaFileStoreLimits {
+        var limits = RosaFileStoreLimits.default
+        let variable = "ROSTRA_ROSA_MAX_UPLOAD_BYTES"
+        if let bytes = try rosaMaxUploadBytes ?? EnvironmentDefault.string(variable).map({ text in
+            guard let value = Int64(text) else { throw ValidationError("\(variable)=\(text) is not a number of bytes.") }
+            return value
+        }) {
+            guard bytes > 0 else { throw ValidationError("The largest Rosa upload must be at least one byte.") }
+            limits.maximumUploadBytes = bytes
+        }
+        return limits
+    }
+
+    private func apiServices(emulator: Emulator) throws -> [any APIService] {
+        [RostiService(emulator: emulator), RosaFileStoreService(limits: try resolvedRosaLimits())]
     }
 
     private func printBanner(host: String, servers: [(EmulatedAPI, HTTPServer)], store: StateStore, adminAccess: AdminAccess) {
@@ -196,12 +239,4 @@ struct ShutdownSignals {
         sigwait(&signals, &received)
         return received
     }
-}
-
-/// An API whose endpoints have not landed yet: only the admin routes answer; everything
-/// else is the engine's JSON 404.
-struct UnimplementedAPI: APIService {
-    let api: EmulatedAPI
-    var errorRenderer: any ErrorRenderer { PlainErrorRenderer() }
-    func registerRoutes(on router: inout Router) {}
 }

@@ -71,6 +71,12 @@ final class RostraProcess {
         return (try port(after: "Rosti API"), try port(after: "Rosa File Store API"))
     }
 
+    /// What the process wrote to standard error, by line (read once it has ended).
+    func standardErrorLines() -> [String] {
+        String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").map(String.init)
+    }
+
     /// SIGTERM, then the exit status.
     func stop() -> Int32 {
         process.terminate()
@@ -80,6 +86,12 @@ final class RostraProcess {
 
     /// One GET with `Connection: close` on a fresh socket: (status, body).
     static func get(port: Int, path: String, headers: [String: String] = [:]) throws -> (Int, String) {
+        let fields = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
+        return try exchange(port: port, request: Array("GET \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\(fields)\r\n".utf8))
+    }
+
+    /// Sends raw request bytes on a fresh socket and reads to the close: (status, body).
+    static func exchange(port: Int, request: [UInt8]) throws -> (Int, String) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()
@@ -90,8 +102,6 @@ final class RostraProcess {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw Failure(description: "cannot connect to port \(port)") }
-        let fields = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\(fields)\r\n".utf8)
         _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)

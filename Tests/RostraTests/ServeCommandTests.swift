@@ -45,6 +45,39 @@ import Testing
         #expect(flagWins.stop() == 0)
     }
 
+    @Test func jsonLogsCarryTheRequestIdTheClientSaw() throws {
+        let scratch = try ScratchDirectory()
+        let server = try RostraProcess(
+            ["serve", "--rosti-port", "0", "--rosa-port", "0", "--db", ":memory:", "--seed", RostraProcess.seedDirectory,
+             "--log-format", "json"], directory: scratch.url)
+        let ports = try server.waitForBanner()
+        let (status, _) = try RostraProcess.get(port: ports.rosti, path: "/__admin/health")
+        #expect(status == 200)
+        #expect(server.stop() == 0)
+        let lines = server.standardErrorLines()
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+        #expect(!lines.isEmpty && objects.count == lines.count, "every line is a JSON object")
+        let access = objects.first { $0["message"]?.hasPrefix("GET /__admin/health 200") == true }
+        #expect(access?["request-id"] == "rosti-1")
+        #expect(access?["level"] == "info")
+    }
+
+    @Test func theRosaUploadLimitComesFromTheCommandLine() throws {
+        let scratch = try ScratchDirectory()
+        let server = try RostraProcess(
+            ["serve", "--rosti-port", "0", "--rosa-port", "0", "--db", ":memory:", "--seed", RostraProcess.seedDirectory,
+             "--rosa-max-upload-bytes", "10", "--log-level", "error"], directory: scratch.url)
+        let ports = try server.waitForBanner()
+        let body = "--b\r\nContent-Disposition: form-data; name=\"file_store[file]\"; filename=\"a.txt\"\r\n\r\n"
+            + "eleven bytes\r\n--b--\r\n"
+        let request = "POST /api/v1/upload HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+            + "Authorization: Basic \(Data("demo:demo-password".utf8).base64EncodedString())\r\n"
+            + "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+        let (status, answer) = try RostraProcess.exchange(port: ports.rosa, request: Array(request.utf8))
+        #expect(status == 413, "\(answer)")
+        #expect(server.stop() == 0)
+    }
+
     @Test func badSettingsStopStartUpWithAMessage() throws {
         let scratch = try ScratchDirectory()
         let (status, _, errors) = try RostraProcess.run(["serve"], environment: ["ROSTRA_ROSTI_PORT": "eighty"], directory: scratch.url)

@@ -31,7 +31,7 @@ extension AdminRoutes {
             guard let api = try body.choice("api", of: EmulatedAPI.self) else {
                 throw AdminError(field: "api", "required: rosti or rosa")
             }
-            let created: JSONValue
+            let created: AdminJSON
             switch api {
             case .rosti: created = try AccountFactory.createRostiAccount(body, in: tenant)
             case .rosa: created = try AccountFactory.createRosaUser(body, in: tenant)
@@ -43,7 +43,7 @@ extension AdminRoutes {
 
 /// Makes accounts with what the body gives and invents the rest.
 enum AccountFactory {
-    static func createRostiAccount(_ body: FieldReader, in tenant: Tenant) throws -> JSONValue {
+    static func createRostiAccount(_ body: FieldReader, in tenant: Tenant) throws -> AdminJSON {
         try body.rejectUnknownKeys(["api", "email", "name", "company", "token"])
         let suffix = randomString(length: 8, from: lowercaseAndDigits)
         let email = try body.string("email", maximumLength: 254) ?? "user-\(suffix)@rostra.local"
@@ -74,7 +74,7 @@ enum AccountFactory {
         ]
     }
 
-    static func createRosaUser(_ body: FieldReader, in tenant: Tenant) throws -> JSONValue {
+    static func createRosaUser(_ body: FieldReader, in tenant: Tenant) throws -> AdminJSON {
         try body.rejectUnknownKeys(["api", "uname", "email", "password", "token", "role"])
         let uname = try body.string("uname", maximumLength: 64) ?? "user-\(randomString(length: 8, from: lowercaseAndDigits))"
         guard !uname.isEmpty, uname.utf8.allSatisfy({ isLetterOrDigit($0) || "_.-".utf8.contains($0) }) else {

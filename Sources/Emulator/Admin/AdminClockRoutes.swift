@@ -3,7 +3,7 @@ import HTTP
 extension AdminRoutes {
     /// `GET/PUT /__admin/clock`, `POST /__admin/clock/advance`: the tenant's clock.
     static func registerClock(on router: inout Router, documentation: inout AdminDocumentation, emulator: Emulator) {
-        let reading: JSONValue = [
+        let reading: AdminJSON = [
             "type": "object",
             "properties": [
                 "tenant": ["type": "string"], "mode": ["enum": ["real", "frozen", "offset"]],
@@ -55,7 +55,7 @@ extension AdminRoutes {
             let body = try FieldReader.body(of: request)
             try body.rejectUnknownKeys(["seconds"])
             if let negative = body.object["seconds"]?.numberValue, negative < 0 {
-                throw AdminError(field: "seconds", "the clock only moves forward; \(JSONValue.number(negative).text) is negative")
+                throw AdminError(field: "seconds", "the clock only moves forward; \(AdminJSON.number(negative).text) is negative")
             }
             guard let seconds = try body.number("seconds", in: 0...ControlPlaneLimits.clockAdvanceMaximumSeconds) else {
                 throw AdminError(field: "seconds", "required: how far to move the clock forward")
@@ -66,7 +66,7 @@ extension AdminRoutes {
         }
     }
 
-    static func clockJSON(_ tenant: Tenant) -> JSONValue {
+    static func clockJSON(_ tenant: Tenant) -> AdminJSON {
         let reading = tenant.clock.reading
         return [
             "tenant": .string(tenant.name), "mode": .string(reading.mode.rawValue), "now": .string(AdminTime.iso8601(reading.now)),
@@ -76,7 +76,7 @@ extension AdminRoutes {
 
     /// `GET/PUT /__admin/maintenance`: the emulator-wide maintenance switches.
     static func registerMaintenance(on router: inout Router, documentation: inout AdminDocumentation, emulator: Emulator) {
-        let switches: JSONValue = ["type": "object", "properties": ["rosti": ["type": "boolean"], "rosa": ["type": "boolean"]]]
+        let switches: AdminJSON = ["type": "object", "properties": ["rosti": ["type": "boolean"], "rosa": ["type": "boolean"]]]
         documentation.add(.get, "maintenance", on: &router, AdminOperation(
             summary: "Which APIs are in maintenance", responses: [(200, "{\"rosti\": false, \"rosa\": true}: \(switches.text)")])
         ) { _ in
@@ -106,9 +106,9 @@ extension AdminRoutes {
         }
     }
 
-    private static func maintenanceJSON(_ emulator: Emulator) -> JSONValue {
+    private static func maintenanceJSON(_ emulator: Emulator) -> AdminJSON {
         let on = emulator.maintenance.apisInMaintenance
-        return .object(JSONObject(EmulatedAPI.allCases.map { (key: $0.rawValue, value: .bool(on.contains($0))) }))
+        return .object(AdminJSONObject(EmulatedAPI.allCases.map { (key: $0.rawValue, value: .bool(on.contains($0))) }))
     }
 
     /// `GET/PUT /__admin/settings`: emulator-wide settings.
@@ -136,8 +136,8 @@ extension AdminRoutes {
         }
     }
 
-    static let settingsSchema: JSONValue = {
-        let phases: JSONValue = ["type": "object", "additionalProperties": false,
+    static let settingsSchema: AdminJSON = {
+        let phases: AdminJSON = ["type": "object", "additionalProperties": false,
                                  "properties": ["pending_s": ["type": "number", "minimum": 0], "running_s": ["type": "number", "minimum": 0]]]
         return [
             "type": "object", "additionalProperties": false,
@@ -146,8 +146,8 @@ extension AdminRoutes {
                 "rate_window_s": ["type": "integer", "minimum": 1, "maximum": .integer(ControlPlaneLimits.rateWindowMaximumSeconds)],
                 "rate_limited_apis": ["type": "array", "items": ["enum": ["rosti", "rosa"]]],
                 "job_durations": ["type": "object", "additionalProperties": false,
-                                  "properties": .object(JSONObject(JobKind.allCases.map { (key: $0.rawValue, value: phases) }))],
-                "language": ["enum": .array(EmulatorSettings.languages.map(JSONValue.string))],
+                                  "properties": .object(AdminJSONObject(JobKind.allCases.map { (key: $0.rawValue, value: phases) }))],
+                "language": ["enum": .array(EmulatorSettings.languages.map(AdminJSON.string))],
                 "latency_ms": ["type": "integer", "minimum": 0, "maximum": .integer(ControlPlaneLimits.delayMaximumMilliseconds)],
                 "journal_size": ["type": "integer", "minimum": 0, "maximum": .integer(ControlPlaneLimits.journalEntriesMaximum)],
                 "max_tenants": ["type": "integer", "minimum": 0, "maximum": .integer(ControlPlaneLimits.tenantsMaximum)],

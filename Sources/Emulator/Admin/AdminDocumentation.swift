@@ -6,16 +6,16 @@ struct AdminOperation: Sendable {
     struct QueryParameter: Sendable {
         let name: String
         let description: String
-        let schema: JSONValue
+        let schema: AdminJSON
     }
 
     var summary: String
     var description: String?
     var query: [QueryParameter] = []
     /// The JSON Schema of the request body; `nil` for calls without one.
-    var body: JSONValue?
+    var body: AdminJSON?
     var bodyRequired = true
-    var example: JSONValue?
+    var example: AdminJSON?
     var responses: [(status: Int, description: String)] = [(200, "OK")]
     /// Served without the admin token (health).
     var isOpen = false
@@ -62,16 +62,16 @@ extension AdminRoutes {
 
 /// Builds the OpenAPI 3.1 description of the admin API.
 enum OpenAPIDocument {
-    static func generate(routes: [Router.Route], documentation: AdminDocumentation, access: AdminAccess) -> JSONValue {
-        var paths = JSONObject()
+    static func generate(routes: [Router.Route], documentation: AdminDocumentation, access: AdminAccess) -> AdminJSON {
+        var paths = AdminJSONObject()
         for route in routes {
             let operation = documentation.operations[AdminDocumentation.key(route.method, route.pattern)]
                 ?? AdminOperation(summary: route.name ?? "\(route.method.rawValue) \(route.pattern)")
-            var item = paths[route.pattern]?.objectValue ?? JSONObject()
+            var item = paths[route.pattern]?.objectValue ?? AdminJSONObject()
             item[route.method.rawValue.lowercased()] = describe(operation, route: route, access: access)
             paths[route.pattern] = .object(item)
         }
-        var document: JSONObject = [
+        var document: AdminJSONObject = [
             "openapi": "3.1.0",
             "info": [
                 "title": "Rostra admin API",
@@ -87,11 +87,11 @@ enum OpenAPIDocument {
         return .object(document)
     }
 
-    private static func describe(_ operation: AdminOperation, route: Router.Route, access: AdminAccess) -> JSONValue {
-        var object: JSONObject = ["summary": .string(operation.summary)]
+    private static func describe(_ operation: AdminOperation, route: Router.Route, access: AdminAccess) -> AdminJSON {
+        var object: AdminJSONObject = ["summary": .string(operation.summary)]
         if let description = operation.description { object["description"] = .string(description) }
         object["operationId"] = .string(operationID(route))
-        var parameters: [JSONValue] = [[
+        var parameters: [AdminJSON] = [[
             "name": .string(TenantName.header), "in": "header", "required": false,
             "description": "The tenant the call acts on; made from the seed on first use. Default: the default tenant.",
             "schema": ["type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"],
@@ -104,13 +104,13 @@ enum OpenAPIDocument {
         }
         object["parameters"] = .array(parameters)
         if let body = operation.body {
-            var media: JSONObject = ["schema": body]
+            var media: AdminJSONObject = ["schema": body]
             if let example = operation.example { media["example"] = example }
             object["requestBody"] = ["required": .bool(operation.bodyRequired), "content": ["application/json": .object(media)]]
         }
-        var responses = JSONObject()
+        var responses = AdminJSONObject()
         for (status, description) in operation.responses {
-            let content: JSONObject = [operation.contentType: ["schema": operation.contentType == "application/json" ? [:] : ["type": "string"]]]
+            let content: AdminJSONObject = [operation.contentType: ["schema": operation.contentType == "application/json" ? [:] : ["type": "string"]]]
             responses[String(status)] = ["description": .string(description), "content": .object(content)]
         }
         if operation.body != nil || !operation.query.isEmpty, responses["400"] == nil {
@@ -124,11 +124,11 @@ enum OpenAPIDocument {
         return .object(object)
     }
 
-    private static func errorResponse(_ description: String) -> JSONValue {
+    private static func errorResponse(_ description: String) -> AdminJSON {
         ["description": .string(description), "content": ["application/json": ["schema": errorSchema]]]
     }
 
-    static let errorSchema: JSONValue = [
+    static let errorSchema: AdminJSON = [
         "type": "object", "required": ["error"],
         "properties": ["error": ["type": "string"], "field": ["type": "string"]],
     ]

@@ -69,7 +69,7 @@ extension AdminRoutes {
         AdminError(.notFound, field: "id", "no fault rule \(JSONString.quote(request.parameters["id"] ?? "")) in tenant \(tenant.name)")
     }
 
-    static let faultRuleSchema: JSONValue = [
+    static let faultRuleSchema: AdminJSON = [
         "type": "object", "additionalProperties": false,
         "properties": [
             "api": ["enum": ["rosti", "rosa"]],

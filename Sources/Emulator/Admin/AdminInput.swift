@@ -24,11 +24,11 @@ public struct AdminError: Error, Sendable, CustomStringConvertible {
 /// refusing a wrong type or a value out of range with an `AdminError` that names the field.
 /// An explicit `null` counts as a wrong type: a field is either given or left out.
 struct FieldReader {
-    let object: JSONObject
+    let object: AdminJSONObject
     /// The dotted name of this object inside the body; empty at the top.
     let path: String
 
-    init(_ object: JSONObject, path: String = "") {
+    init(_ object: AdminJSONObject, path: String = "") {
         self.object = object
         self.path = path
     }
@@ -38,10 +38,10 @@ struct FieldReader {
     static func body(of request: Request, optional: Bool = false) throws -> FieldReader {
         let bytes = try request.body.collect(upTo: ControlPlaneLimits.adminBodyMaximumBytes)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
-            if optional { return FieldReader(JSONObject()) }
+            if optional { return FieldReader(AdminJSONObject()) }
             throw AdminError(field: "body", "expected a JSON object, got nothing")
         }
-        guard let value = JSONValue.parse(bytes) else {
+        guard let value = AdminJSON.parse(bytes) else {
             throw AdminError(field: "body", "not valid JSON")
         }
         guard let object = value.objectValue else {
@@ -81,7 +81,7 @@ struct FieldReader {
             throw AdminError(field: name(key), "expected a number, got \(describe(value))")
         }
         guard range.contains(number) else {
-            throw AdminError(field: name(key), "\(JSONValue.number(number).text) is out of range \(JSONValue.number(range.lowerBound).text)…\(JSONValue.number(range.upperBound).text)")
+            throw AdminError(field: name(key), "\(AdminJSON.number(number).text) is out of range \(AdminJSON.number(range.lowerBound).text)…\(AdminJSON.number(range.upperBound).text)")
         }
         return number
     }
@@ -113,7 +113,7 @@ struct FieldReader {
         return FieldReader(nested, path: name(key))
     }
 
-    func array(_ key: String) throws -> [JSONValue]? {
+    func array(_ key: String) throws -> [AdminJSON]? {
         guard let value = object[key] else { return nil }
         guard let array = value.arrayValue else {
             throw AdminError(field: name(key), "expected an array, got \(describe(value))")
@@ -131,16 +131,16 @@ struct FieldReader {
         return value
     }
 
-    private func describe(_ value: JSONValue) -> String {
+    private func describe(_ value: AdminJSON) -> String {
         switch value {
         case .string(let text): return "the string \(JSONString.quote(String(text.prefix(40))))"
-        case .number(let number): return JSONValue.number(number).text
+        case .number(let number): return AdminJSON.number(number).text
         default: return value.typeName
         }
     }
 }
 
-extension JSONValue {
+extension AdminJSON {
     /// The value as JSON text, for messages.
     var text: String { String(decoding: serialized, as: UTF8.self) }
 }

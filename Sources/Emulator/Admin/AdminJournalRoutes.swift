@@ -130,8 +130,8 @@ extension AdminRoutes {
 }
 
 extension JournalEntry {
-    func json(formatter: ISO8601DateFormatter) -> JSONValue {
-        var headerObject = JSONObject()
+    func json(formatter: ISO8601DateFormatter) -> AdminJSON {
+        var headerObject = AdminJSONObject()
         for field in headers {
             let existing = headerObject.keys.first { $0.equalsIgnoringASCIICase(field.name) }
             if let existing, case .string(let earlier)? = headerObject[existing] {
@@ -140,7 +140,7 @@ extension JournalEntry {
                 headerObject[field.name] = .string(field.value)
             }
         }
-        var object: JSONObject = [
+        var object: AdminJSONObject = [
             "id": .integer(id), "time": .string(formatter.string(from: Date(timeIntervalSince1970: time))), "time_unix": .number(time),
             "api": .string(api.rawValue), "tenant": .string(tenant), "method": .string(method), "path": .string(path),
             "query": .optional(query), "headers": .object(headerObject), "headers_truncated": .bool(headersTruncated),

@@ -46,7 +46,7 @@ public enum AdminRoutes {
 
 /// Answers of the admin API.
 enum AdminReply {
-    static func json(_ value: JSONValue, status: HTTPStatus = .ok) -> Response {
+    static func json(_ value: AdminJSON, status: HTTPStatus = .ok) -> Response {
         Response(status: status, contentType: "application/json", bytes: value.serialized)
     }
 }
@@ -55,7 +55,7 @@ enum AdminReply {
 /// to blame), whatever threw them: admin validation, the router (404, 405), state import.
 struct AdminErrorRenderer: ErrorRenderer {
     func response(for error: any Error, request: Request?) -> Response {
-        var body = JSONObject()
+        var body = AdminJSONObject()
         let status: HTTPStatus
         var headers = HTTPHeaders()
         switch error {

@@ -3,8 +3,8 @@
 /// unknown key, a wrong type or a value out of range is refused naming the field.
 extension EmulatorSettings {
     /// Every setting under its documented key.
-    public var json: JSONValue {
-        var durations = JSONObject()
+    public var json: AdminJSON {
+        var durations = AdminJSONObject()
         for kind in JobKind.allCases {
             let duration = duration(of: kind)
             durations[kind.rawValue] = ["pending_s": .number(duration.pendingSeconds), "running_s": .number(duration.runningSeconds)]

@@ -14,7 +14,8 @@ public enum StateSchema {
     ]
 
     public static let migrator = Migrator([
-        Migration(version: 1, name: "rosti and rosa state", sql: version1)
+        Migration(version: 1, name: "rosti and rosa state", sql: version1),
+        Migration(version: 2, name: "rosti app data size", sql: version2),
     ])
 
     public static var version: Int { migrator.latestVersion }
@@ -161,5 +162,12 @@ public enum StateSchema {
             created REAL NOT NULL
         );
         CREATE INDEX rosa_files_by_user ON rosa_files (user_id);
+        """
+
+    // How many bytes of data an emulated app holds: a snapshot takes this size, a restore
+    // puts the snapshot's size back, and apps-status reports it as storage usage — so a
+    // restore has an effect clients can see. Existing and new apps start with 50 MiB.
+    private static let version2 = """
+        ALTER TABLE rosti_apps ADD COLUMN data_bytes INTEGER NOT NULL DEFAULT 52428800 CHECK (data_bytes >= 0);
         """
 }

@@ -71,7 +71,10 @@ extension StringProtocol {
     /// ASCII case-insensitive equality: header names and tokens are ASCII, and this avoids
     /// the allocations of `lowercased()` on the hot path.
     public func equalsIgnoringASCIICase<Other: StringProtocol>(_ other: Other) -> Bool {
-        utf8.equalsIgnoringASCIICase(other.utf8)
+        // Lengths first: most comparisons (a header name against another) fail on length,
+        // and the UTF-8 count of a native string is stored, not computed.
+        guard utf8.count == other.utf8.count else { return false }
+        return utf8.equalsIgnoringASCIICase(other.utf8)
     }
 
     /// The value without leading and trailing spaces and tabs (RFC 9110 §5.6.3, OWS).

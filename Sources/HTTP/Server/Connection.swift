@@ -210,6 +210,8 @@ final class Connection {
             appendField(field.name, Self.safeFieldValue(field.value))
         }
         if !response.headers.contains("Date") { appendField("Date", dateCache.current()) }
+        // The id of the request's log lines, so a client-side failure can be found in ours.
+        if let request, !response.headers.contains("X-Request-Id") { appendField("X-Request-Id", request.id) }
         if hasContent {
             if let length = response.body.knownLength {
                 output.append(contentsOf: "Content-Length: ".utf8)

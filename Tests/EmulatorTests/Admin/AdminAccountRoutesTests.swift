@@ -64,7 +64,7 @@ import Testing
         } == 0)
     }
 
-    static let refusals: [(JSONValue, Int, String)] = [
+    static let refusals: [(AdminJSON, Int, String)] = [
         ([:], 400, "api"),
         (["api": "ftp"], 400, "api"),
         (["api": "rosti", "email": "not-an-address"], 400, "email"),
@@ -79,7 +79,7 @@ import Testing
     ]
 
     @Test(arguments: refusals)
-    func badOrTakenCredentialsAreRefusedNamingTheFieldAndNothingIsCreated(body: JSONValue, status: Int, field: String) throws {
+    func badOrTakenCredentialsAreRefusedNamingTheFieldAndNothingIsCreated(body: AdminJSON, status: Int, field: String) throws {
         let harness = try ControlPlaneHarness()
         let counts = { try harness.emulator.defaultTenant.state.database.read { conn in
             try [conn.fetchValue(Int.self, "SELECT count(*) FROM rosti_accounts"), conn.fetchValue(Int.self, "SELECT count(*) FROM rosti_companies"),

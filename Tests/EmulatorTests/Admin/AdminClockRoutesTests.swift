@@ -40,7 +40,7 @@ import Testing
         #expect(try harness.admin("GET", "clock", tenant: "other")["mode"] == "real")
     }
 
-    static let badCalls: [(String, JSONValue, String)] = [
+    static let badCalls: [(String, AdminJSON, String)] = [
         ("clock/advance", ["seconds": -5], "seconds"),
         ("clock/advance", [:], "seconds"),
         ("clock/advance", ["seconds": "60"], "seconds"),
@@ -52,7 +52,7 @@ import Testing
     ]
 
     @Test(arguments: badCalls)
-    func badClockCallsAreRefusedAndTheClockStaysAsItWas(path: String, body: JSONValue, field: String) throws {
+    func badClockCallsAreRefusedAndTheClockStaysAsItWas(path: String, body: AdminJSON, field: String) throws {
         let harness = try ControlPlaneHarness()
         let method = path == "clock" ? "PUT" : "POST"
         let refused = try harness.admin(method, path, json: body)

@@ -38,7 +38,7 @@ import Testing
         #expect(try harness.admin("POST", "faults", json: ["garbage": true])["id"] == 4)
     }
 
-    static let badRules: [(JSONValue, String)] = [
+    static let badRules: [(AdminJSON, String)] = [
         (.object(["status": 503, "drop": true]), "drop"),
         (["path": "("], "path"),
         (["status": 200], "status"),
@@ -59,7 +59,7 @@ import Testing
     ]
 
     @Test(arguments: badRules)
-    func badRulesAreRefusedNamingTheFieldAndNothingIsAdded(rule: JSONValue, field: String) throws {
+    func badRulesAreRefusedNamingTheFieldAndNothingIsAdded(rule: AdminJSON, field: String) throws {
         let harness = try ControlPlaneHarness()
         let refused = try harness.admin("POST", "faults", json: rule)
         #expect(refused.status == 400)

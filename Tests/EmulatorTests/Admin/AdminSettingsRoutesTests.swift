@@ -35,7 +35,7 @@ import Testing
         #expect(value.duration(of: .snapshot) == JobDuration(pendingSeconds: 1, runningSeconds: 10.5))
     }
 
-    static let badChanges: [(JSONValue, String)] = [
+    static let badChanges: [(AdminJSON, String)] = [
         (.object(["rate_limit": 5, "colour": "red"]), "colour"),
         (["rate_limit": 5, "rate_window_s": "3600"], "rate_window_s"),
         (["rate_limit": 5, "rate_window_s": 0], "rate_window_s"),
@@ -53,7 +53,7 @@ import Testing
     ]
 
     @Test(arguments: badChanges)
-    func aBadFieldIsNamedAndNothingIsApplied(change: JSONValue, field: String) throws {
+    func aBadFieldIsNamedAndNothingIsApplied(change: AdminJSON, field: String) throws {
         let harness = try ControlPlaneHarness()
         let refused = try harness.admin("PUT", "settings", json: change)
         #expect(refused.status == 400)

@@ -6,7 +6,7 @@ import Testing
 /// `GET /__admin/openapi.json` describes exactly the admin routes the server has.
 @Suite struct OpenAPIDocumentTests {
     /// (method, path) of every operation in the document.
-    func operations(_ document: JSONValue) -> Set<String> {
+    func operations(_ document: AdminJSON) -> Set<String> {
         var found: Set<String> = []
         for path in document.objectValue?["paths"]?.objectValue?.fields ?? [] {
             for method in path.value.objectValue?.keys ?? [] { found.insert("\(method.uppercased()) \(path.key)") }

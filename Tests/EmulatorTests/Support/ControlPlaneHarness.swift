@@ -57,7 +57,7 @@ final class ControlPlaneHarness: Sendable {
     /// An admin call; the body, if any, as JSON.
     @discardableResult
     func admin(
-        _ method: String, _ path: String, api: EmulatedAPI = .rosti, tenant: String? = nil, json: JSONValue? = nil,
+        _ method: String, _ path: String, api: EmulatedAPI = .rosti, tenant: String? = nil, json: AdminJSON? = nil,
         headers: [String: String] = [:]
     ) throws -> ProbeResponse {
         var allHeaders = headers
@@ -79,9 +79,9 @@ struct ProbeResponse {
     var raw: [UInt8]
 
     var text: String { String(decoding: body, as: UTF8.self) }
-    var json: JSONValue { JSONValue.parse(body) ?? .null }
+    var json: AdminJSON { AdminJSON.parse(body) ?? .null }
     /// A field of a JSON object body.
-    subscript(key: String) -> JSONValue? { json.objectValue?[key] }
+    subscript(key: String) -> AdminJSON? { json.objectValue?[key] }
 }
 
 struct ProbeError: Error, CustomStringConvertible {
@@ -182,7 +182,7 @@ struct ProbeService: APIService {
             let httpError = error as? HTTPError ?? HTTPError(.internalServerError, message: "\(error)")
             var response = Response(
                 status: httpError.status, contentType: "application/json",
-                bytes: JSONValue.object(["renderer": .string(api.rawValue), "status": .integer(httpError.status.code)]).serialized)
+                bytes: AdminJSON.object(["renderer": .string(api.rawValue), "status": .integer(httpError.status.code)]).serialized)
             for field in httpError.headers { response.headers.replaceOrAdd(name: field.name, value: field.value) }
             return response
         }
@@ -197,7 +197,7 @@ struct ProbeService: APIService {
             let names = try request.tenant().state.database.read { conn in
                 try conn.fetchAll("SELECT name FROM rosti_companies ORDER BY id").map { try $0["name"] as String }
             }
-            return AdminReply.json(.array(names.map(JSONValue.string)))
+            return AdminReply.json(.array(names.map(AdminJSON.string)))
         }
         router.add(.post, "/companies") { request in
             let name = String(decoding: try request.body.collect(upTo: 1024), as: UTF8.self)

@@ -113,7 +113,7 @@ import Testing
         let description: String
     }
 
-    static func work(_ worker: Int, harness: ControlPlaneHarness, seeded: [JSONValue]) throws {
+    static func work(_ worker: Int, harness: ControlPlaneHarness, seeded: [AdminJSON]) throws {
         let tenant = "worker-\(worker)"
         func check(_ condition: Bool, _ what: String) throws {
             if !condition { throw Mismatch(description: what) }

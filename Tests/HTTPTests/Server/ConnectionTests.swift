@@ -197,6 +197,21 @@ import Testing
         }
     }
 
+    @Test func everyAnswerNamesItsRequestId() throws {
+        try withTestServer(routes: echoRoutes) { server in
+            let client = try RawClient(port: server.port)
+            var ids: [String] = []
+            for _ in 0..<3 {
+                try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+                ids.append(try client.readResponse().headers["X-Request-Id"] ?? "")
+            }
+            try client.send("GET /missing HTTP/1.1\r\nHost: t\r\n\r\n")
+            ids.append(try client.readResponse().headers["X-Request-Id"] ?? "")
+            #expect(ids.allSatisfy { $0.hasPrefix("test-") })
+            #expect(Set(ids).count == 4)
+        }
+    }
+
     @Test func accessLogLineForEachRequest() throws {
         let logs = CapturedLogs()
         try withTestServer(logs: logs, routes: echoRoutes) { server in

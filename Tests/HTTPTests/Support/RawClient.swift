@@ -43,6 +43,11 @@ final class RawClient {
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
     func send(_ bytes: [UInt8]) throws {
+        try Self.send(bytes, on: descriptor)
+    }
+
+    /// Sends on a client's descriptor from another thread (sending while this one reads).
+    static func send(_ bytes: [UInt8], on descriptor: Int32) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

@@ -5,17 +5,17 @@ import HTTP
 /// can be checked by name and type and refused with a message naming it (a `Codable` struct
 /// would stop at the first problem with a message meant for programmers); admin answers are
 /// built from it, keys in the order written.
-public enum JSONValue: Sendable, Equatable {
+public enum AdminJSON: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object(JSONObject)
+    case array([AdminJSON])
+    case object(AdminJSONObject)
 
     /// Parses a whole document; `nil` when the bytes are not JSON.
-    public static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    public static func parse(_ bytes: some Collection<UInt8>) -> AdminJSON? {
+        try? JSONDecoder().decode(AdminJSON.self, from: Data(bytes))
     }
 
     /// The document as compact UTF-8 JSON.
@@ -25,12 +25,12 @@ public enum JSONValue: Sendable, Equatable {
         return Array(text.utf8)
     }
 
-    public var objectValue: JSONObject? {
+    public var objectValue: AdminJSONObject? {
         if case .object(let object) = self { return object }
         return nil
     }
 
-    public var arrayValue: [JSONValue]? {
+    public var arrayValue: [AdminJSON]? {
         if case .array(let array) = self { return array }
         return nil
     }
@@ -66,7 +66,7 @@ public enum JSONValue: Sendable, Equatable {
         switch self {
         case .null: text += "null"
         case .bool(let bool): text += bool ? "true" : "false"
-        case .number(let number): text += JSONValue.format(number)
+        case .number(let number): text += AdminJSON.format(number)
         case .string(let string): text += JSONString.quote(string)
         case .array(let array):
             text += "["
@@ -100,16 +100,16 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 /// A JSON object that keeps its keys in order (answers read as they are documented).
-public struct JSONObject: Sendable, Equatable {
-    public private(set) var fields: [(key: String, value: JSONValue)] = []
+public struct AdminJSONObject: Sendable, Equatable {
+    public private(set) var fields: [(key: String, value: AdminJSON)] = []
 
     public init() {}
 
-    public init(_ fields: [(key: String, value: JSONValue)]) {
+    public init(_ fields: [(key: String, value: AdminJSON)]) {
         for field in fields { self[field.key] = field.value }
     }
 
-    public subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> AdminJSON? {
         get { fields.first { $0.key == key }?.value }
         set {
             if let index = fields.firstIndex(where: { $0.key == key }) {
@@ -122,13 +122,13 @@ public struct JSONObject: Sendable, Equatable {
 
     public var keys: [String] { fields.map(\.key) }
 
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+    public static func == (lhs: AdminJSONObject, rhs: AdminJSONObject) -> Bool {
         lhs.fields.count == rhs.fields.count
             && lhs.fields.allSatisfy { field in rhs[field.key] == field.value }
     }
 }
 
-extension JSONValue: Decodable {
+extension AdminJSON: Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -139,17 +139,17 @@ extension JSONValue: Decodable {
             self = .number(number)
         } else if let string = try? container.decode(String.self) {
             self = .string(string)
-        } else if let array = try? container.decode([JSONValue].self) {
+        } else if let array = try? container.decode([AdminJSON].self) {
             self = .array(array)
         } else {
             // Key order is not kept by the decoder; for input it does not matter.
-            let dictionary = try container.decode([String: JSONValue].self)
-            self = .object(JSONObject(dictionary.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }))
+            let dictionary = try container.decode([String: AdminJSON].self)
+            self = .object(AdminJSONObject(dictionary.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }))
         }
     }
 }
 
-extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+extension AdminJSON: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
     public init(nilLiteral: ()) { self = .null }
@@ -157,22 +157,22 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
     public init(floatLiteral value: Double) { self = .number(value) }
     public init(stringLiteral value: String) { self = .string(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(JSONObject(elements.map { (key: $0.0, value: $0.1) }))
+    public init(arrayLiteral elements: AdminJSON...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, AdminJSON)...) {
+        self = .object(AdminJSONObject(elements.map { (key: $0.0, value: $0.1) }))
     }
 }
 
-extension JSONObject: ExpressibleByDictionaryLiteral {
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+extension AdminJSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, AdminJSON)...) {
         self.init(elements.map { (key: $0.0, value: $0.1) })
     }
 }
 
-extension JSONValue {
+extension AdminJSON {
     /// A whole number as JSON.
-    public static func integer(_ value: some BinaryInteger) -> JSONValue { .number(Double(value)) }
+    public static func integer(_ value: some BinaryInteger) -> AdminJSON { .number(Double(value)) }
 
     /// An optional string: the string, or null.
-    public static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+    public static func optional(_ value: String?) -> AdminJSON { value.map(AdminJSON.string) ?? .null }
 }

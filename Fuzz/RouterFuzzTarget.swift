@@ -1,0 +1,42 @@
+// Fuzz target: the router (module HTTP) with the two APIs' kinds of patterns.
+// Invariants: any path is answered or refused with 404/405 (never a crash); a path that
+// matches a parameter route gives parameters that were in the path.
+
+private let router: Router = {
+    var router = Router()
+    let answer = ClosureResponder { request in
+        var text = request.path
+        for name in ["company_id", "id", "hash", "rest"] { text += "|" + (request.parameters[name] ?? "") }
+        return Response(contentType: "text/plain", bytes: Array(text.utf8))
+    }
+    for pattern in [
+        "/api/v1/companies/", "/api/v1/{company_id}/apps/", "/api/v1/{company_id}/apps/{id}/",
+        "/api/v1/{company_id}/apps-action/{id}/", "/api/v1/file_stores.json", "/api/v1/file_stores/{hash}",
+        "/download/{hash}", "/api/v1/upload", "/__admin/{rest...}", "/",
+    ] {
+        router.add(.get, pattern, responder: answer)
+    }
+    router.add(.delete, "/api/v1/{company_id}/apps/{id}/", responder: answer)
+    return router
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzRouter(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    guard size > 0 else { return 0 }
+    let methods: [HTTPMethod] = [.get, .head, .post, .delete, .options, HTTPMethod("BREW")]
+    let method = methods[Int(data[0]) % methods.count]
+    let target = "/" + String(decoding: UnsafeBufferPointer(start: data + 1, count: size - 1), as: UTF8.self)
+    do {
+        let response = try router.respond(to: Request(method: method, target: target))
+        if case .bytes(let bytes) = response.body, response.status == .ok {
+            // The answer starts with the path the handler saw (which may itself contain "|").
+            let path = Request(method: method, target: target).path
+            if !String(decoding: bytes, as: UTF8.self).hasPrefix(path + "|") { fatalError("routed another path") }
+        }
+    } catch let error as HTTPError {
+        if ![404, 405].contains(error.status.code) { fatalError("router answered \(error.status)") }
+    } catch {
+        fatalError("unexpected error \(error)")
+    }
+    return 0
+}

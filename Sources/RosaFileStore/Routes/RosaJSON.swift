@@ -1,0 +1,60 @@
+import Emulator
+import HTTP
+
+/// How every successful JSON answer leaves the Rosa API: `application/json; charset=utf-8`
+/// and an `ETag`, because the ABF console client reads `headers.get_all('ETag')[0]` on every
+/// 2xx answer and crashes without one. It caches by that tag and sends `If-None-Match`;
+/// an unchanged answer to a GET is then a 304.
+enum RosaJSON {
+    static let contentType = "application/json; charset=utf-8"
+
+    static func response(_ status: HTTPStatus = .ok, body: String, request: Request) -> Response {
+        let bytes = Array(body.utf8)
+        // Strong: the tag names these exact bytes.
+        let tag = EntityTag.quoted(SHA1.hexDigest(of: bytes))
+        if status.code == 200, EntityTag.noneMatchIsSatisfied(by: tag, in: request) {
+            return EntityTag.notModified(tag)
+        }
+        return Response(status: status, contentType: contentType, bytes: bytes, headers: ["ETag": tag])
+    }
+
+    /// One file as find reports it: no size, no timestamps, no URL; `user.id` an integer.
+    static func file(_ file: RosaFileRecord) -> String {
+        #"{"sha1_hash": \#(JSONString.quote(file.sha1)), "file_name": \#(JSONString.quote(file.fileName)), "#
+            + #""user": {"id": \#(file.owner.id), "uname": \#(JSONString.quote(file.owner.uname))}}"#
+    }
+}
+
+/// Entity tags and `If-None-Match` (RFC 9110 §8.8.3, §13.1.2).
+enum EntityTag {
+    static func quoted(_ opaque: String) -> String { "\"\(opaque)\"" }
+
+    /// Whether the request's `If-None-Match` names `tag` (or is `*`), so a GET or HEAD is
+    /// answered 304. The comparison is weak, as §13.1.2 prescribes for this header: `W/"x"`
+    /// matches `"x"`.
+    static func noneMatchIsSatisfied(by tag: String, in request: Request) -> Bool {
+        guard request.method == .get || request.method == .head else { return false }
+        let candidates = request.headers.values(for: "If-None-Match").flatMap { $0.split(separator: ",") }
+        guard !candidates.isEmpty else { return false }
+        let wanted = opaquePart(Substring(tag))
+        return candidates.contains { candidate in
+            let trimmed = candidate.trimmingHTTPWhitespace()
+            return trimmed == "*" || opaquePart(trimmed) == wanted
+        }
+    }
+
+    /// Whether `If-Range` (§13.1.5) allows the range: absent, or a strong match of `tag`.
+    /// A date (we send no `Last-Modified`) or a weak tag never matches: the whole file is sent.
+    static func ifRangeAllowsRange(tag: String, in request: Request) -> Bool {
+        guard let condition = request.headers["If-Range"]?.trimmingHTTPWhitespace() else { return true }
+        return condition == tag
+    }
+
+    static func notModified(_ tag: String) -> Response {
+        Response(status: .notModified, headers: ["ETag": tag])
+    }
+
+    private static func opaquePart(_ tag: Substring) -> Substring {
+        tag.hasPrefix("W/") ? tag.dropFirst(2) : tag
+    }
+}

@@ -1,0 +1,115 @@
+import Emulator
+import HTTP
+import Logging
+import Store
+
+/// One request to the Rosti API with what its handler needs: the tenant's state and clock,
+/// the answer's language, and the tenant's job scheduler.
+///
+/// The access checks run in DRF's order — a company id that is not a number (404, the URL
+/// does not match), the token header (401), the token (401), the company (403) — and in the
+/// same database transaction as the handler's own work, so an authenticated read costs one
+/// transaction.
+struct RostiCall {
+    let request: Request
+    let tenant: Tenant
+    let language: Language
+    let jobDurations: (JobKind) -> JobDuration
+    let logger: Logger
+
+    var database: Database { tenant.state.database }
+
+    /// The tenant's job scheduler, looked up only by the requests that need it.
+    var jobs: JobScheduler { JobScheduler.of(tenant, logger: logger) }
+    func now() -> Double { tenant.clock.now() }
+
+    /// The object id of `/…/{id}/`: a path that is not a number names nothing (404).
+    func objectID() throws -> Int64 {
+        guard let id = PathID.parse(request.parameters["id"]) else { throw RostiError.notFound }
+        return id
+    }
+
+    /// A read as an account, without a company (`/api/v1/companies/`).
+    func readAsAccount<Result>(_ body: (Connection, Int64) throws -> Result) throws -> Result {
+        let key = try TokenAuthentication.key(fromAuthorization: request.headers["Authorization"])
+        return try database.read { conn in
+            try body(conn, try TokenAuthentication.account(forKey: key, in: conn))
+        }
+    }
+
+    /// A read inside the path's company. Jobs that fell due by now are moved on first, so a
+    /// request never sees a job (or a snapshot, or an app) behind the clock.
+    func readInCompany<Result>(_ body: (Connection, Int64) throws -> Result) throws -> Result {
+        let company = try PathID.company(of: request)
+        let key = try TokenAuthentication.key(fromAuthorization: request.headers["Authorization"])
+        // nil: jobs fell due, so the read is done again after moving them on.
+        let answer: Result? = try database.read { conn in
+            try Self.authorize(conn, key: key, company: company)
+            if try JobEngine.hasDueJobs(conn, now: self.now) { return nil }
+            return try body(conn, company)
+        }
+        if let answer { return answer }
+        try jobs.advanceDueJobs()
+        return try database.read { conn in
+            try Self.authorize(conn, key: key, company: company)
+            return try body(conn, company)
+        }
+    }
+
+    /// A write inside the path's company, in one transaction with the access checks; jobs
+    /// that fell due are moved on in it first. Everything rolls back if `body` throws.
+    func writeInCompany<Result>(_ body: (Connection, Int64) throws -> Result) throws -> Result {
+        let company = try PathID.company(of: request)
+        let key = try TokenAuthentication.key(fromAuthorization: request.headers["Authorization"])
+        let now = now()
+        return try database.write { conn in
+            try Self.authorize(conn, key: key, company: company)
+            try JobEngine.advance(conn, now: now)
+            return try body(conn, company)
+        }
+    }
+
+    /// 401 or 403 for the request as it stands; for answers (405) that DRF only gives
+    /// after authentication and permission checks.
+    func requireAccess() throws {
+        // The router has not filled in path parameters for a path it answered 405: the
+        // company is the segment after `/api/v1/`.
+        let company: Int64?
+        if request.path.hasPrefix(RostiPaths.companiesList) {
+            company = nil
+        } else {
+            let segments = request.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard segments.count > 3, let id = PathID.parse(String(segments[3])) else { throw RostiError.notFound }
+            company = id
+        }
+        let key = try TokenAuthentication.key(fromAuthorization: request.headers["Authorization"])
+        try database.read { conn in
+            if let company {
+                try Self.authorize(conn, key: key, company: company)
+            } else {
+                _ = try TokenAuthentication.account(forKey: key, in: conn)
+            }
+        }
+    }
+
+    private static func authorize(_ conn: Connection, key: String, company: Int64) throws {
+        let account = try TokenAuthentication.account(forKey: key, in: conn)
+        try TokenAuthentication.requireMembership(account: account, company: company, in: conn)
+    }
+
+    /// `DELETE …/{id}/` of a company's row: `{}`, or 404 when the company has no such row.
+    /// Rows that point at it follow the schema's ON DELETE rules (a snapshot keeps its
+    /// app's name; jobs keep going and fail at their next moment).
+    func deleteCompanyRow(from table: String) throws -> Response {
+        try writeInCompany { conn, company in
+            try conn.execute("DELETE FROM \(table) WHERE id = ? AND company_id = ?", [try objectID(), company])
+            guard conn.changedRowCount > 0 else { throw RostiError.notFound }
+        }
+        return ok(.object(JSONObject()))
+    }
+
+    /// A 200 JSON answer in this request's language.
+    func ok(_ value: JSONValue) -> Response {
+        RostiResponse.json(value, language: language)
+    }
+}

@@ -1,0 +1,297 @@
+import Emulator
+import Store
+
+/// The life of an asynchronous job, as rows of `rosti_jobs`.
+///
+/// A job is created `pending` with two moments on the tenant's clock: `pending_until`
+/// (created + the kind's pending duration) and `running_until` (+ the running duration).
+/// Whenever the clock has passed them, `advance` moves the job on: to `running` (its
+/// `started` is `pending_until`), then to `done` or `failed` (`finished` is
+/// `running_until`). Because the moments are stored, the outcome does not depend on when
+/// the emulator looks — a job due while the server was down finishes, at its own time, as
+/// soon as it is looked at again — and its effect (a ready snapshot, restored data, a new
+/// app) is applied only at `done`.
+enum JobEngine {
+    enum Status: String, CaseIterable {
+        case pending, running, done, failed
+    }
+
+    /// When a `pending` job starts and a `running` one ends; rows from a seed or an import
+    /// may leave the moments out, and then they count from the job's creation.
+    private static let dueMoment = """
+        CASE status WHEN 'pending' THEN COALESCE(pending_until, created)
+                    ELSE COALESCE(running_until, pending_until, created) END
+        """
+
+    /// Whether a job's moment has come. The clock is read only when some job is unfinished:
+    /// it sits behind a lock that every request would otherwise take.
+    static func hasDueJobs(_ conn: Connection, now: () -> Double) throws -> Bool {
+        guard let next = try nextDueMoment(conn) else { return false }
+        return next <= now()
+    }
+
+    /// The next moment a job moves on, if any job is unfinished.
+    static func nextDueMoment(_ conn: Connection) throws -> Double? {
+        // MIN of no rows is one row holding NULL.
+        try conn.fetchValue(Double?.self, "SELECT MIN(\(dueMoment)) FROM rosti_jobs WHERE status IN ('pending', 'running')") ?? nil
+    }
+
+    // MARK: Creating
+
+    /// Registers a job; `advance` in the same transaction finishes it at once when its
+    /// durations are 0.
+    static func create(
+        _ conn: Connection, kind: JobKind, company: Int64, app: Int64?, snapshot: Int64?,
+        parameters: JSONObject = JSONObject(), now: Double, duration: JobDuration
+    ) throws -> Int64 {
+        let pendingUntil = now + max(0, duration.pendingSeconds)
+        let runningUntil = pendingUntil + max(0, duration.runningSeconds)
+        try conn.execute(
+            """
+            INSERT INTO rosti_jobs (company_id, kind, status, app_id, snapshot_id, progress, message, created,
+                                    pending_until, running_until, params)
+            VALUES (?, ?, 'pending', ?, ?, 0, '', ?, ?, ?, ?)
+            """,
+            [company, kind.rawValue, app, snapshot, now, pendingUntil, runningUntil,
+             String(decoding: JSONWriter.bytes(.object(parameters)), as: UTF8.self)])
+        return conn.lastInsertedRowID
+    }
+
+    // MARK: Moving on
+
+    private struct DueJob {
+        let id: Int64
+        let kind: JobKind
+        let status: Status
+        let company: Int64
+        let app: Int64?
+        let snapshot: Int64?
+        let parameters: JSONObject
+        let created: Double
+        let pendingUntil: Double
+        let runningUntil: Double
+    }
+
+    /// Moves every job whose moment has come, oldest moment first. Returns how many moved.
+    @discardableResult
+    static func advance(_ conn: Connection, now: Double) throws -> Int {
+        let due = try conn.fetchAll(
+            """
+            SELECT id, kind, status, company_id, app_id, snapshot_id, params, created,
+                   COALESCE(pending_until, created) AS pending_until,
+                   COALESCE(running_until, pending_until, created) AS running_until
+            FROM rosti_jobs WHERE status IN ('pending', 'running') AND \(dueMoment) <= ?
+            ORDER BY \(dueMoment), id
+            """, [now]
+        ).map { row in
+            DueJob(
+                id: try row["id"], kind: JobKind(rawValue: try row["kind"]) ?? .snapshot,
+                status: Status(rawValue: try row["status"]) ?? .pending, company: try row["company_id"],
+                app: try row["app_id"], snapshot: try row["snapshot_id"],
+                parameters: parametersObject(try row["params"]), created: try row["created"],
+                pendingUntil: try row["pending_until"], runningUntil: try row["running_until"])
+        }
+        for job in due {
+            if job.status == .pending {
+                if let failure = try missingPrerequisite(of: job, conn) {
+                    try finish(job, conn, outcome: failure, at: job.pendingUntil, progress: 0)
+                    continue
+                }
+                try conn.execute("UPDATE rosti_jobs SET status = 'running', started = ?, progress = 0 WHERE id = ?", [job.pendingUntil, job.id])
+                if job.runningUntil > now { continue }
+            }
+            try complete(job, conn)
+        }
+        return due.count
+    }
+
+    /// Why a job cannot go on: its app or snapshot was deleted meanwhile, or its plan.
+    private static func missingPrerequisite(of job: DueJob, _ conn: Connection) throws -> JobOutcome? {
+        func exists(_ table: String, _ id: Int64?) throws -> Bool {
+            guard let id else { return false }
+            return try conn.fetchValue(Int64.self, "SELECT 1 FROM \(table) WHERE id = ?", [id]) != nil
+        }
+        switch job.kind {
+        case .snapshot:
+            if try !exists("rosti_apps", job.app) { return .snapshotAppDeleted }
+            if try !exists("rosti_snapshots", job.snapshot) { return .snapshotDeleted }
+        case .restore:
+            if try !exists("rosti_apps", job.app) { return .restoreAppDeleted }
+            if try !exists("rosti_snapshots", job.snapshot) { return .restoreSnapshotDeleted }
+        case .newApp:
+            if try !exists("rosti_snapshots", job.snapshot) { return .restoreSnapshotDeleted }
+            if try !exists("rosti_plans", job.parameters["plan"].flatMap(integerValue)) { return .newAppPlanDeleted }
+        }
+        return nil
+    }
+
+    /// The job's effect, at `running_until`.
+    private static func complete(_ job: DueJob, _ conn: Connection) throws {
+        if let failure = try missingPrerequisite(of: job, conn) {
+            try finish(job, conn, outcome: failure, at: job.runningUntil, progress: RostiLimits.runningJobProgressCeiling)
+            return
+        }
+        switch job.kind {
+        case .snapshot:
+            try conn.execute(
+                """
+                UPDATE rosti_snapshots SET status = 'ready',
+                    size = (SELECT data_bytes FROM rosti_apps WHERE id = ?) WHERE id = ?
+                """, [job.app, job.snapshot])
+            try finish(job, conn, outcome: .snapshotCreated, at: job.runningUntil, progress: 100)
+        case .restore:
+            try conn.execute(
+                "UPDATE rosti_apps SET data_bytes = (SELECT size FROM rosti_snapshots WHERE id = ?) WHERE id = ?",
+                [job.snapshot, job.app])
+            let name = try conn.fetchValue(String.self, "SELECT name FROM rosti_apps WHERE id = ?", [job.app]) ?? ""
+            try finish(job, conn, outcome: .restored(snapshot: job.snapshot ?? 0, appName: name, app: job.app ?? 0),
+                       at: job.runningUntil, progress: 100)
+        case .newApp:
+            let name = job.parameters["name"].flatMap(stringValue) ?? "app"
+            let plan = job.parameters["plan"].flatMap(integerValue) ?? 0
+            let size = try conn.fetchValue(Int64.self, "SELECT size FROM rosti_snapshots WHERE id = ?", [job.snapshot])
+            let app = try AppStore.insert(
+                conn, NewApp(company: job.company, name: name, plan: plan, dataBytes: size), now: job.runningUntil)
+            try conn.execute("UPDATE rosti_jobs SET app_id = ? WHERE id = ?", [app, job.id])
+            try finish(job, conn, outcome: .newAppCreated(name: name, app: app, snapshot: job.snapshot ?? 0),
+                       at: job.runningUntil, progress: 100)
+        }
+    }
+
+    private static func finish(_ job: DueJob, _ conn: Connection, outcome: JobOutcome, at moment: Double, progress: Int) throws {
+        if job.kind == .snapshot && !outcome.succeeded {
+            try conn.execute("UPDATE rosti_snapshots SET status = 'failed' WHERE id = ?", [job.snapshot])
+        }
+        var parameters = job.parameters
+        parameters[JobOutcome.parameterKey] = outcome.json
+        try conn.execute(
+            """
+            UPDATE rosti_jobs SET status = ?, progress = ?, message = ?, started = COALESCE(started, ?), finished = ?,
+                params = ? WHERE id = ?
+            """,
+            [(outcome.succeeded ? Status.done : Status.failed).rawValue, progress, outcome.message.text(.en),
+             job.pendingUntil, moment, String(decoding: JSONWriter.bytes(.object(parameters)), as: UTF8.self), job.id])
+    }
+
+    // MARK: Reading
+
+    static let columns = "id, kind, status, app_id, snapshot_id, progress, message, created, started, finished, running_until, params"
+
+    /// The job as the API shows it. A running job's progress is the share of its running
+    /// time that has passed (at most 99 until it is done).
+    static func json(_ row: Row, now: Double, language: Language) throws -> JSONValue {
+        let status = Status(rawValue: try row["status"]) ?? .pending
+        let started: Double? = try row["started"]
+        let runningUntil: Double? = try row["running_until"]
+        var progress: Int = try row["progress"]
+        var message: String = try row["message"]
+        switch status {
+        case .pending:
+            progress = 0
+            message = Message.jobPending.text(language)
+        case .running:
+            if let started, let runningUntil, runningUntil > started {
+                let share = (now - started) / (runningUntil - started)
+                progress = min(RostiLimits.runningJobProgressCeiling, max(0, Int((share * 100).rounded(.down))))
+            }
+            message = Message.jobRunning.text(language)
+        case .done, .failed:
+            if let outcome = parametersObject(try row["params"])[JobOutcome.parameterKey].flatMap(JobOutcome.init(json:)) {
+                message = outcome.message.text(language)
+            }
+        }
+        return [
+            "id": .integer(try row["id"] as Int64),
+            "kind": .string(try row["kind"]),
+            "status": .string(status.rawValue),
+            "app": .optionalInteger(try row["app_id"]),
+            "snapshot": .optionalInteger(try row["snapshot_id"]),
+            "progress": .integer(progress),
+            "message": .string(message),
+            "created": RostiTime.iso8601(try row["created"] as Double),
+            "started": RostiTime.iso8601(started),
+            "finished": RostiTime.iso8601(try row["finished"] as Double?),
+        ]
+    }
+
+    static func parametersObject(_ text: String) -> JSONObject {
+        if case .object(let object)? = try? JSONParser.parse(Array(text.utf8)) { return object }
+        return JSONObject()
+    }
+
+    static func integerValue(_ value: JSONValue) -> Int64? {
+        if case .number(let number) = value { return number.int64 }
+        return nil
+    }
+
+    static func stringValue(_ value: JSONValue) -> String? {
+        if case .string(let text) = value { return text }
+        return nil
+    }
+}
+
+/// How a job ended, kept in the job's `params` so its message can be shown in the
+/// language of whoever asks (the `message` column keeps the English text for exports).
+enum JobOutcome: Equatable {
+    case snapshotCreated
+    case snapshotAppDeleted
+    case snapshotDeleted
+    case restored(snapshot: Int64, appName: String, app: Int64)
+    case restoreAppDeleted
+    case restoreSnapshotDeleted
+    case newAppCreated(name: String, app: Int64, snapshot: Int64)
+    case newAppPlanDeleted
+
+    static let parameterKey = "outcome"
+
+    var succeeded: Bool {
+        switch self {
+        case .snapshotCreated, .restored, .newAppCreated: return true
+        default: return false
+        }
+    }
+
+    var message: Message {
+        switch self {
+        case .snapshotCreated: return .snapshotCreated
+        case .snapshotAppDeleted: return .snapshotAppDeleted
+        case .snapshotDeleted: return .snapshotDeleted
+        case .restored(let snapshot, let name, let app): return .snapshotRestored(snapshot: snapshot, appName: name, app: app)
+        case .restoreAppDeleted: return .restoreAppDeleted
+        case .restoreSnapshotDeleted: return .restoreSnapshotDeleted
+        case .newAppCreated(let name, let app, let snapshot): return .newAppCreated(name: name, app: app, snapshot: snapshot)
+        case .newAppPlanDeleted: return .newAppPlanDeleted
+        }
+    }
+
+    var json: JSONValue {
+        switch self {
+        case .snapshotCreated: return ["key": "snapshot_created"]
+        case .snapshotAppDeleted: return ["key": "snapshot_app_deleted"]
+        case .snapshotDeleted: return ["key": "snapshot_deleted"]
+        case .restored(let snapshot, let name, let app):
+            return ["key": "restored", "snapshot": .integer(snapshot), "app_name": .string(name), "app": .integer(app)]
+        case .restoreAppDeleted: return ["key": "restore_app_deleted"]
+        case .restoreSnapshotDeleted: return ["key": "restore_snapshot_deleted"]
+        case .newAppCreated(let name, let app, let snapshot):
+            return ["key": "new_app_created", "name": .string(name), "app": .integer(app), "snapshot": .integer(snapshot)]
+        case .newAppPlanDeleted: return ["key": "new_app_plan_deleted"]
+        }
+    }
+
+    init?(json: JSONValue) {
+        let integer = { (key: String) in json[key].flatMap(JobEngine.integerValue) ?? 0 }
+        let string = { (key: String) in json[key].flatMap(JobEngine.stringValue) ?? "" }
+        switch json["key"].flatMap(JobEngine.stringValue) {
+        case "snapshot_created": self = .snapshotCreated
+        case "snapshot_app_deleted": self = .snapshotAppDeleted
+        case "snapshot_deleted": self = .snapshotDeleted
+        case "restored": self = .restored(snapshot: integer("snapshot"), appName: string("app_name"), app: integer("app"))
+        case "restore_app_deleted": self = .restoreAppDeleted
+        case "restore_snapshot_deleted": self = .restoreSnapshotDeleted
+        case "new_app_created": self = .newAppCreated(name: string("name"), app: integer("app"), snapshot: integer("snapshot"))
+        case "new_app_plan_deleted": self = .newAppPlanDeleted
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Emulator
+import HTTP
+import Logging
+
+/// The Rosti API on its port: the resources of `RostiEndpoints`, the CoreAPI schema made
+/// from the same table, the JavaScript client, and DRF's error bodies in Czech and English.
+public struct RostiService: APIService {
+    public let api = EmulatedAPI.rosti
+    public let errorRenderer: any ErrorRenderer
+    private let emulator: Emulator
+    private let endpoints: [Endpoint]
+    private let documents: SchemaDocuments
+
+    /// The schema's three renderings, made once: they only change with the code.
+    private struct SchemaDocuments: Sendable {
+        let coreJSON: [UInt8]
+        let script: [UInt8]
+        let page: [UInt8]
+        let client: [UInt8]
+    }
+
+    public init(emulator: Emulator) {
+        self.init(emulator: emulator, endpoints: RostiEndpoints.all)
+    }
+
+    init(emulator: Emulator, endpoints: [Endpoint]) {
+        self.emulator = emulator
+        self.endpoints = endpoints
+        errorRenderer = RostiErrorRenderer(settings: emulator.settings)
+        let coreJSON = JSONWriter.bytes(CoreAPISchema.document(endpoints))
+        documents = SchemaDocuments(
+            coreJSON: coreJSON, script: CoreAPISchema.script(coreJSON), page: DocumentationPage.html(endpoints),
+            client: Array(JavaScriptClient.source.utf8))
+    }
+
+    public func registerRoutes(on router: inout Router) {
+        for endpoint in endpoints {
+            let handle = endpoint.handle
+            router.add(endpoint.method, endpoint.path, name: endpoint.name) { [self] request in
+                try handle(call(for: request))
+            }
+        }
+        let documents = self.documents
+        router.add(.get, RostiPaths.schema, name: "schema") { request in
+            switch try CoreAPISchema.representation(for: request) {
+            case .coreJSON: return Response(contentType: CoreAPISchema.mediaType, bytes: documents.coreJSON, headers: ["Vary": "Accept"])
+            case .html: return Response(contentType: "text/html; charset=utf-8", bytes: documents.page, headers: ["Vary": "Accept"])
+            }
+        }
+        router.add(.get, RostiPaths.schemaScript, name: "schema script") { _ in
+            Response(contentType: "application/javascript; charset=utf-8", bytes: documents.script)
+        }
+        router.add(.get, RostiPaths.javaScriptClient, name: "coreapi javascript client") { _ in
+            Response(contentType: "application/javascript; charset=utf-8", bytes: documents.client)
+        }
+    }
+
+    /// Starts the default tenant's job scheduler as the service is wired up, so jobs that
+    /// fell due while the server was down finish at start-up, not at the first request.
+    public func middlewares(emulator: Emulator) -> [any Middleware] {
+        _ = JobScheduler.of(emulator.defaultTenant, logger: emulator.logger)
+        return [AccessBeforeMethodCheck(service: self)]
+    }
+
+    func call(for request: Request) throws -> RostiCall {
+        let settings = emulator.settings
+        return RostiCall(
+            request: request, tenant: try request.tenant(), language: request.language(default: settings.value.language),
+            jobDurations: { settings.value.duration(of: $0) }, logger: emulator.logger)
+    }
+
+    /// DRF authenticates and checks permissions before it looks at the method, so a wrong
+    /// method from a stranger is 401 (or 403 for another account's company), not 405.
+    /// The router answers 405 before any handler runs; this puts the checks back in front.
+    struct AccessBeforeMethodCheck: Middleware {
+        let service: RostiService
+
+        func respond(to request: Request, next: any Responder) throws -> Response {
+            let response = try next.respond(to: request)
+            guard response.status == .methodNotAllowed, request.path.hasPrefix("/api/v1/") else { return response }
+            do {
+                try service.call(for: request).requireAccess()
+            } catch {
+                return service.errorRenderer.response(for: error, request: request)
+            }
+            return response
+        }
+    }
+}

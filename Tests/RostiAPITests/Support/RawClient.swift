@@ -1,0 +1,134 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import HTTP
+
+/// A response as read off the wire by `RawClient`.
+struct RawResponse {
+    var status: Int
+    var headers: HTTPHeaders
+    var body: [UInt8]
+    var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+struct RawClientError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// A deliberately plain blocking HTTP/1.1 client on a raw socket, so tests control every
+/// byte sent (malformed requests, pipelining, slow clients) and see every byte received.
+final class RawClient {
+    let descriptor: Int32
+    private var buffer: [UInt8] = []
+
+    init(port: Int, receiveTimeout: Double = 10) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(descriptor)
+            throw RawClientError(description: "connect failed: errno \(errno)")
+        }
+        var timeout = timeval(tv_sec: Int(receiveTimeout), tv_usec: Int((receiveTimeout - Double(Int(receiveTimeout))) * 1_000_000))
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(descriptor) }
+
+    func send(_ text: String) throws { try send(Array(text.utf8)) }
+
+    func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { throw RawClientError(description: "send failed: errno \(errno)") }
+            offset += sent
+        }
+    }
+
+    /// Reads more bytes into the buffer; false at end of stream or time-out.
+    @discardableResult
+    private func fill() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return false }
+        buffer += chunk[0..<count]
+        return true
+    }
+
+    private func readLine() throws -> String {
+        while true {
+            if let index = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[..<index]
+                buffer.removeFirst(index + 1)
+                return String(decoding: line.last == 13 ? line.dropLast() : line, as: UTF8.self)
+            }
+            guard fill() else { throw RawClientError(description: "connection ended inside a line") }
+        }
+    }
+
+    private func readExactly(_ count: Int) throws -> [UInt8] {
+        while buffer.count < count {
+            guard fill() else { throw RawClientError(description: "connection ended after \(buffer.count) of \(count) bytes") }
+        }
+        defer { buffer.removeFirst(count) }
+        return Array(buffer[..<count])
+    }
+
+    /// Reads one response. `head` tells whether it answers a HEAD request (no body).
+    func readResponse(head: Bool = false) throws -> RawResponse {
+        var statusLine = try readLine()
+        var headers = HTTPHeaders()
+        var status = 0
+        repeat {
+            let parts = statusLine.split(separator: " ", maxSplits: 2)
+            guard parts.count >= 2, let code = Int(parts[1]) else { throw RawClientError(description: "bad status line \(statusLine)") }
+            status = code
+            headers = HTTPHeaders()
+            while case let line = try readLine(), !line.isEmpty {
+                let colon = line.firstIndex(of: ":")!
+                headers.add(name: String(line[..<colon]), value: String(line[line.index(after: colon)...].trimmingHTTPWhitespace()))
+            }
+            if status == 100 { statusLine = try readLine() }
+        } while status == 100
+        if head || status == 204 || status == 304 { return RawResponse(status: status, headers: headers, body: []) }
+        if let length = headers["Content-Length"].flatMap(Int.init) {
+            return RawResponse(status: status, headers: headers, body: try readExactly(length))
+        }
+        if headers["Transfer-Encoding"] == "chunked" {
+            var body: [UInt8] = []
+            while true {
+                let size = Int(try readLine().split(separator: ";")[0], radix: 16)!
+                if size == 0 { _ = try readLine(); break }
+                body += try readExactly(size)
+                _ = try readLine()
+            }
+            return RawResponse(status: status, headers: headers, body: body)
+        }
+        return RawResponse(status: status, headers: headers, body: readUntilClose())
+    }
+
+    /// Reads for the 100 Continue interim response only.
+    func readInterimLine() throws -> String {
+        let line = try readLine()
+        _ = try readLine()
+        return line
+    }
+
+    /// Everything until the server closes (or the receive time-out passes).
+    func readUntilClose() -> [UInt8] {
+        while fill() {}
+        defer { buffer = [] }
+        return buffer
+    }
+
+    /// Whether the server closed the connection (end of stream or reset) with nothing more.
+    func isClosedByServer() -> Bool {
+        buffer.isEmpty && !fill()
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+
+/// docs/configuration.md must list exactly the options and environment variables the
+/// commands' own `--help` shows.
+@Suite struct ConfigurationDocsTests {
+    static func words(matching pattern: String, in text: String) -> Set<String> {
+        let expression = try! NSRegularExpression(pattern: pattern)
+        let range = NSRange(text.startIndex..., in: text)
+        return Set(expression.matches(in: text, range: range).compactMap { Range($0.range, in: text).map { String(text[$0]) } })
+    }
+
+    @Test func everyOptionAndVariableIsDocumentedAndNothingElse() throws {
+        let scratch = try ScratchDirectory()
+        var help = ""
+        for command in ["serve", "export", "import"] {
+            let (status, output, _) = try RostraProcess.run([command, "--help"], directory: scratch.url)
+            #expect(status == 0)
+            help += output
+        }
+        let document = try String(
+            contentsOf: RostraProcess.packageRoot.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+
+        let flagPattern = "--[a-z][a-z-]+"
+        let variablePattern = "ROSTRA_[A-Z_]+"
+        let helpFlags = Self.words(matching: flagPattern, in: help)
+        let documentedFlags = Self.words(matching: flagPattern, in: document)
+        let helpVariables = Self.words(matching: variablePattern, in: help)
+        let documentedVariables = Self.words(matching: variablePattern, in: document)
+        #expect(helpFlags.subtracting(documentedFlags).isEmpty, "undocumented: \(helpFlags.subtracting(documentedFlags).sorted())")
+        #expect(documentedFlags.subtracting(helpFlags).isEmpty, "documented but gone: \(documentedFlags.subtracting(helpFlags).sorted())")
+        #expect(helpVariables == documentedVariables, "help \(helpVariables.sorted()) vs docs \(documentedVariables.sorted())")
+        #expect(helpFlags.count >= 10)
+    }
+}
