@@ -47,7 +47,7 @@ public final class Emulator: Sendable {
     /// `max_tenants` with 409.
     public func tenant(for request: Request) throws -> Tenant {
         guard let name = request.headers[TenantName.header] else { return tenants.defaultTenant }
-        return try tenants.tenant(named: String(name.trimmingHTTPWhitespace()), maximumCount: settings.read { $0.maxTenants })
+        return try tenants.tenant(named: String(name.trimmingHTTPWhitespace()), maximumCount: settings.maxTenants)
     }
 
     /// The full responder for one API's listener. `/__admin/` goes to the admin API (see
@@ -76,11 +76,12 @@ public final class Emulator: Sendable {
     @_spi(Measurement) public func responder(for service: some APIService, leavingOut omitted: APILayers) -> any Responder {
         var apiRouter = Router()
         service.registerRoutes(on: &apiRouter)
-        var layers: [any Middleware] = [TenantMiddleware(emulator: self)]
-        if !omitted.contains(.journal) {
-            layers.append(JournalMiddleware(api: service.api, renderer: service.errorRenderer, settings: settings, sequence: journalSequence))
-        }
-        if !omitted.contains(.faults) { layers.append(FaultMiddleware(api: service.api, settings: settings)) }
+        var layers: [any Middleware] = [
+            ControlPlaneMiddleware(
+                emulator: self, renderer: service.errorRenderer,
+                journal: omitted.contains(.journal) ? nil : JournalRecorder(api: service.api, sequence: journalSequence),
+                faults: omitted.contains(.faults) ? nil : FaultInjector(api: service.api, settings: settings))
+        ]
         layers.append(MaintenanceMiddleware(api: service.api, switches: maintenance))
         let api = apiRouter.wrapped(in: layers + service.middlewares(emulator: self) + [ErrorRenderingMiddleware(renderer: service.errorRenderer)])
         admin.withLock { admin in

@@ -5,10 +5,10 @@ import Synchronization
 /// and whatever per-tenant objects the API modules attach (rate-limit counters, job
 /// schedulers). Requests reach theirs through `Request.tenant()`.
 ///
-/// A reset or a deletion *retires* the object: a reset tenant goes on as a new `Tenant`
-/// with the same (reset) state store and a fresh clock, rule list, journal and
-/// attachments; requests already under way finish with the old one. Background work an
-/// attachment starts must hold its tenant weakly or stop when `isRetired` turns true.
+/// A reset keeps the object and puts everything in it back as new: attachments are dropped
+/// (an API module makes fresh ones on next use) and so are the clock's observers, which
+/// only attachments add. A deletion *retires* the object: background work an attachment
+/// started must hold its tenant (or its parts) weakly, or stop once `isRetired` is true.
 public final class Tenant: Sendable {
     public let name: String
     public let state: StateStore
@@ -18,6 +18,8 @@ public final class Tenant: Sendable {
     /// Read by every request that uses an attachment (a rate limiter), written once per key.
     private let attachments = ReadWriteLock<[ObjectIdentifier: any Sendable]>([:])
     private let retired = Atomic<Bool>(false)
+    /// One reset of this tenant at a time.
+    private let resetting = Mutex(())
 
     public init(name: String, state: StateStore, clock: EmulatorClock = EmulatorClock()) {
         self.name = name
@@ -37,10 +39,25 @@ public final class Tenant: Sendable {
         }
     }
 
-    /// True once the tenant was reset (a successor took over) or deleted.
+    /// True once the tenant was deleted.
     public var isRetired: Bool { retired.load(ordering: .acquiring) }
 
     func retire() { retired.store(true, ordering: .releasing) }
+
+    /// Back as new: data and files to the seed, the clock to real time, no fault rules, an
+    /// empty journal, no attachments (fresh rate-limit counters and jobs). The attachments
+    /// and the clock's observers go first, so an old job scheduler cannot move jobs of the
+    /// reset state on the old clock's time.
+    func reset() throws {
+        try resetting.withLock { _ in
+            attachments.write { $0.removeAll() }
+            clock.removeAllObservers()
+            try state.reset()
+            clock.set(mode: .real)
+            faults.removeAll()
+            journal.clear()
+        }
+    }
 }
 
 /// Names a per-tenant object an API module attaches to a `Tenant`.

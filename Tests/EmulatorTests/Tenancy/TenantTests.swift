@@ -71,16 +71,22 @@ import Testing
         #expect(try harness.send("GET", "/companies", tenant: "gone").json.arrayValue?.contains("Forgotten") == false)
     }
 
-    @Test func aResetOrDeletedTenantObjectIsRetired() throws {
+    @Test func aResetKeepsTheTenantButDropsItsAttachmentsAndClockObservers() throws {
         let harness = try ControlPlaneHarness()
-        let first = try harness.tenant("x")
+        let tenant = try harness.tenant("x")
+        let observed = Mutex(0)
+        tenant.clock.addObserver { observed.withLock { $0 += 1 } }
+        let counters = tenant.attachment(ProbeRateLimit.CounterKey.self) { ProbeRateLimit.Counter() }
         try harness.admin("POST", "reset", tenant: "x")
-        #expect(first.isRetired)
-        let second = try harness.tenant("x")
-        #expect(second !== first && !second.isRetired)
-        #expect(second.state === first.state, "the state store is reset, not replaced")
+        #expect(try harness.tenant("x") === tenant)
+        #expect(!tenant.isRetired)
+        #expect(tenant.attachment(ProbeRateLimit.CounterKey.self) { ProbeRateLimit.Counter() } !== counters)
+        let before = observed.withLock { $0 }
+        tenant.clock.advance(by: 1)
+        #expect(observed.withLock { $0 } == before, "the observer went with the reset")
         try harness.admin("DELETE", "tenants/x")
-        #expect(second.isRetired)
+        #expect(tenant.isRetired)
+        #expect(try harness.tenant("x") !== tenant)
     }
 
     /// Eight tests in parallel against one server, each in its own tenant: they create data,

@@ -47,15 +47,16 @@ public enum FaultHeaders {
 /// 3. otherwise the tenant's rules: the first that matches and fires.
 ///
 /// A status is thrown as `HTTPError`, so the API's `ErrorRenderer` answers it with the
-/// documented body for that status.
-struct FaultMiddleware: Middleware {
+/// documented body for that status. Used by `ControlPlaneMiddleware`.
+struct FaultInjector: Sendable {
     let api: EmulatedAPI
     let settings: SettingsStore
 
-    func respond(to request: Request, next: any Responder) throws -> Response {
-        let latency = settings.read { $0.latencyMilliseconds }
+    /// Answers the request — by a fault, or by `next` after any delay; `fault` tells the
+    /// journal which rule or header acted.
+    func respond(to request: Request, tenant: Tenant, next: any Responder, fault: inout String?) throws -> Response {
+        let latency = settings.latencyMilliseconds
         if latency > 0 { Self.pause(milliseconds: latency) }
-        let tenant = try request.tenant()
         var decision = try FaultHeaders.decision(for: request)
         if decision?.action == nil, let ruled = tenant.faults.decide(api: api, method: request.method, path: request.path) {
             decision = FaultDecision(
@@ -64,8 +65,8 @@ struct FaultMiddleware: Middleware {
         }
         guard let decision else { return try next.respond(to: request) }
 
-        request.storage[ExchangeNotesKey.self]?.addFault(decision.notes.joined(separator: "; "))
-        request.logger.debug("fault: \(decision.notes.joined(separator: "; "))")
+        fault = decision.notes.joined(separator: "; ")
+        request.logger.debug("fault: \(fault ?? "")")
         if decision.delayMilliseconds > 0 { Self.pause(milliseconds: decision.delayMilliseconds) }
         switch decision.action {
         case nil:

@@ -1,52 +1,17 @@
 import HTTP
 import Synchronization
 
-/// What layers under the journal tell it about the exchange (today: the fault that shaped
-/// the answer). A request is a value passed down, so they write into this shared box.
-final class ExchangeNotes: Sendable {
-    private let faults = Mutex<[String]>([])
-
-    func addFault(_ note: String) { faults.withLock { $0.append(note) } }
-
-    var fault: String? {
-        let notes = faults.withLock { $0 }
-        return notes.isEmpty ? nil : notes.joined(separator: "; ")
-    }
-}
-
-enum ExchangeNotesKey: RequestStorageKey {
-    typealias Value = ExchangeNotes
-}
-
-/// Records every API request in its tenant's journal: what arrived, what was answered, how
-/// long it took. It sits right under tenant selection and renders errors from the layers
-/// under it with the API's renderer, so it knows the status the client gets — faults and
-/// maintenance included. With `journal_size` 0 it steps aside entirely.
-struct JournalMiddleware: Middleware {
+/// Writes one API exchange into its tenant's journal: what arrived, what was answered, how
+/// long it took. Used by `ControlPlaneMiddleware`, which knows the answer the client gets —
+/// faults and maintenance included — because it renders errors from below itself.
+struct JournalRecorder: Sendable {
     let api: EmulatedAPI
-    let renderer: any ErrorRenderer
-    let settings: SettingsStore
     let sequence: JournalSequence
 
-    func respond(to request: Request, next: any Responder) throws -> Response {
-        let capacity = settings.read { $0.journalSize }
-        guard capacity > 0 else { return try next.respond(to: request) }
-        let tenant = try request.tenant()
-        let started = request.storage[RequestStartKey.self] ?? MonotonicTime.now()
-        let arrivedAt = tenant.clock.now()
-        let notes = ExchangeNotes()
-        var request = request
-        request.storage[ExchangeNotesKey.self] = notes
-
-        var bodyPrefix: [UInt8]?
-        var response: Response
-        do {
-            bodyPrefix = try Self.bufferSmallBody(of: &request)
-            response = try next.respond(to: request)
-        } catch {
-            response = renderer.response(for: error, request: request)
-        }
-
+    func record(
+        _ request: Request, in tenant: Tenant, capacity: Int, arrivedAt: Double, started: MonotonicTime,
+        bodyPrefix: [UInt8]?, response: Response, fault: String?
+    ) {
         let outcome: JournalEntry.Outcome
         switch response.transport {
         case .http: outcome = .answered(status: response.status.code)
@@ -63,9 +28,8 @@ struct JournalMiddleware: Middleware {
                 headers: headers, headersTruncated: truncated,
                 bodySize: request.body.declaredLength ?? request.body.bytesRead, bodyPrefix: bodyPrefix,
                 outcome: outcome, durationMilliseconds: MonotonicTime.now().since(started).milliseconds,
-                fault: notes.fault),
+                fault: fault),
             capacity: capacity)
-        return response
     }
 
     /// A small body with a declared length is read now and handed on from memory, so the
