@@ -2,10 +2,13 @@
 import Foundation
 import HTTP
 import Logging
+import Synchronization
 
 /// Measurements of the control plane in a release build (driven by scripts/bench-control).
 ///
 ///     ControlPlaneBench timings [SEED_DIR]   median times of a tenant reset and a tenant creation
+///     ControlPlaneBench stack [SEED_DIR]      CPU time per request of the stack's layers alone, called
+///                                            in process (no sockets) from two threads at once
 ///     ControlPlaneBench serve MODE [SEED_DIR] one listener with a trivial route, its port printed,
 ///                                            until stdin closes. MODE: full (the whole stack:
 ///                                            journal on, no fault rules), without (the stack
@@ -19,13 +22,15 @@ enum ControlPlaneBench {
             switch arguments.first {
             case "timings" where arguments.count <= 2:
                 try timings(seedDirectory: seed(arguments.dropFirst(1)))
+            case "stack" where arguments.count <= 2:
+                try stackCost(seedDirectory: seed(arguments.dropFirst(1)))
             case "serve" where (2...3).contains(arguments.count):
                 try serve(arguments[1], seedDirectory: seed(arguments.dropFirst(2)))
             default:
                 throw BenchUsage()
             }
         } catch is BenchUsage {
-            FileHandle.standardError.write(Data("usage: ControlPlaneBench timings [SEED_DIR] | serve bare|without|full [SEED_DIR]\n".utf8))
+            FileHandle.standardError.write(Data("usage: ControlPlaneBench timings [SEED_DIR] | stack [SEED_DIR] | serve bare|without|full [SEED_DIR]\n".utf8))
             exit(64)
         }
     }
@@ -87,6 +92,52 @@ enum ControlPlaneBench {
     }
 
     static func format(_ value: Double) -> String { String(format: "%.3f", value) }
+
+    /// What the layers cost without the network around them: the same request answered by
+    /// each responder, many times over, in
+    /// alternating rounds, from one thread and from two (the machine's cores). Microseconds
+    /// of wall time per request per thread, medians.
+    static func stackCost(seedDirectory: URL) throws {
+        let service = TrivialService()
+        var bare = Router()
+        service.registerRoutes(on: &bare)
+        let full = Emulator(defaultState: try StateStore(location: .memory, seedDirectory: seedDirectory), logger: quiet)
+        let without = Emulator(defaultState: try StateStore(location: .memory, seedDirectory: seedDirectory), logger: quiet)
+        let responders: [(String, any Responder)] = [
+            ("bare", bare), ("without", without.responder(for: service, leavingOut: [.journal, .faults])),
+            ("full", full.responder(for: service)),
+        ]
+        for threads in [1, 2] {
+            try measureStack(responders, threads: threads)
+        }
+    }
+
+    static func measureStack(_ responders: [(String, any Responder)], threads: Int) throws {
+        let iterations = 200_000
+        var results: [String: [Double]] = [:]
+        for round in 0..<7 {
+            for (name, responder) in round % 2 == 0 ? responders : responders.reversed() {
+                let elapsed = Mutex<[Double]>([])
+                let group = DispatchGroup()
+                for _ in 0..<threads {
+                    group.enter()
+                    Thread.detachNewThread {
+                        let request = Request(method: .get, target: "/ping", headers: ["Host": "127.0.0.1:8001", "User-Agent": "wrk"])
+                        let started = MonotonicTime.now()
+                        for _ in 0..<iterations { _ = try? responder.respond(to: request) }
+                        let nanoseconds = Double(MonotonicTime.now().since(started).nanoseconds) / Double(iterations)
+                        elapsed.withLock { $0.append(nanoseconds) }
+                        group.leave()
+                    }
+                }
+                group.wait()
+                results[name, default: []] += elapsed.withLock { $0 }
+            }
+        }
+        for (name, _) in responders {
+            print("\(threads) thread\(threads == 1 ? "" : "s"), \(name): \(format(median(results[name]!) / 1000)) µs per request per thread")
+        }
+    }
 
     /// One listener in a process of its own, so the script can read the CPU time each one
     /// spends (a measure that the machine's other load disturbs far less than throughput).
