@@ -23,7 +23,7 @@ public final class EmulatorClock: Sendable {
         public let offset: Double
     }
 
-    private struct State {
+    private struct State: Sendable {
         var mode: Mode = .real
         var offset: Double = 0
         var frozenAt: Double = 0

@@ -25,7 +25,7 @@ public struct InstalledFaultRule: Sendable {
 /// rule that matches and fires decides; a probability rule that does not fire lets the
 /// next rule try.
 public final class FaultRuleSet: Sendable {
-    private struct ActiveRule {
+    private struct ActiveRule: Sendable {
         let id: Int
         let rule: FaultRule
         let path: PathPattern?
@@ -42,7 +42,7 @@ public final class FaultRuleSet: Sendable {
         }
     }
 
-    private struct Rules {
+    private struct Rules: Sendable {
         var active: [ActiveRule] = []
         var nextID = 1
     }

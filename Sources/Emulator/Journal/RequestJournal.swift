@@ -3,7 +3,7 @@
 /// however many requests come, and recording costs one short lock and no allocation once
 /// the ring is full.
 public final class RequestJournal: Sendable {
-    private struct Ring {
+    private struct Ring: Sendable {
         /// Grows up to `capacity`; once full, `next` is where the oldest entry sits and the
         /// next one goes.
         var slots: [JournalEntry] = []

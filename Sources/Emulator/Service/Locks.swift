@@ -19,8 +19,9 @@ import Darwin
 /// under heavy contention (e.g. appending to a journal).
 ///
 /// `@unchecked Sendable`: `value` is only ever read or written inside `withLock`, under the
-/// pthread mutex, which gives the exclusion and memory ordering the compiler cannot see.
-public final class AdaptiveMutex<Value>: @unchecked Sendable {
+/// pthread mutex, which gives the exclusion and memory ordering the compiler cannot see;
+/// `Value` is `Sendable`, so what a closure hands out of the lock may cross threads.
+public final class AdaptiveMutex<Value: Sendable>: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private var value: Value
 
@@ -52,8 +53,9 @@ public final class AdaptiveMutex<Value>: @unchecked Sendable {
 /// so an admin call is never starved by traffic.
 ///
 /// `@unchecked Sendable`: `value` is read only under the read lock and written only under
-/// the write lock of the pthread reader-writer lock.
-public final class ReadWriteLock<Value>: @unchecked Sendable {
+/// the write lock of the pthread reader-writer lock; `Value` is `Sendable`, as readers on
+/// several threads hold copies of it at once.
+public final class ReadWriteLock<Value: Sendable>: @unchecked Sendable {
     private let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
     private var value: Value
 
