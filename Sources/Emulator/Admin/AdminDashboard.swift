@@ -88,19 +88,5 @@ struct DashboardPage {
             + rows.map { "<tr>" + $0.map { "<td><code>\(escape($0))</code></td>" }.joined() + "</tr>" }.joined() + "</table>"
     }
 
-    private func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    private func escape(_ text: String) -> String { HTMLText.escape(text) }
 }
