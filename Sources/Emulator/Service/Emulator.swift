@@ -76,13 +76,13 @@ public final class Emulator: Sendable {
     @_spi(Measurement) public func responder(for service: some APIService, leavingOut omitted: APILayers) -> any Responder {
         var apiRouter = Router()
         service.registerRoutes(on: &apiRouter)
-        var layers: [any Middleware] = [
+        let layers: [any Middleware] = [
             ControlPlaneMiddleware(
                 emulator: self, renderer: service.errorRenderer,
                 journal: omitted.contains(.journal) ? nil : JournalRecorder(api: service.api, sequence: journalSequence),
-                faults: omitted.contains(.faults) ? nil : FaultInjector(api: service.api, settings: settings))
+                faults: omitted.contains(.faults) ? nil : FaultInjector(api: service.api, settings: settings)),
+            MaintenanceMiddleware(api: service.api, switches: maintenance),
         ]
-        layers.append(MaintenanceMiddleware(api: service.api, switches: maintenance))
         let api = apiRouter.wrapped(in: layers + service.middlewares(emulator: self) + [ErrorRenderingMiddleware(renderer: service.errorRenderer)])
         admin.withLock { admin in
             admin.services[service.api] = service
