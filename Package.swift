@@ -49,6 +49,13 @@ let package = Package(
             path: "Tests/StateHarness"
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "StateHarness", "TestSupport"]),
+        // Times tenant reset and creation and serves the throughput comparison of the
+        // control plane (scripts/bench-control).
+        .executableTarget(
+            name: "ControlPlaneBench",
+            dependencies: ["Emulator", "HTTP", logging],
+            path: "Tests/ControlPlaneBench"
+        ),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store", "HTTP", "TestSupport"]),
         // End-to-end through real listeners, and the built `rostra` for memory measurements.
         .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore", "Emulator", "HTTP", "Store", "rostra", "TestSupport", logging]),

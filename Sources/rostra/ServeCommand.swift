@@ -39,6 +39,12 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Seconds that requests in progress get to finish on SIGINT/SIGTERM. Env: ROSTRA_SHUTDOWN_GRACE. Default: 10.")
     var shutdownGrace: Double?
 
+    @Option(help: "Require 'Authorization: Bearer <token>' on admin calls (GET /__admin/health stays open). Env: ROSTRA_ADMIN_TOKEN.")
+    var adminToken: String?
+
+    @Flag(help: "Turn the admin API off: /__admin/ paths answer as unknown API paths (GET /__admin/health stays). Env: ROSTRA_NO_ADMIN=1.")
+    var noAdmin = false
+
     func validate() throws {
         for port in [rostiPort, rosaPort].compactMap({ $0 }) where !(0...65535).contains(port) {
             throw ValidationError("\(port) is not a port number (0–65535).")
@@ -47,6 +53,7 @@ struct ServeCommand: ParsableCommand {
         _ = try resolvedLogFormat()
         _ = try resolvedRosaLimits()
         _ = try maintenanceAPIs()
+        _ = try adminAccess()
         _ = try EnvironmentDefault.port("ROSTRA_ROSTI_PORT")
         _ = try EnvironmentDefault.port("ROSTRA_ROSA_PORT")
     }
@@ -72,6 +79,23 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("Unknown log format \(text): human or json.")
         }
         return format
+    }
+
+    private func adminAccess() throws -> AdminAccess {
+        let disabled = noAdmin || ["1", "true", "yes"].contains(EnvironmentDefault.string("ROSTRA_NO_ADMIN")?.lowercased() ?? "")
+        let token = adminToken ?? EnvironmentDefault.string("ROSTRA_ADMIN_TOKEN")
+        switch (disabled, token) {
+        case (true, nil): return .disabled
+        case (true, _?): throw ValidationError("--no-admin and --admin-token (ROSTRA_NO_ADMIN, ROSTRA_ADMIN_TOKEN) exclude each other.")
+        case (false, nil): return .open
+        case (false, let token?):
+            // Sent as a header value: no spaces or control characters, which a client could
+            // not send back intact.
+            guard !token.isEmpty, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+                throw ValidationError("The admin token must be printable ASCII without spaces.")
+            }
+            return .token(token)
+        }
     }
 
     private func resolvedLogLevel() throws -> Logger.Level {
@@ -107,7 +131,7 @@ struct ServeCommand: ParsableCommand {
         let grace = shutdownGrace ?? EnvironmentDefault.string("ROSTRA_SHUTDOWN_GRACE").flatMap(Double.init) ?? 10
 
         let store = try state.openStore()
-        let emulator = Emulator(defaultState: store, logger: logger)
+        let emulator = Emulator(defaultState: store, adminAccess: try adminAccess(), logger: logger)
         for api in try maintenanceAPIs() { emulator.maintenance.set(api, on: true) }
         var servers: [(EmulatedAPI, HTTPServer)] = []
         for service in try apiServices(emulator: emulator) {
@@ -124,7 +148,7 @@ struct ServeCommand: ParsableCommand {
         }
         for (_, server) in servers { server.start() }
         watchSeed(of: store)
-        printBanner(host: host, servers: servers, store: store)
+        printBanner(host: host, servers: servers, store: store, adminAccess: emulator.adminAccess)
 
         let received = stop.wait()
         logger.notice("signal \(received): shutting down (grace \(grace)s)")
@@ -172,12 +196,17 @@ struct ServeCommand: ParsableCommand {
         [RostiService(emulator: emulator), RosaFileStoreService(limits: try resolvedRosaLimits())]
     }
 
-    private func printBanner(host: String, servers: [(EmulatedAPI, HTTPServer)], store: StateStore) {
+    private func printBanner(host: String, servers: [(EmulatedAPI, HTTPServer)], store: StateStore, adminAccess: AdminAccess) {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         var lines = ["Rostra \(RostraVersion.string)"]
         for (api, server) in servers {
             let title = api == .rosti ? "Rosti API          " : "Rosa File Store API"
             lines.append("  \(title)  http://\(shownHost):\(server.port)/   (admin: /__admin/health)")
+        }
+        switch adminAccess {
+        case .open: break
+        case .token: lines.append("  Admin API            token required (Authorization: Bearer …)")
+        case .disabled: lines.append("  Admin API            off (--no-admin); health stays")
         }
         lines.append("  State                \(store.location) (\(store.wasSeeded ? "seeded now" : "reused"))")
         lines.append("  Seed credentials     Rosti: Authorization: Token rostidemo0000000000000000000000000000001")

@@ -76,7 +76,7 @@ final class FakeRealTime: Sendable {
 @Suite struct EmulatorSettingsTests {
     @Test func encodesWithTheDocumentedKeys() throws {
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(EmulatorSettings())) as? [String: Any]
-        #expect(Set(json?.keys ?? [:].keys) == ["rate_limit", "rate_window_s", "rate_limited_apis", "job_durations", "language", "latency_ms", "journal_size"])
+        #expect(Set(json?.keys ?? [:].keys) == ["rate_limit", "rate_window_s", "rate_limited_apis", "job_durations", "language", "latency_ms", "journal_size", "max_tenants"])
         let durations = json?["job_durations"] as? [String: [String: Double]]
         #expect(durations?["new_app"] == ["pending_s": 1, "running_s": 5])
         #expect(json?["rate_limited_apis"] as? [String] == ["rosa"])

@@ -6,7 +6,8 @@ import Testing
 import TestSupport
 
 /// The stack `Emulator.responder(for:)` builds: admin first and untouched by the API's
-/// middleware, then tenant ▸ maintenance ▸ service middleware ▸ error rendering ▸ routes.
+/// middleware, then tenant ▸ journal ▸ faults ▸ maintenance ▸ service middleware ▸ error
+/// rendering ▸ routes.
 @Suite struct EmulatorResponderTests {
     struct TeapotRenderer: ErrorRenderer {
         func response(for error: any Error, request: Request?) -> Response {
@@ -62,12 +63,12 @@ import TestSupport
         let emulator = try makeEmulator()
         let responder = emulator.responder(for: Service())
         emulator.maintenance.set(.rosa, on: true)
-        #expect(throws: HTTPError.self) { try responder.respond(to: Request(method: .get, target: "/tenant")) }
-        do {
-            _ = try responder.respond(to: Request(method: .get, target: "/tenant"))
-        } catch let error as HTTPError {
-            #expect(error.status == .serviceUnavailable)
-        }
+        // Rendered by the API's renderer above maintenance (the journal's layer), and never
+        // reaching the service's middleware.
+        let refused = try responder.respond(to: Request(method: .get, target: "/tenant"))
+        #expect(refused.status == .serviceUnavailable)
+        #expect(text(refused) == "rendered 503")
+        #expect(refused.headers["X-Stamp"] == nil)
         let health = try responder.respond(to: Request(method: .get, target: "/__admin/health"))
         #expect(health.status == .ok)
         #expect(health.headers["X-Stamp"] == nil)

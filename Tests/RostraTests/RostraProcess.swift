@@ -80,8 +80,9 @@ final class RostraProcess {
     }
 
     /// One GET with `Connection: close` on a fresh socket: (status, body).
-    static func get(port: Int, path: String) throws -> (Int, String) {
-        try exchange(port: port, request: Array("GET \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n".utf8))
+    static func get(port: Int, path: String, headers: [String: String] = [:]) throws -> (Int, String) {
+        let fields = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
+        return try exchange(port: port, request: Array("GET \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\(fields)\r\n".utf8))
     }
 
     /// Sends raw request bytes on a fresh socket and reads to the close: (status, body).

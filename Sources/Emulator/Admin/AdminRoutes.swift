@@ -7,15 +7,107 @@ public enum EmulatedAPI: String, Sendable, Codable, CaseIterable {
 }
 
 /// The emulator's control surface under the reserved prefix `/__admin/` (the WireMock
-/// convention), on every API's port.
+/// convention), the same on every API's port. JSON in and out; every call acts on the
+/// tenant its request selects (`X-Rostra-Tenant`, else the default one). Admin calls are
+/// not journaled and never meet faults, latency, maintenance or rate limits.
+/// docs/admin-api.md describes each call.
 public enum AdminRoutes {
     public static let prefix = "/__admin/"
+    public static let healthPath = prefix + "health"
 
-    /// `GET /__admin/health`: liveness and version, for wait-for-ready loops.
-    public static func register(on router: inout Router, api: EmulatedAPI) {
+    /// `GET /__admin/health`: liveness and version, for wait-for-ready loops. Open even with
+    /// `--admin-token` or `--no-admin`: it tells nothing and changes nothing.
+    static func registerHealth(on router: inout Router, api: EmulatedAPI) {
         let body = Array(#"{"status":"ok","version":\#(JSONString.quote(RostraVersion.string)),"api":"\#(api.rawValue)"}"#.utf8)
-        router.add(.get, prefix + "health", name: "admin health") { _ in
+        router.add(.get, healthPath, name: "Liveness and version") { _ in
             Response(contentType: "application/json", bytes: body)
         }
+    }
+
+    /// Every admin call of the emulator itself except health and openapi.json; returns
+    /// their documentation.
+    static func register(on router: inout Router, emulator: Emulator) -> AdminDocumentation {
+        var documentation = AdminDocumentation()
+        documentation.operations["GET \(healthPath)"] = AdminOperation(
+            summary: "Liveness and version", description: "Open without the admin token and with --no-admin.",
+            responses: [(200, "{\"status\": \"ok\", \"version\": …, \"api\": \"rosti\" | \"rosa\"}")], isOpen: true)
+        registerState(on: &router, documentation: &documentation, emulator: emulator)
+        registerFaults(on: &router, documentation: &documentation, emulator: emulator)
+        registerMaintenance(on: &router, documentation: &documentation, emulator: emulator)
+        registerClock(on: &router, documentation: &documentation, emulator: emulator)
+        registerJournal(on: &router, documentation: &documentation, emulator: emulator)
+        registerSettings(on: &router, documentation: &documentation, emulator: emulator)
+        registerAccounts(on: &router, documentation: &documentation, emulator: emulator)
+        registerTenants(on: &router, documentation: &documentation, emulator: emulator)
+        registerDashboard(on: &router, documentation: &documentation, emulator: emulator)
+        return documentation
+    }
+}
+
+/// Answers of the admin API.
+enum AdminReply {
+    static func json(_ value: AdminJSON, status: HTTPStatus = .ok) -> Response {
+        Response(status: status, contentType: "application/json", bytes: value.serialized)
+    }
+}
+
+/// Admin errors as `{"error": "<message>", "field": "<field>"}` (the field only when one is
+/// to blame), whatever threw them: admin validation, the router (404, 405), state import.
+struct AdminErrorRenderer: ErrorRenderer {
+    func response(for error: any Error, request: Request?) -> Response {
+        var body = AdminJSONObject()
+        let status: HTTPStatus
+        var headers = HTTPHeaders()
+        switch error {
+        case let error as AdminError:
+            status = error.status
+            body["error"] = .string(error.description)
+            if let field = error.field { body["field"] = .string(field) }
+            headers = error.headers
+        case let error as HTTPError:
+            status = error.status
+            body["error"] = .string(error.message ?? error.status.reasonPhrase)
+            headers = error.headers
+        case let error as StateImportError:
+            status = .badRequest
+            body["error"] = .string(error.description)
+            body["field"] = "body"
+        default:
+            status = .internalServerError
+            body["error"] = .string("\(error)")
+        }
+        var response = AdminReply.json(.object(body), status: status)
+        for field in headers { response.headers.replaceOrAdd(name: field.name, value: field.value) }
+        return response
+    }
+}
+
+/// `--admin-token`: every admin call but health needs `Authorization: Bearer <token>`.
+struct AdminAccessMiddleware: Middleware {
+    let access: AdminAccess
+
+    func respond(to request: Request, next: any Responder) throws -> Response {
+        if case .token(let token) = access, request.path != AdminRoutes.healthPath,
+           !Self.presents(token, in: request.headers["Authorization"]) {
+            var error = AdminError(.unauthorized, field: nil, "admin calls need Authorization: Bearer <the --admin-token>")
+            error.headers = ["WWW-Authenticate": #"Bearer realm="rostra-admin""#]
+            throw error
+        }
+        return try next.respond(to: request)
+    }
+
+    /// Compares in time independent of where the first difference is, so the token cannot
+    /// be guessed byte by byte from answer times.
+    static func presents(_ token: String, in authorization: String?) -> Bool {
+        guard let authorization else { return false }
+        let parts = authorization.trimmingHTTPWhitespace().split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].equalsIgnoringASCIICase("Bearer") else { return false }
+        let given = Array(parts[1].trimmingHTTPWhitespace().utf8)
+        let expected = Array(token.utf8)
+        var difference = UInt8(given.count == expected.count ? 0 : 1)
+        for index in expected.indices {
+            difference |= expected[index] ^ (index < given.count ? given[index] : 0)
+        }
+        return difference == 0
     }
 }

@@ -23,13 +23,18 @@ public final class EmulatorClock: Sendable {
         public let offset: Double
     }
 
-    private struct State {
+    private struct State: Sendable {
         var mode: Mode = .real
         var offset: Double = 0
         var frozenAt: Double = 0
     }
 
-    private let state = Mutex(State())
+    /// Read by every request of the tenant (journal times, rate-limit windows).
+    private let state = ReadWriteLock(State())
+    /// Whether the clock is real, read without the lock: the usual case then costs an
+    /// atomic load and no lock word written (a measured part of the request path). Set
+    /// under the write lock; a reader that sees the old value reads just before the change.
+    private let isReal = Atomic<Bool>(true)
     private let realTime: @Sendable () -> Double
     private let observers = Mutex<[@Sendable () -> Void]>([])
 
@@ -40,7 +45,8 @@ public final class EmulatorClock: Sendable {
 
     public func now() -> Double {
         let real = realTime()
-        return state.withLock { state in
+        if isReal.load(ordering: .acquiring) { return real }
+        return state.read { state in
             switch state.mode {
             case .real: return real
             case .frozen: return state.frozenAt
@@ -51,7 +57,7 @@ public final class EmulatorClock: Sendable {
 
     public var reading: Reading {
         let real = realTime()
-        return state.withLock { state in
+        return state.read { state in
             switch state.mode {
             case .real: return Reading(mode: .real, now: real, offset: 0)
             case .frozen: return Reading(mode: .frozen, now: state.frozenAt, offset: state.frozenAt - real)
@@ -63,7 +69,7 @@ public final class EmulatorClock: Sendable {
     /// Moves the clock forward (never back: negative amounts are refused by callers). A
     /// real clock becomes an offset clock; a frozen one stays frozen, later.
     public func advance(by seconds: Double) {
-        state.withLock { state in
+        state.write { state in
             switch state.mode {
             case .real:
                 state.mode = .offset
@@ -74,6 +80,7 @@ public final class EmulatorClock: Sendable {
                 state.frozenAt += seconds
             }
             if state.mode == .offset && state.offset == 0 { state.mode = .real }
+            isReal.store(state.mode == .real, ordering: .releasing)
         }
         notifyObservers()
     }
@@ -83,7 +90,7 @@ public final class EmulatorClock: Sendable {
     public func set(mode: Mode, now moment: Double? = nil) {
         let real = realTime()
         let current = now()
-        state.withLock { state in
+        state.write { state in
             let target = moment ?? current
             switch mode {
             case .real:
@@ -95,6 +102,7 @@ public final class EmulatorClock: Sendable {
                 state.mode = .offset
                 state.offset = target - real
             }
+            isReal.store(state.mode == .real, ordering: .releasing)
         }
         notifyObservers()
     }
@@ -103,6 +111,11 @@ public final class EmulatorClock: Sendable {
     /// a job scheduler uses it to finish jobs that became due.
     public func addObserver(_ observer: @escaping @Sendable () -> Void) {
         observers.withLock { $0.append(observer) }
+    }
+
+    /// Forgets every observer: a tenant reset drops the attachments that added them.
+    public func removeAllObservers() {
+        observers.withLock { $0.removeAll() }
     }
 
     private func notifyObservers() {

@@ -2,56 +2,138 @@ import HTTP
 import Logging
 import Synchronization
 
-/// What one emulated API contributes: its routes, the one place that turns errors into its
-/// documented bodies, and middleware of its own (e.g. a rate limiter).
-public protocol APIService: Sendable {
-    var api: EmulatedAPI { get }
-    var errorRenderer: any ErrorRenderer { get }
-    func registerRoutes(on router: inout Router)
-    /// Runs after tenant selection and maintenance, around the routes. Errors thrown inside
-    /// it (by handlers or the router) reach it already rendered as responses, so it can
-    /// decorate every answer (e.g. `X-RateLimit-*` headers on errors too).
-    func middlewares(emulator: Emulator) -> [any Middleware]
-}
-
-extension APIService {
-    public func middlewares(emulator: Emulator) -> [any Middleware] { [] }
+/// Who may use the admin API (`--admin-token`, `--no-admin`).
+public enum AdminAccess: Sendable, Equatable {
+    /// Anyone who can reach the port (the default: a local development tool).
+    case open
+    /// Admin calls need `Authorization: Bearer <token>`, else 401.
+    case token(String)
+    /// Admin paths are not served: they reach the API, which answers its own 404.
+    case disabled
 }
 
 /// The emulator behind both listeners: settings, switches and tenants, shared by both APIs.
 public final class Emulator: Sendable {
     public let settings: SettingsStore
     public let maintenance = MaintenanceSwitches()
-    public let defaultTenant: Tenant
+    public let tenants: TenantRegistry
+    public let adminAccess: AdminAccess
     public let logger: Logger
+    let journalSequence = JournalSequence()
+    private let admin = Mutex(AdminSurface())
 
-    public init(defaultState: StateStore, settings: EmulatorSettings = EmulatorSettings(), logger: Logger) {
+    /// The services given to `responder(for:)` (their admin routes are served on every
+    /// port) and, per API, the admin responder built from them.
+    private struct AdminSurface {
+        var services: [EmulatedAPI: any APIService] = [:]
+        var responders: [EmulatedAPI: any Responder] = [:]
+    }
+
+    public init(
+        defaultState: StateStore, settings: EmulatorSettings = EmulatorSettings(), adminAccess: AdminAccess = .open,
+        logger: Logger
+    ) {
         self.settings = SettingsStore(settings)
-        self.defaultTenant = Tenant(name: "default", state: defaultState)
+        self.tenants = TenantRegistry(defaultState: defaultState)
+        self.adminAccess = adminAccess
         self.logger = logger
     }
 
-    /// The tenant a request works in. (Every request uses the default tenant until the
-    /// `X-Rostra-Tenant` header is served by the control plane.)
+    /// The tenant of requests without `X-Rostra-Tenant`.
+    public var defaultTenant: Tenant { tenants.defaultTenant }
+
+    /// The tenant a request works in: the one `X-Rostra-Tenant` names, made from the seed on
+    /// first use, or the default one. A bad name is refused with 400, a new tenant beyond
+    /// `max_tenants` with 409.
     public func tenant(for request: Request) throws -> Tenant {
-        defaultTenant
+        guard let name = request.headers[TenantName.header] else { return tenants.defaultTenant }
+        return try tenants.tenant(named: String(name.trimmingHTTPWhitespace()), maximumCount: settings.maxTenants)
     }
 
-    /// The full responder for one API's listener. `/__admin/` goes to the admin routes and
-    /// skips the API's middleware (maintenance and rate limits are for the API, never for
-    /// the control surface); everything else goes through
-    /// tenant ▸ maintenance ▸ the service's middleware ▸ error rendering ▸ routes.
+    /// The full responder for one API's listener. `/__admin/` goes to the admin API (see
+    /// `adminRouter(for:)`), which none of the API's layers touch; everything else goes
+    /// through
+    ///
+    ///     tenant ▸ journal ▸ latency and faults ▸ maintenance ▸ the service's middleware
+    ///            ▸ error rendering ▸ routes
+    ///
+    /// Faults come before maintenance and the service's middleware (rate limits, auth), as
+    /// the real front end fails before the application is reached; the journal comes
+    /// before faults so it records what they did.
     public func responder(for service: some APIService) -> any Responder {
-        var adminRouter = Router()
-        AdminRoutes.register(on: &adminRouter, api: service.api)
+        responder(for: service, leavingOut: [])
+    }
+
+    /// Layers of the API stack that a measurement can leave out, to see what they cost
+    /// (scripts/bench-control); the emulator itself always has them all.
+    @_spi(Measurement) public struct APILayers: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        public static let journal = APILayers(rawValue: 1)
+        public static let faults = APILayers(rawValue: 2)
+    }
+
+    @_spi(Measurement) public func responder(for service: some APIService, leavingOut omitted: APILayers) -> any Responder {
         var apiRouter = Router()
         service.registerRoutes(on: &apiRouter)
-        let api = apiRouter.wrapped(in:
-            [TenantMiddleware(emulator: self), MaintenanceMiddleware(api: service.api, switches: maintenance)]
-            + service.middlewares(emulator: self)
-            + [ErrorRenderingMiddleware(renderer: service.errorRenderer)])
-        let admin = adminRouter.wrapped(in: [TenantMiddleware(emulator: self)])
-        return PrefixDispatch(prefix: AdminRoutes.prefix, matching: admin, otherwise: api)
+        let layers: [any Middleware] = [
+            ControlPlaneMiddleware(
+                emulator: self, renderer: service.errorRenderer,
+                journal: omitted.contains(.journal) ? nil : JournalRecorder(api: service.api, sequence: journalSequence),
+                faults: omitted.contains(.faults) ? nil : FaultInjector(api: service.api, settings: settings)),
+            MaintenanceMiddleware(api: service.api, switches: maintenance),
+        ]
+        let api = apiRouter.wrapped(in: layers + service.middlewares(emulator: self) + [ErrorRenderingMiddleware(renderer: service.errorRenderer)])
+        admin.withLock { admin in
+            admin.services[service.api] = service
+            admin.responders = [:]
+        }
+        return ListenerResponder(api: service.api, emulator: self, apiResponder: api)
+    }
+
+    /// The admin routes a listener of `api` serves: the emulator's own, those of every
+    /// service given to `responder(for:)` so far, and `openapi.json` describing them all.
+    /// (With `--no-admin` only `health` is served.)
+    public func adminRouter(for api: EmulatedAPI) -> Router {
+        var router = Router()
+        AdminRoutes.registerHealth(on: &router, api: api)
+        guard adminAccess != .disabled else { return router }
+        var documentation = AdminRoutes.register(on: &router, emulator: self)
+        let services = admin.withLock { admin in EmulatedAPI.allCases.compactMap { admin.services[$0] } }
+        for service in services { service.registerAdminRoutes(on: &router, emulator: self) }
+        AdminRoutes.registerOpenAPI(on: &router, documentation: &documentation, access: adminAccess)
+        return router
+    }
+
+    /// The admin API of one listener, built on first use after the services changed.
+    func adminResponder(for api: EmulatedAPI) -> any Responder {
+        if let built = admin.withLock({ $0.responders[api] }) { return built }
+        let built = adminRouter(for: api).wrapped(in: [
+            ErrorRenderingMiddleware(renderer: AdminErrorRenderer()),
+            AdminAccessMiddleware(access: adminAccess),
+            TenantMiddleware(emulator: self),
+        ])
+        admin.withLock { $0.responders[api] = built }
+        return built
+    }
+
+    /// Whether `path` (already known to start with the admin prefix) is the admin API's.
+    func servesAdmin(_ path: String) -> Bool {
+        adminAccess != .disabled || path == AdminRoutes.healthPath
+    }
+}
+
+/// One listener: admin paths to the admin API, the rest to the API's stack.
+struct ListenerResponder: Responder {
+    let api: EmulatedAPI
+    let emulator: Emulator
+    let apiResponder: any Responder
+
+    func respond(to request: Request) throws -> Response {
+        if request.path.hasPrefix(AdminRoutes.prefix), emulator.servesAdmin(request.path) {
+            return try emulator.adminResponder(for: api).respond(to: request)
+        }
+        return try apiResponder.respond(to: request)
     }
 }
 
@@ -79,44 +161,5 @@ public struct ErrorRenderingMiddleware: Middleware {
         } catch {
             return renderer.response(for: error, request: request)
         }
-    }
-}
-
-/// Sends paths under a prefix to one responder and the rest to another.
-struct PrefixDispatch: Responder {
-    let prefix: String
-    let matching: any Responder
-    let otherwise: any Responder
-
-    func respond(to request: Request) throws -> Response {
-        try (request.path.hasPrefix(prefix) ? matching : otherwise).respond(to: request)
-    }
-}
-
-/// Per-API maintenance switches: an API in maintenance answers every request with 503 and
-/// its documented maintenance body (what the real services show while they are updated).
-public final class MaintenanceSwitches: Sendable {
-    private let on = Mutex<Set<EmulatedAPI>>([])
-
-    public init() {}
-
-    public func isOn(_ api: EmulatedAPI) -> Bool { on.withLock { $0.contains(api) } }
-
-    public func set(_ api: EmulatedAPI, on enabled: Bool) {
-        _ = on.withLock { enabled ? $0.insert(api).inserted : ($0.remove(api) != nil) }
-    }
-
-    public var apisInMaintenance: Set<EmulatedAPI> { on.withLock { $0 } }
-}
-
-struct MaintenanceMiddleware: Middleware {
-    let api: EmulatedAPI
-    let switches: MaintenanceSwitches
-
-    func respond(to request: Request, next: any Responder) throws -> Response {
-        if switches.isOn(api) {
-            throw HTTPError(.serviceUnavailable, message: "\(api.rawValue) is in maintenance")
-        }
-        return try next.respond(to: request)
     }
 }

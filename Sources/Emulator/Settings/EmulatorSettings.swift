@@ -43,8 +43,14 @@ public struct EmulatorSettings: Sendable, Equatable, Codable {
     public var language = "cs"
     /// Added to every API answer.
     public var latencyMilliseconds = 0
-    /// Entries the request journal keeps.
+    /// Entries each tenant's request journal keeps (0: no journal).
     public var journalSize = 1000
+    /// Tenants that may exist besides the default one; a request naming a new tenant
+    /// beyond it is refused (409). Lowering it removes no tenant.
+    public var maxTenants = 100
+
+    /// The languages Rosti answers in.
+    public static let languages = ["cs", "en"]
 
     public init() {}
 
@@ -60,20 +66,53 @@ public struct EmulatorSettings: Sendable, Equatable, Codable {
         case language
         case latencyMilliseconds = "latency_ms"
         case journalSize = "journal_size"
+        case maxTenants = "max_tenants"
     }
 }
 
 /// The current settings, shared by every request; changes apply to the next request.
 public final class SettingsStore: Sendable {
-    private let current: Mutex<EmulatorSettings>
+    /// Written by admin calls; readers do not queue behind each other (see `ReadWriteLock`).
+    private let current: ReadWriteLock<EmulatorSettings>
+    /// Copies of the settings the emulator's own layers read on every request, loaded
+    /// without a lock: even a reader-writer lock writes its lock word, and that shared
+    /// cache line bouncing between cores was a measured part of the request path's cost.
+    /// Each is written under the write lock; a reader sees the old or the new value.
+    private let journalSizeMirror: Atomic<Int>
+    private let latencyMirror: Atomic<Int>
+    private let maxTenantsMirror: Atomic<Int>
 
     public init(_ settings: EmulatorSettings = EmulatorSettings()) {
-        current = Mutex(settings)
+        current = ReadWriteLock(settings)
+        journalSizeMirror = Atomic(settings.journalSize)
+        latencyMirror = Atomic(settings.latencyMilliseconds)
+        maxTenantsMirror = Atomic(settings.maxTenants)
     }
 
-    public var value: EmulatorSettings { current.withLock { $0 } }
+    /// `journal_size`, without a lock.
+    public var journalSize: Int { journalSizeMirror.load(ordering: .relaxed) }
+    /// `latency_ms`, without a lock.
+    public var latencyMilliseconds: Int { latencyMirror.load(ordering: .relaxed) }
+    /// `max_tenants`, without a lock.
+    public var maxTenants: Int { maxTenantsMirror.load(ordering: .relaxed) }
 
-    public func update(_ change: (inout EmulatorSettings) -> Void) {
-        current.withLock { change(&$0) }
+    public var value: EmulatorSettings { current.read { $0 } }
+
+    /// One part of the settings, without copying the rest (the request path reads single
+    /// values and need not retain the job table each time).
+    public func read<Part>(_ part: (EmulatorSettings) -> Part) -> Part { current.read(part) }
+
+    /// Changes the settings under the lock; a change that throws leaves them as they were.
+    @discardableResult
+    public func update<Result: Sendable>(_ change: (inout EmulatorSettings) throws -> Result) rethrows -> Result {
+        try current.write { settings in
+            var changed = settings
+            let result = try change(&changed)
+            settings = changed
+            journalSizeMirror.store(changed.journalSize, ordering: .relaxed)
+            latencyMirror.store(changed.latencyMilliseconds, ordering: .relaxed)
+            maxTenantsMirror.store(changed.maxTenants, ordering: .relaxed)
+            return result
+        }
     }
 }
