@@ -105,6 +105,54 @@ enum JobEngine {
         return due.count
     }
 
+    // MARK: Forcing (the admin API)
+
+    enum ForcingError: Error, Equatable {
+        case noSuchJob
+        case alreadyFinished(Status)
+    }
+
+    /// Moves an unfinished job's moments to `now` and moves it on: it completes at once,
+    /// with its effect, exactly as if its durations had passed (or fails, if its app or
+    /// snapshot is gone).
+    static func forceCompletion(_ conn: Connection, job id: Int64, now: Double) throws {
+        try requireUnfinished(conn, job: id)
+        try conn.execute(
+            """
+            UPDATE rosti_jobs SET pending_until = MIN(COALESCE(pending_until, created), ?), running_until = ?
+            WHERE id = ?
+            """, [now, now, id])
+        try advance(conn, now: now)
+    }
+
+    /// Ends an unfinished job as failed now, without its effect (a snapshot it was taking
+    /// is marked failed, as for any failed snapshot job).
+    static func forceFailure(_ conn: Connection, job id: Int64, now: Double) throws {
+        try requireUnfinished(conn, job: id)
+        let row = try conn.fetchOne(
+            """
+            SELECT id, kind, status, company_id, app_id, snapshot_id, params, created,
+                   COALESCE(pending_until, created) AS pending_until,
+                   COALESCE(running_until, pending_until, created) AS running_until
+            FROM rosti_jobs WHERE id = ?
+            """, [id])!
+        let job = DueJob(
+            id: id, kind: JobKind(rawValue: try row["kind"]) ?? .snapshot,
+            status: Status(rawValue: try row["status"]) ?? .pending, company: try row["company_id"],
+            app: try row["app_id"], snapshot: try row["snapshot_id"], parameters: parametersObject(try row["params"]),
+            created: try row["created"], pendingUntil: min(try row["pending_until"] as Double, now),
+            runningUntil: now)
+        try finish(job, conn, outcome: .failedOnRequest, at: now, progress: 0)
+    }
+
+    private static func requireUnfinished(_ conn: Connection, job id: Int64) throws {
+        guard let text = try conn.fetchValue(String.self, "SELECT status FROM rosti_jobs WHERE id = ?", [id]) else {
+            throw ForcingError.noSuchJob
+        }
+        let status = Status(rawValue: text) ?? .pending
+        guard status == .pending || status == .running else { throw ForcingError.alreadyFinished(status) }
+    }
+
     /// Why a job cannot go on: its app or snapshot was deleted meanwhile, or its plan.
     private static func missingPrerequisite(of job: DueJob, _ conn: Connection) throws -> JobOutcome? {
         func exists(_ table: String, _ id: Int64?) throws -> Bool {
@@ -241,6 +289,8 @@ enum JobOutcome: Equatable {
     case restoreSnapshotDeleted
     case newAppCreated(name: String, app: Int64, snapshot: Int64)
     case newAppPlanDeleted
+    /// Failed on purpose through `POST /__admin/jobs/{id}/fail`.
+    case failedOnRequest
 
     static let parameterKey = "outcome"
 
@@ -261,6 +311,7 @@ enum JobOutcome: Equatable {
         case .restoreSnapshotDeleted: return .restoreSnapshotDeleted
         case .newAppCreated(let name, let app, let snapshot): return .newAppCreated(name: name, app: app, snapshot: snapshot)
         case .newAppPlanDeleted: return .newAppPlanDeleted
+        case .failedOnRequest: return .jobFailedOnRequest
         }
     }
 
@@ -276,6 +327,7 @@ enum JobOutcome: Equatable {
         case .newAppCreated(let name, let app, let snapshot):
             return ["key": "new_app_created", "name": .string(name), "app": .integer(app), "snapshot": .integer(snapshot)]
         case .newAppPlanDeleted: return ["key": "new_app_plan_deleted"]
+        case .failedOnRequest: return ["key": "failed_on_request"]
         }
     }
 
@@ -291,6 +343,7 @@ enum JobOutcome: Equatable {
         case "restore_snapshot_deleted": self = .restoreSnapshotDeleted
         case "new_app_created": self = .newAppCreated(name: string("name"), app: integer("app"), snapshot: integer("snapshot"))
         case "new_app_plan_deleted": self = .newAppPlanDeleted
+        case "failed_on_request": self = .failedOnRequest
         default: return nil
         }
     }

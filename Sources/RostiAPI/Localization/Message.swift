@@ -68,6 +68,7 @@ enum Message: Sendable, Equatable {
     case restoreSnapshotDeleted
     case newAppCreated(name: String, app: Int64, snapshot: Int64)
     case newAppPlanDeleted
+    case jobFailedOnRequest
 
     /// Rosti's top-level text of a validation answer; the live service sends it in English
     /// whatever the language.
@@ -211,6 +212,9 @@ enum Message: Sendable, Equatable {
                     "Aplikace, do které se měl snapshot obnovit, už neexistuje.")
         case .restoreSnapshotDeleted:
             return ("The snapshot to restore no longer exists.", "Snapshot k obnovení už neexistuje.")
+        case .jobFailedOnRequest:
+            return ("The job was made to fail through the emulator's admin API.",
+                    "Úloha byla ukončena jako neúspěšná přes administrační API emulátoru.")
         case .newAppCreated(let name, let app, let snapshot):
             return ("App \"\(name)\" (\(app)) created from snapshot \(snapshot).",
                     "Aplikace \"\(name)\" (\(app)) vytvořena ze snapshotu \(snapshot).")
