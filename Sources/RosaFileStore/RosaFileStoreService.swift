@@ -3,7 +3,7 @@ import HTTP
 
 /// The Rosa File Store API (ROSA Linux's ABF file store) on its own port: find, upload,
 /// download and delete files by SHA-1, HTTP Basic authentication, the hourly rate limit and
-/// the documented error bodies. See docs/rosa-file-store.md.
+/// the documented error bodies. See docs/rosa.md.
 public struct RosaFileStoreService: APIService {
     public let api = EmulatedAPI.rosa
     public let limits: RosaFileStoreLimits
