@@ -1,3 +1,5 @@
+import Emulator
+
 /// The page a browser gets at `/api/`: every endpoint with its fields, from the same table
 /// as the routes and the CoreJSON document, and how to call them with each client.
 enum DocumentationPage {
@@ -86,17 +88,6 @@ enum DocumentationPage {
         return html + "</table>\n"
     }
 
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    /// The emulator's one HTML escaping (also used by the admin dashboard).
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 }
