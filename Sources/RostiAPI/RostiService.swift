@@ -1,6 +1,7 @@
 import Emulator
 import HTTP
 import Logging
+import Synchronization
 
 /// The Rosti API on its port: the resources of `RostiEndpoints`, the CoreAPI schema made
 /// from the same table, the JavaScript client, and DRF's error bodies in Czech and English.
@@ -9,10 +10,10 @@ public struct RostiService: APIService {
     public let errorRenderer: any ErrorRenderer
     private let emulator: Emulator
     private let endpoints: [Endpoint]
-    private let documents: SchemaDocuments
+    private let documents: SchemaDocumentCache
 
-    /// The schema's three renderings, made once: they only change with the code.
-    private struct SchemaDocuments: Sendable {
+    /// The schema's renderings, made once: they only change with the code.
+    struct SchemaDocuments: Sendable {
         let coreJSON: [UInt8]
         let script: [UInt8]
         let page: [UInt8]
@@ -27,10 +28,12 @@ public struct RostiService: APIService {
         self.emulator = emulator
         self.endpoints = endpoints
         errorRenderer = RostiErrorRenderer(settings: emulator.settings)
-        let coreJSON = JSONWriter.bytes(CoreAPISchema.document(endpoints))
-        documents = SchemaDocuments(
-            coreJSON: coreJSON, script: CoreAPISchema.script(coreJSON), page: DocumentationPage.html(endpoints),
-            client: Array(JavaScriptClient.source.utf8))
+        documents = SchemaDocumentCache {
+            let coreJSON = JSONWriter.bytes(CoreAPISchema.document(endpoints))
+            return SchemaDocuments(
+                coreJSON: coreJSON, script: CoreAPISchema.script(coreJSON), page: DocumentationPage.html(endpoints),
+                client: Array(JavaScriptClient.source.utf8))
+        }
     }
 
     public func registerRoutes(on router: inout Router) {
@@ -40,18 +43,19 @@ public struct RostiService: APIService {
                 try handle(call(for: request))
             }
         }
-        let documents = self.documents
+        let cache = self.documents
         router.add(.get, RostiPaths.schema, name: "schema") { request in
+            let documents = cache.documents
             switch try CoreAPISchema.representation(for: request) {
             case .coreJSON: return Response(contentType: CoreAPISchema.mediaType, bytes: documents.coreJSON, headers: ["Vary": "Accept"])
             case .html: return Response(contentType: "text/html; charset=utf-8", bytes: documents.page, headers: ["Vary": "Accept"])
             }
         }
         router.add(.get, RostiPaths.schemaScript, name: "schema script") { _ in
-            Response(contentType: "application/javascript; charset=utf-8", bytes: documents.script)
+            Response(contentType: "application/javascript; charset=utf-8", bytes: cache.documents.script)
         }
         router.add(.get, RostiPaths.javaScriptClient, name: "coreapi javascript client") { _ in
-            Response(contentType: "application/javascript; charset=utf-8", bytes: documents.client)
+            Response(contentType: "application/javascript; charset=utf-8", bytes: cache.documents.client)
         }
     }
 
@@ -84,6 +88,26 @@ public struct RostiService: APIService {
                 return service.errorRenderer.response(for: error, request: request)
             }
             return response
+        }
+    }
+}
+
+/// The schema documents, rendered on first use rather than at start-up: rendering them was
+/// measured at 3–7 ms of every start, and many runs never ask for the schema.
+final class SchemaDocumentCache: Sendable {
+    private let rendered = Mutex<RostiService.SchemaDocuments?>(nil)
+    private let render: @Sendable () -> RostiService.SchemaDocuments
+
+    init(render: @escaping @Sendable () -> RostiService.SchemaDocuments) {
+        self.render = render
+    }
+
+    var documents: RostiService.SchemaDocuments {
+        rendered.withLock { rendered in
+            if let rendered { return rendered }
+            let made = render()
+            rendered = made
+            return made
         }
     }
 }
