@@ -201,7 +201,7 @@ final class Connection {
         appendDecimal(Int64(response.status.code))
         output.append(UInt8(ascii: " "))
         output.append(contentsOf: response.status.reasonPhrase.utf8)
-        output.append(contentsOf: Self.crlf)
+        output.append(contentsOf: lineEnd)
         for field in response.headers {
             if field.name.equalsIgnoringASCIICase("Content-Length") || field.name.equalsIgnoringASCIICase("Transfer-Encoding")
                 || field.name.equalsIgnoringASCIICase("Connection") {
@@ -216,7 +216,7 @@ final class Connection {
             if let length = response.body.knownLength {
                 output.append(contentsOf: "Content-Length: ".utf8)
                 appendDecimal(length)
-                output.append(contentsOf: Self.crlf)
+                output.append(contentsOf: lineEnd)
             } else if version == .http1_1 {
                 appendField("Transfer-Encoding", "chunked")
                 chunked = true
@@ -229,7 +229,7 @@ final class Connection {
         } else if version == .http1_0 {
             appendField("Connection", "keep-alive")
         }
-        output.append(contentsOf: Self.crlf)
+        output.append(contentsOf: lineEnd)
         guard hasContent && !isHead else { return 0 }
 
         switch response.body {
@@ -260,14 +260,12 @@ final class Connection {
         }
     }
 
-    private static let crlf: [UInt8] = [13, 10]
-
     private func appendField(_ name: String, _ value: String) {
         output.append(contentsOf: name.utf8)
         output.append(UInt8(ascii: ":"))
         output.append(UInt8(ascii: " "))
         output.append(contentsOf: value.utf8)
-        output.append(contentsOf: Self.crlf)
+        output.append(contentsOf: lineEnd)
     }
 
     private func appendDecimal(_ value: Int64) {
@@ -416,6 +414,9 @@ final class Connection {
 
     var buffered: InputBuffer { input }
 }
+
+/// CR LF, which ends every line of a head and every chunk (RFC 9112 §2.1, §7.1).
+private let lineEnd: [UInt8] = [13, 10]
 
 /// The start of the request on the monotonic clock, for middleware that measures.
 public enum RequestStartKey: RequestStorageKey {
@@ -572,9 +573,8 @@ final class ConnectionBodyWriter: BodyWriter {
             try Array("\(String(bytes.count, radix: 16))\r\n".utf8).withUnsafeBytes { try connection.send($0) }
         }
         try connection.send(bytes)
-        if chunked { try Self.crlf.withUnsafeBytes { try connection.send($0) } }
+        if chunked { try lineEnd.withUnsafeBytes { try connection.send($0) } }
         bytesWritten += Int64(bytes.count)
     }
 
-    private static let crlf: [UInt8] = [13, 10]
 }
