@@ -113,7 +113,7 @@ struct ServeCommand: ParsableCommand {
         LoggingSystem.bootstrap { label in
             switch format {
             case .human:
-                var handler = StreamLogHandler.standardError(label: label)
+                var handler = HumanLogHandler(label: label)
                 handler.logLevel = level
                 return handler
             case .json:
