@@ -92,13 +92,19 @@ struct AdminAccessMiddleware: Middleware {
     let access: AdminAccess
 
     func respond(to request: Request, next: any Responder) throws -> Response {
-        if case .token(let token) = access, !AdminRoutes.openPaths.contains(request.path),
+        if case .token(let token) = access, !Self.isOpen(request),
            !Self.presents(token, in: request.headers["Authorization"]) {
             var error = AdminError(.unauthorized, field: nil, "admin calls need Authorization: Bearer <the --admin-token>")
             error.headers = ["WWW-Authenticate": #"Bearer realm="rostra-admin""#]
             throw error
         }
         return try next.respond(to: request)
+    }
+
+    /// Reading health or the dashboard's files; any other method on them needs the token
+    /// like every call.
+    static func isOpen(_ request: Request) -> Bool {
+        (request.method == .get || request.method == .head) && AdminRoutes.openPaths.contains(request.path)
     }
 
     /// Compares in time independent of where the first difference is, so the token cannot
