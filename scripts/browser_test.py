@@ -219,6 +219,15 @@ def dashboard(driver):
     check("its clock is its own (real, not the default's frozen one)", text_of(driver, "clock-mode") == "real")
     check("its journal is empty", "None." in text_of(driver, "journal-table"), text_of(driver, "journal-table"))
 
+    # Deleting it from the page (after the browser's confirmation) goes back to the default.
+    driver.find_element(By.ID, "tenant-delete").click()
+    wait_for(driver, lambda: driver.switch_to.alert, "the confirmation").accept()
+    gone = eventually(lambda: "browser-demo" not in [tenant["name"] for tenant in admin("GET", "tenants")[1]["tenants"]])
+    check("Delete tenant deletes it (admin API)", gone)
+    back = wait_for(driver, lambda: driver.find_element(By.TAG_NAME, "body").get_attribute("data-loaded") == "default"
+                    and "browser-demo" not in driver.current_url, "default tenant")
+    check("and the page is back on the default tenant", back, driver.current_url)
+
 
 # --- the Rosti API's documentation page and its "try it" forms ------------------------------
 
@@ -292,9 +301,11 @@ def main():
         errors = [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"
                   and "favicon" not in entry.get("message", "")]
         # The page's own 4xx answers (the 404 it asked for, the 401 before the token) are
-        # logged as console errors by Chromium; script errors are what must not happen.
-        script_errors = [entry for entry in errors if "Uncaught" in entry.get("message", "")]
-        check("no script errors in the browser console", not script_errors, script_errors)
+        # logged as console errors by Chromium; script errors and anything the pages'
+        # Content-Security-Policy refused are what must not happen.
+        script_errors = [entry for entry in errors
+                         if "Uncaught" in entry.get("message", "") or "Content Security Policy" in entry.get("message", "")]
+        check("no script errors or refused content in the browser console", not script_errors, script_errors)
     finally:
         driver.quit()
     print(f"browser-test: {passed} passed, {failed} failed")

@@ -48,7 +48,7 @@ enum StateOverview {
         List(name: "apps", table: "rosti_apps", query: """
             SELECT p.id, p.company_id AS company, p.name, p.image, p.enabled = 1 AS enabled, p.domains, p.mode,
                    l.name AS plan, p.created
-            FROM rosti_apps p JOIN rosti_plans l ON l.id = p.plan_id ORDER BY p.id DESC
+            FROM rosti_apps p LEFT JOIN rosti_plans l ON l.id = p.plan_id ORDER BY p.id DESC
             """, jsonColumns: ["domains"]),
         List(name: "storages", table: "rosti_storages", query: """
             SELECT id, company_id AS company, engine, name, username, hostname, port, note, created
@@ -66,7 +66,7 @@ enum StateOverview {
             """),
         List(name: "files", table: "rosa_files", query: """
             SELECT f.id, f.sha1, f.file_name, f.size, f.content_type, u.uname AS owner, f.created
-            FROM rosa_files f JOIN rosa_users u ON u.id = f.user_id ORDER BY f.id DESC
+            FROM rosa_files f LEFT JOIN rosa_users u ON u.id = f.user_id ORDER BY f.id DESC
             """),
     ]
 

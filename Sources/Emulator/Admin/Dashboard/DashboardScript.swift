@@ -346,7 +346,10 @@ enum DashboardScript {
     return call('GET', 'tenants', undefined, { tenant: false }).then(function (tenants) {
       $('token-form').hidden = true
       var known = renderTenants(tenants)
-      if (!known && !state.confirmedTenant) {
+      // Confirming makes the tenant once; if it is deleted later, the page asks again
+      // rather than have its polling make it anew.
+      if (known) state.confirmedTenant = false
+      else if (!state.confirmedTenant) {
         $('tenant-missing-name').textContent = state.tenant
         $('tenant-missing').hidden = false
         setStatus('no tenant ' + state.tenant, true)
