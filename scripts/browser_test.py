@@ -141,6 +141,7 @@ def dashboard(driver):
     driver.find_element(By.CSS_SELECTOR, "#token-form button").click()
     loaded = wait_for(driver, lambda: driver.find_element(By.TAG_NAME, "body").get_attribute("data-loaded") == "default", "loaded")
     check("with the token it loads the default tenant", loaded, text_of(driver, "status"))
+    check("on the Rosti port it links the API's browser demo", driver.find_element(By.ID, "api-demo").is_displayed())
 
     accounts = text_of(driver, "rosti-accounts")
     check("Rosti accounts are shown with their token", "demo@rostra.local" in accounts and SEED_TOKEN in accounts, accounts)
@@ -227,6 +228,15 @@ def dashboard(driver):
     back = wait_for(driver, lambda: driver.find_element(By.TAG_NAME, "body").get_attribute("data-loaded") == "default"
                     and "browser-demo" not in driver.current_url, "default tenant")
     check("and the page is back on the default tenant", back, driver.current_url)
+
+    # The same page on the Rosa port (another origin: the token is asked for again).
+    driver.get(f"{ROSA}/__admin/")
+    wait_for(driver, lambda: driver.find_element(By.ID, "token-form").is_displayed(), "token form")
+    driver.find_element(By.ID, "token-input").send_keys(ADMIN_TOKEN)
+    driver.find_element(By.CSS_SELECTOR, "#token-form button").click()
+    loaded = wait_for(driver, lambda: driver.find_element(By.TAG_NAME, "body").get_attribute("data-loaded") == "default", "Rosa port")
+    check("the dashboard works on the Rosa port too", loaded and "hello.txt" in text_of(driver, "rosa-files"))
+    check("and links no Rosti demo there", not driver.find_element(By.ID, "api-demo").is_displayed())
 
 
 # --- the Rosti API's documentation page and its "try it" forms ------------------------------

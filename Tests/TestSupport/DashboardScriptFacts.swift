@@ -5,7 +5,8 @@ import Foundation
 public enum DashboardScriptFacts {
     /// Every admin call the script makes, as `"METHOD /__admin/path/{}"`: a path built with
     /// a value (`'faults/' + rule.id`) has `{}` where the value goes. The journal's query is
-    /// built apart (`journalQuery()`) and is listed as `GET /__admin/requests`.
+    /// built apart (`journalQuery()`) and is listed as `GET /__admin/requests`; health is
+    /// fetched without the token and listed as `GET /__admin/health`.
     public static func calls(in script: String) -> [String] {
         let pattern = #"call\('([A-Z]+)', '([^'?]*)'( \+ [\w.()]+)?(?: \+ '([^']*)')?"#
         var calls = matches(of: pattern, in: script).map { groups in
@@ -13,6 +14,7 @@ public enum DashboardScriptFacts {
             return shape(groups[0]!, "/__admin/" + groups[1]! + value)
         }
         if script.contains("call('GET', journalQuery())") { calls.append("GET /__admin/requests") }
+        if script.contains("fetch(admin + 'health'") { calls.append("GET /__admin/health") }
         return calls
     }
 

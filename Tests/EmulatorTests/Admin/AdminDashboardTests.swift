@@ -38,7 +38,7 @@ import TestSupport
             "maintenance-rosti", "maintenance-rosa", "settings-form",
             "fault-form", "fault-add", "faults-clear", "faults-table", "jobs-table",
             "rosti-accounts", "rosti-companies", "rosti-apps", "rosti-storages", "rosti-snapshots", "rosa-users", "rosa-files",
-            "journal-filter", "journal-pause", "journal-clear", "journal-table",
+            "journal-filter", "journal-pause", "journal-clear", "journal-table", "api-demo",
         ]
         for id in controls {
             #expect(page.contains("id=\"\(id)\""), "no element \(id)")

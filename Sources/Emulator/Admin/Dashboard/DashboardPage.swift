@@ -54,7 +54,7 @@ enum DashboardPage {
             <nav>
               <a href="#controls">Controls</a> · <a href="#faults">Fault rules</a> · <a href="#jobs">Jobs</a> ·
               <a href="#rosti">Rosti API</a> · <a href="#rosa">Rosa File Store</a> · <a href="#journal">Requests</a> ·
-              <a href="openapi.json">openapi.json</a>
+              <a href="openapi.json">openapi.json</a><span id="api-demo" hidden> · <a href="/api/">the Rosti API's browser demo</a></span>
             </nav>
             <main>
             <section id="controls" class="cards">

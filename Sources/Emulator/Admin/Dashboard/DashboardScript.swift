@@ -509,6 +509,12 @@ enum DashboardScript {
     $('journal-clear').addEventListener('click', function () { change(call('DELETE', 'requests'), $('journal-error')) })
   }
 
+  // Health needs no token and says which API this port serves: on the Rosti port the
+  // page links the API's browser demo.
+  fetch(admin + 'health', { cache: 'no-store' }).then(function (response) { return response.json() }).then(function (health) {
+    $('api-demo').hidden = health.api !== 'rosti'
+  }, function () {})
+
   wire()
   refresh()
 })()
