@@ -51,6 +51,8 @@ enum DashboardPage {
               <p>There is no tenant <code id="tenant-missing-name"></code> yet. Opening it makes it from the seed.</p>
               <button type="button" id="tenant-create">Make it</button> <button type="button" id="tenant-default">Open the default tenant</button>
             </div>
+            <noscript><p class="notice">The dashboard needs JavaScript: it reads everything through the admin API
+            (<a href="/__admin/openapi.json">openapi.json</a>).</p></noscript>
             <nav>
               <a href="#controls">Controls</a> · <a href="#faults">Fault rules</a> · <a href="#jobs">Jobs</a> ·
               <a href="#rosti">Rosti API</a> · <a href="#rosa">Rosa File Store</a> · <a href="#journal">Requests</a> ·

@@ -131,7 +131,13 @@ enum DashboardScript {
     status.className = failing ? 'status failing' : 'status'
   }
 
+  // The controls stay out of sight while there is nothing to show in them.
+  function showControls (shown) {
+    document.querySelector('main').hidden = !shown
+  }
+
   function askForToken () {
+    showControls(false)
     $('token-form').hidden = false
     setStatus('needs the admin token', true)
   }
@@ -352,6 +358,7 @@ enum DashboardScript {
       else if (!state.confirmedTenant) {
         $('tenant-missing-name').textContent = state.tenant
         $('tenant-missing').hidden = false
+        showControls(false)
         setStatus('no tenant ' + state.tenant, true)
         return
       }
@@ -376,6 +383,7 @@ enum DashboardScript {
         }))
       }
       return Promise.all(calls).then(function () {
+        showControls(true)
         setStatus('tenant ' + state.tenant + ' · updated ' + new Date().toLocaleTimeString())
         document.body.setAttribute('data-loaded', state.tenant)
       })
