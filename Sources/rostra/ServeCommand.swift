@@ -224,7 +224,8 @@ struct ServeCommand: ParsableCommand {
         case .open:
             lines.append("  Dashboard            \(listening.shownURL(of: .rosti))__admin/   (admin API: docs/admin-api.md)")
         case .token:
-            lines.append("  Dashboard            \(listening.shownURL(of: .rosti))__admin/   (token required: Authorization: Bearer …)")
+            lines.append("  Dashboard            \(listening.shownURL(of: .rosti))__admin/   (admin API: docs/admin-api.md)")
+            lines.append("  Admin API            token required (Authorization: Bearer …)")
         case .disabled:
             lines.append("  Admin API            off (--no-admin); health stays")
         }
