@@ -16,7 +16,7 @@ Fixtures:
                    seed on first use and deleted afterwards: safe with pytest-xdist.
 
 Which ``rostra`` runs: ``$ROSTRA_BINARY``, else ``rostra`` on ``PATH``. Extra arguments for
-``rostra serve``: ``$ROSTRA_ARGS`` (split on spaces). Only the standard library is used.
+``rostra serve``: ``$ROSTRA_ARGS`` (split into words as a shell would). Only the standard library is used.
 """
 
 import json
@@ -200,7 +200,7 @@ def rostra_reset(rostra):
 
 
 @pytest.fixture
-def rostra_tenant(rostra, request):
+def rostra_tenant(rostra):
     # Tenant names: letters, digits, . _ -, at most 64 characters.
     name = "t-" + uuid.uuid4().hex[:16]
     tenant = RostraTenant(rostra, name)

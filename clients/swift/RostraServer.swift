@@ -1,6 +1,6 @@
 // RostraServer.swift: runs Rostra, the local emulator of the Rosti API and the Rosa File
 // Store API, for the tests of one test case or suite. Copy this file into your test target;
-// it needs only Foundation. https://github.com/… see docs/ci.md in the Rostra repository.
+// it needs only Foundation. Documented in docs/ci.md of the Rostra repository.
 //
 //     final class UploadTests: XCTestCase {
 //         var rostra: RostraServer!
