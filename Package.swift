@@ -19,7 +19,10 @@ let package = Package(
         // The HTTP/1.1 engine on POSIX sockets; knows nothing of Rosti or Rosa.
         .target(name: "HTTP", dependencies: [logging]),
         // What both emulated APIs share: state, clock, settings, admin surface.
-        .target(name: "Emulator", dependencies: ["HTTP", "Store", logging]),
+        .target(name: "Emulator", dependencies: ["HTTP", "Store", "CSHA1", logging]),
+        // SHA-1 blocks with the processor's SHA instructions, for hashing uploads at the
+        // speed the disk takes them (the portable rounds are in Emulator's SHA1.swift).
+        .target(name: "CSHA1", path: "Sources/CSHA1"),
         // The system libsqlite3 (Debian: libsqlite3-dev); no pkg-config file is needed.
         .systemLibrary(
             name: "CSQLite",
