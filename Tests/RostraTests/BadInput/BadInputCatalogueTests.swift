@@ -119,6 +119,10 @@ struct CatalogueError: Error, CustomStringConvertible {
                 answer = try server.exchange(port: server.port(badCase.api), badCase.requestBytes())
             } catch {
                 Issue.record("\(badCase.name): no answer (\(error))")
+                guard (try? server.admin("GET", "health").status) == 200 else {
+                    Issue.record("\(badCase.name) ended the server; the cases after it were not tried")
+                    return
+                }
                 continue
             }
             let shown = "\(badCase.name): \(answer.status) \(answer.text.prefix(300))"
