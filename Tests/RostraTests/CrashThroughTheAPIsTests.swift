@@ -79,7 +79,7 @@ final class CrashLedger: Sendable {
             // The previous kill's temporary files are removed on start.
             #expect(eventually { (try? FileManager.default.contentsOfDirectory(atPath: server.blobFolder + "/tmp"))?.isEmpty ?? true },
                     "round \(round): temporary upload files outlived the restart")
-            try Self.readBack(lastRound, newSince: ledger.snapshot, through: server, round: round)
+            try Self.readBack(acknowledgedAfter: lastRound, upTo: ledger.snapshot, through: server, round: round)
             lastRound = ledger.snapshot
             _ = try server.admin("PUT", "settings", json: #"{"rate_limit":1000000000}"#)
 
@@ -111,7 +111,7 @@ final class CrashLedger: Sendable {
 
         // The last round's writes, read back through a restarted server.
         let server = try ServedRostra(databasePath: databasePath, directory: scratch.url)
-        try Self.readBack(lastRound, newSince: ledger.snapshot, through: server, round: Self.rounds + 1)
+        try Self.readBack(acknowledgedAfter: lastRound, upTo: ledger.snapshot, through: server, round: Self.rounds + 1)
         #expect(server.stop() == 0)
 
         let totals = ledger.snapshot
@@ -315,9 +315,11 @@ final class CrashLedger: Sendable {
         }
     }
 
-    /// Through a restarted server: the writes acknowledged since `before` are served —
-    /// uploads found and downloaded byte for byte, apps read, completed jobs done.
-    static func readBack(_ before: CrashLedger.Entries, newSince now: CrashLedger.Entries, through server: ServedRostra, round: Int) throws {
+    /// Through a restarted server: the writes acknowledged after `before` and up to `now`
+    /// are served — uploads downloaded byte for byte, apps read, completed jobs done.
+    static func readBack(
+        acknowledgedAfter before: CrashLedger.Entries, upTo now: CrashLedger.Entries, through server: ServedRostra, round: Int
+    ) throws {
         for sha1 in now.acknowledgedUploads.subtracting(before.acknowledgedUploads) {
             let download = try server.request("rosa", "GET", "/api/v1/file_stores/\(sha1)")
             #expect(download.status == 200 && download.body == now.attemptedUploads[sha1], "round \(round): upload \(sha1) not served back whole")
