@@ -37,7 +37,11 @@ let package = Package(
             dependencies: [
                 "HTTP", "Emulator", "RosaFileStore", "RostiAPI", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // A position-dependent executable: a PIE of this size (Foundation, the Swift
+            // runtime) makes the dynamic loader apply some 78,000 relative relocations at
+            // every start, most of the time to the first 200 (docs/performance.md).
+            linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux]))]
         ),
         // What every test target shares: a raw HTTP client, log capture, waiting, scratch folders.
         .target(name: "TestSupport", dependencies: ["HTTP", logging], path: "Tests/TestSupport"),
