@@ -65,9 +65,13 @@ import TestSupport
         #expect(!"\(exportedB)".contains("onlyina") && !"\(exportedB)".contains(sha1))
     }
 
+    /// What may be read without `--admin-token` (docs/admin-api.md): health and the
+    /// dashboard's three static files. Anything else turning up open fails the tests.
+    static let openAdminPaths: Set<String> = ["/__admin/health", "/__admin/", "/__admin/dashboard.css", "/__admin/dashboard.js"]
+
     /// Every admin route the server has (its OpenAPI document is generated from the admin
     /// router's table) refuses a call without the token or with a wrong one, and such a
-    /// call changes nothing and makes no tenant.
+    /// call changes nothing and makes no tenant; only the documented open reads answer.
     @Test func theAdminTokenGuardsEveryAdminRoute() throws {
         let scratch = try TemporaryDirectory()
         let token = "admin-\(UUID().uuidString)"
@@ -78,9 +82,14 @@ import TestSupport
         let document = Self.object(try server.admin("GET", "openapi.json", headers: [bearer]))
         let paths = document["paths"] as? [String: [String: Any]] ?? [:]
         let operations = paths.flatMap { path, methods in
-            methods.keys.filter { ["get", "put", "post", "patch", "delete"].contains($0) }.map { (method: $0.uppercased(), path: path) }
+            methods.compactMap { method, operation -> (method: String, path: String, isOpen: Bool)? in
+                guard ["get", "put", "post", "patch", "delete"].contains(method) else { return nil }
+                let security = (operation as? [String: Any])?["security"] as? [Any]
+                return (method.uppercased(), path, security?.isEmpty == true)
+            }
         }
         #expect(operations.count >= 20, "the admin API's operations: \(operations.count)")
+        #expect(Set(operations.filter(\.isOpen).map(\.path)) == Self.openAdminPaths)
         let before = try server.exportedState(headers: [bearer])
 
         for api in ["rosti", "rosa"] {
@@ -90,11 +99,12 @@ import TestSupport
                     .replacingOccurrences(of: "{api}", with: api)
                 for credentials in [[], [("Authorization", "Bearer wrong-\(token)")], [("Authorization", "Basic \(token)")],
                                     [("Authorization", "Bearer \(token.dropLast())")]] {
+                    // Open reads are static files; the tenant check is for guarded calls.
+                    let tenant = operation.isOpen ? [] : [("X-Rostra-Tenant", "isolation-probe")]
                     let answer = try server.request(
-                        api, operation.method, concrete,
-                        headers: credentials + [Self.json, ("X-Rostra-Tenant", "isolation-probe")],
+                        api, operation.method, concrete, headers: credentials + [Self.json] + tenant,
                         body: ["PUT", "POST", "PATCH"].contains(operation.method) ? Array("{}".utf8) : nil)
-                    let expected = concrete == "/__admin/health" ? 200 : 401
+                    let expected = operation.isOpen && Self.openAdminPaths.contains(concrete) ? 200 : 401
                     #expect(answer.status == expected, "\(api) \(operation.method) \(concrete) with \(credentials.first?.1 ?? "nothing"): \(answer.status)")
                 }
             }
