@@ -138,10 +138,11 @@ public struct OpenAPIParameter: Sendable {
 /// A body by media type: `application/json` → a JSON Schema (and an example).
 public struct OpenAPIContent: Sendable {
     public var mediaType: String
-    public var schema: AdminJSON
+    /// nil for bytes no schema describes (a downloaded file).
+    public var schema: AdminJSON?
     public var example: AdminJSON?
 
-    public init(_ mediaType: String, schema: AdminJSON, example: AdminJSON? = nil) {
+    public init(_ mediaType: String, schema: AdminJSON?, example: AdminJSON? = nil) {
         self.mediaType = mediaType
         self.schema = schema
         self.example = example
@@ -150,7 +151,8 @@ public struct OpenAPIContent: Sendable {
     static func json(_ contents: [OpenAPIContent]) -> AdminJSON {
         var object = AdminJSONObject()
         for content in contents {
-            var media: AdminJSONObject = ["schema": content.schema]
+            var media = AdminJSONObject()
+            if let schema = content.schema { media["schema"] = schema }
             if let example = content.example { media["example"] = example }
             object[content.mediaType] = .object(media)
         }
@@ -198,9 +200,24 @@ public struct OpenAPIResponse: Sendable {
     public let status: String
     public let json: AdminJSON
 
-    public init(_ status: Int, _ description: String, headers: [Header] = [], content: [OpenAPIContent] = []) {
+    /// An operation a client can call next with values from this answer (OpenAPI links):
+    /// `parameters` maps the operation's parameter names to runtime expressions such as
+    /// `$response.body#/id`.
+    public struct Link: Sendable {
+        public var name: String
+        public var operationID: String
+        public var parameters: [(String, String)]
+
+        public init(_ name: String, operationID: String, parameters: [(String, String)]) {
+            self.name = name
+            self.operationID = operationID
+            self.parameters = parameters
+        }
+    }
+
+    public init(_ status: Int, _ description: String, headers: [Header] = [], content: [OpenAPIContent] = [], links: [Link] = []) {
         self.status = String(status)
-        self.json = Self.object(description: description, headers: headers, content: content)
+        self.json = Self.object(description: description, headers: headers, content: content, links: links)
     }
 
     /// The response `components.responses.<name>` describes.
@@ -214,7 +231,7 @@ public struct OpenAPIResponse: Sendable {
     }
 
     /// A response object, for `components.responses` or inline.
-    public static func object(description: String, headers: [Header] = [], content: [OpenAPIContent] = []) -> AdminJSON {
+    public static func object(description: String, headers: [Header] = [], content: [OpenAPIContent] = [], links: [Link] = []) -> AdminJSON {
         var object: AdminJSONObject = ["description": .string(description)]
         if !headers.isEmpty {
             var described = AdminJSONObject()
@@ -227,6 +244,16 @@ public struct OpenAPIResponse: Sendable {
             object["headers"] = .object(described)
         }
         if !content.isEmpty { object["content"] = OpenAPIContent.json(content) }
+        if !links.isEmpty {
+            var described = AdminJSONObject()
+            for link in links {
+                described[link.name] = [
+                    "operationId": .string(link.operationID),
+                    "parameters": .object(AdminJSONObject(link.parameters.map { (key: $0.0, value: .string($0.1)) })),
+                ]
+            }
+            object["links"] = .object(described)
+        }
         return .object(object)
     }
 }

@@ -82,12 +82,15 @@ enum RosaOpenAPI {
                         key: RosaFileStoreLimits.filePartName,
                         value: ["type": "string", "format": "binary", "minLength": 1, "description": "The file."]
                     )])),
+                    // Other fields are ignored; their names go into part headers, where
+                    // controls and quotes cannot be written (RFC 9110 §5.5, RFC 7578 §4.2).
+                    "propertyNames": ["pattern": "^[^\\u0000-\\u001F\\u007F\"]*$"],
                 ]),
             ])
             operation.responses = [
                 OpenAPIResponse(201, "Stored", headers: jsonHeaders(route), content: [
                     OpenAPIContent("application/json", schema: JSONSchema.closedObject([("sha1_hash", sha1)])),
-                ]),
+                ], links: uploadedFileLinks),
                 OpenAPIResponse(400, "Not a multipart body, or no `\(RosaFileStoreLimits.filePartName)` part", content: [statusMessage]),
                 .shared(401, SharedResponse.unauthorized),
                 OpenAPIResponse(413, "The file is larger than the maximum upload size", content: [statusMessage]),
@@ -166,7 +169,8 @@ enum RosaOpenAPI {
             OpenAPIParameter("Range", in: .header, description: "`bytes=N-`, `bytes=N-M` or `bytes=-N`.", schema: JSONSchema.string),
             ifNoneMatch,
         ]
-        let bytes = DownloadPresentation.servedContentTypes.map { OpenAPIContent($0, schema: ["description": "The file's bytes"]) }
+        // The file's bytes, whatever they are: no schema.
+        let bytes = DownloadPresentation.servedContentTypes.map { OpenAPIContent($0, schema: nil) }
         let headers = rateLimitHeaders(route) + [
             OpenAPIResponse.Header("ETag", "The SHA-1 in quotes", required: true),
             OpenAPIResponse.Header("Content-Disposition", "`inline`, or `attachment; filename=\"…\"`", required: true),
@@ -187,6 +191,19 @@ enum RosaOpenAPI {
     }
 
     // MARK: Parts
+
+    /// What a client does with a file it uploaded: find, download and delete it by the
+    /// SHA-1 the answer carries.
+    static let uploadedFileLinks: [OpenAPIResponse.Link] = {
+        let hash = "$response.body#/sha1_hash"
+        let api = RosaRoutes.apiRoot
+        return [
+            OpenAPIResponse.Link("find", operationID: OpenAPIDocumentBuilder.operationID(.get, api + "/file_stores.json"), parameters: [("hash", hash)]),
+            OpenAPIResponse.Link("download", operationID: OpenAPIDocumentBuilder.operationID(.get, api + "/file_stores/{hash}"), parameters: [("hash", hash)]),
+            OpenAPIResponse.Link("downloadShortPath", operationID: OpenAPIDocumentBuilder.operationID(.get, "/download/{hash}"), parameters: [("hash", hash)]),
+            OpenAPIResponse.Link("delete", operationID: OpenAPIDocumentBuilder.operationID(.delete, api + "/file_stores/{hash}"), parameters: [("hash", hash)]),
+        ]
+    }()
 
     static let sha1: AdminJSON = ["type": "string", "pattern": "^[0-9a-f]{40}$"]
 

@@ -36,7 +36,7 @@ enum RostiOpenAPI {
         for route in routes {
             let operation: OpenAPIOperation
             if let endpoint = endpoints.first(where: { $0.method == route.method && $0.path == route.pattern }) {
-                operation = describe(endpoint)
+                operation = describe(endpoint, links: links(from: endpoint, among: endpoints))
                 if !tags.contains(endpoint.resource) { tags.append(endpoint.resource) }
             } else if let documentation = documentationRoutes[route.name ?? ""] {
                 operation = documentation
@@ -51,7 +51,7 @@ enum RostiOpenAPI {
 
     // MARK: Endpoints
 
-    static func describe(_ endpoint: Endpoint) -> OpenAPIOperation {
+    static func describe(_ endpoint: Endpoint, links: [OpenAPIResponse.Link] = []) -> OpenAPIOperation {
         var operation = OpenAPIOperation(summary: endpoint.name, description: endpoint.description, operationID: operationID(endpoint))
         operation.tags = [endpoint.resource]
         operation.parameters = (endpoint.pathFields + endpoint.queryFields).map { field in
@@ -74,7 +74,8 @@ enum RostiOpenAPI {
         guard let answer = RostiObjects.answer(of: endpoint) else {
             preconditionFailure("the Rosti endpoint \(endpoint.name) has no described answer")
         }
-        operation.responses = [OpenAPIResponse(200, answer.description, content: [OpenAPIContent("application/json", schema: answer.schema)])]
+        operation.responses = [OpenAPIResponse(
+            200, answer.description, content: [OpenAPIContent("application/json", schema: answer.schema)], links: links)]
         if !bodyFields.isEmpty || !endpoint.queryFields.isEmpty { operation.responses.append(.shared(400, SharedResponse.badRequest)) }
         operation.responses.append(.shared(401, SharedResponse.notAuthenticated))
         if endpoint.path.contains("{company_id}") {
@@ -87,6 +88,35 @@ enum RostiOpenAPI {
         }
         operation.responses.append(.shared(503, SharedResponse.maintenance))
         return operation
+    }
+
+    /// Where a client goes from a list or a create with the ids in its answer: from
+    /// `apps > create` to `apps > read`, `apps-action > update`, `apps-status > read`, …;
+    /// from `snapshots > create` (which answers the job) to the job and to the snapshot.
+    static func links(from endpoint: Endpoint, among endpoints: [Endpoint]) -> [OpenAPIResponse.Link] {
+        let first = endpoint.action == "list" ? "/0" : ""
+        var idsInAnswer: [(resource: String, expression: String)]
+        switch (endpoint.resource, endpoint.action) {
+        case ("snapshots", "create"):
+            idsInAnswer = [("jobs", "$response.body#/id"), ("snapshots", "$response.body#/snapshot")]
+        case ("snapshots-restore", "update"):
+            idsInAnswer = [("jobs", "$response.body#/id")]
+        case (_, "create"), (_, "list"):
+            idsInAnswer = [(endpoint.resource, "$response.body#\(first)/id")]
+        default:
+            idsInAnswer = []
+        }
+        var links: [OpenAPIResponse.Link] = []
+        for (resource, expression) in idsInAnswer {
+            for target in endpoints where target.path.hasSuffix("/{id}/")
+                && (target.resource == resource || target.resource.hasPrefix(resource + "-")) {
+                var parameters: [(String, String)] = []
+                if target.path.contains("{company_id}") { parameters.append(("company_id", "$request.path.company_id")) }
+                parameters.append(("id", expression))
+                links.append(OpenAPIResponse.Link(operationID(target), operationID: operationID(target), parameters: parameters))
+            }
+        }
+        return links
     }
 
     /// `v1 > apps-action > update` → `appsActionUpdate`.
@@ -114,29 +144,36 @@ enum RostiOpenAPI {
             let itemLength = field.name == "ssh_keys" ? RostiLimits.sshKeyMaximumLength : RostiLimits.domainMaximumLength
             return [
                 "type": "array", "maxItems": .integer(RostiLimits.listMaximumCount),
-                "items": ["type": "string", "minLength": 1, "maxLength": .integer(itemLength), "pattern": .string(nonBlankText)],
+                "items": ["type": "string", "pattern": .string(trimmedText(minimum: 1, maximum: itemLength))],
             ]
         case .string:
             switch field.name {
             case "name":
-                return ["type": "string", "minLength": 1, "maxLength": .integer(RostiLimits.appNameMaximumLength), "pattern": "^[A-Za-z0-9_.]+$"]
+                return ["type": "string", "pattern": .string("^\(whiteSpace)*[A-Za-z0-9_.]{1,\(RostiLimits.appNameMaximumLength)}\(whiteSpace)*$")]
             case "password":
-                return [
-                    "type": "string", "minLength": .integer(RostiLimits.storagePasswordMinimumLength),
-                    "maxLength": .integer(RostiLimits.storagePasswordMaximumLength),
-                    // Leading and trailing white space is trimmed before the length is checked.
-                    "pattern": "^\\S(.*\\S)?$",
-                ]
+                return ["type": "string", "pattern": .string(trimmedText(
+                    minimum: RostiLimits.storagePasswordMinimumLength, maximum: RostiLimits.storagePasswordMaximumLength))]
             case "note":
-                return ["type": "string", "maxLength": .integer(RostiLimits.noteMaximumLength)]
+                return ["type": "string", "pattern": .string(trimmedText(minimum: 0, maximum: RostiLimits.noteMaximumLength))]
             default:
                 return JSONSchema.string
             }
         }
     }
 
-    /// Text that is not only white space (DRF trims it and refuses blank text).
-    static let nonBlankText = "\\S"
+    /// Text whose length, once leading and trailing white space is trimmed (as DRF's
+    /// `CharField` does before it checks the length), is within the bounds.
+    static func trimmedText(minimum: Int, maximum: Int) -> String {
+        let core = "\(notWhiteSpace)([\\s\\S]{\(max(0, minimum - 2)),\(maximum - 2)}\(notWhiteSpace))\(minimum >= 2 ? "" : "?")"
+        return "^\(whiteSpace)*\(minimum == 0 ? "(" + core + ")?" : core)\(whiteSpace)*$"
+    }
+
+    /// A character the server does not trim: not Unicode White_Space, which is what it
+    /// trims (`Character.isWhitespace`). Spelled out because a regex's `\\s` differs
+    /// between dialects (Python's includes U+001C–U+001F).
+    static let notWhiteSpace = "[^" + whiteSpaceCharacters + "]"
+    static let whiteSpace = "[" + whiteSpaceCharacters + "]"
+    private static let whiteSpaceCharacters = "\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000"
 
     // MARK: Documentation routes
 
