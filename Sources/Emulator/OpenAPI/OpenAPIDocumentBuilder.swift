@@ -60,10 +60,13 @@ public struct OpenAPIDocumentBuilder: Sendable {
     }
 
     /// A stable operation id from the method and the path's words:
-    /// `DELETE /__admin/faults/{id}` with the prefix `/__admin/` → `deleteFaultsId`.
+    /// `DELETE /__admin/faults/{id}` with the prefix `/__admin/` → `deleteFaultsId`. A
+    /// trailing slash is a word of its own (`/api/v1/` → `getApiV1Slash`), since the router
+    /// tells `/api/v1` and `/api/v1/` apart.
     public static func operationID(_ method: HTTPMethod, _ pattern: String, droppingPrefix prefix: String = "/") -> String {
         let relative = pattern.hasPrefix(prefix) ? pattern.dropFirst(prefix.count) : Substring(pattern)
-        let words = relative.split(whereSeparator: { "/{}._-".contains($0) }).map { $0.prefix(1).uppercased() + $0.dropFirst() }
+        var words = relative.split(whereSeparator: { "/{}._-".contains($0) }).map { $0.prefix(1).uppercased() + $0.dropFirst() }
+        if relative.hasSuffix("/") { words.append("Slash") }
         return method.rawValue.lowercased() + (words.isEmpty ? "Root" : words.joined())
     }
 }
