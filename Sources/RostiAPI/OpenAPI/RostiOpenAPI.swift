@@ -17,8 +17,10 @@ enum RostiOpenAPI {
         200, deletes answer `{}`. Errors are Django REST Framework's `{"detail": "…"}`, and \
         `{"message": "validation error", "errors": {…}}` for invalid fields, in Czech or \
         English (`Accept-Language: cs|en`; Czech without it). Fields are read as DRF reads \
-        them: numbers given as strings and booleans given as words are accepted, unknown \
-        fields and read-only fields sent back are ignored. See docs/rosti.md.
+        them: numbers are accepted as text and numeric strings as numbers, 0, 1 and words \
+        such as "yes" as booleans; unknown \
+        fields and read-only fields sent back are ignored. Ids in bodies (`plan`, `app`) and \
+        runtime images must name existing objects, else 400 names the field. See docs/rosti.md.
         """
 
     /// The description of every route in `routes`, which must all be known: an endpoint of
