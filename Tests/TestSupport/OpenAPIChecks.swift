@@ -78,6 +78,12 @@ public struct OpenAPIChecks {
         return problems
     }
 
+    /// Operations the server answers but its describer had nothing for (marked
+    /// `x-rostra-undescribed`).
+    public var undescribedOperations: [String] {
+        operationObjects.filter { $0.operation["x-rostra-undescribed"] as? Bool == true }.map(\.key)
+    }
+
     /// Every `$ref` that names nothing in the document.
     public var danglingReferences: [String] {
         var dangling: [String] = []

@@ -28,7 +28,8 @@ enum RosaOpenAPI {
         for (name, response) in SharedResponse.all { builder.addComponent("responses", name, response) }
         for route in routes {
             guard let name = route.name, let describe = operations[name] else {
-                preconditionFailure("the Rosa route \(route.method) \(route.pattern) has no OpenAPI description")
+                builder.add(route.method, route.pattern, .undescribed(route))
+                continue
             }
             var operation = describe(route)
             operation.operationID = OpenAPIDocumentBuilder.operationID(route.method, route.pattern)

@@ -43,7 +43,7 @@ enum RostiOpenAPI {
             } else if let documentation = documentationRoutes[route.name ?? ""] {
                 operation = documentation
             } else {
-                preconditionFailure("the Rosti route \(route.method) \(route.pattern) has no OpenAPI description")
+                operation = .undescribed(route)
             }
             builder.add(route.method, route.pattern, operation)
         }
@@ -74,7 +74,9 @@ enum RostiOpenAPI {
                 required: !required.isEmpty, [OpenAPIContent("application/json", schema: .object(body))])
         }
         guard let answer = RostiObjects.answer(of: endpoint) else {
-            preconditionFailure("the Rosti endpoint \(endpoint.name) has no described answer")
+            var undescribed = OpenAPIOperation.undescribed(endpoint.method, endpoint.path, name: endpoint.name)
+            undescribed.operationID = operation.operationID
+            return undescribed
         }
         operation.responses = [OpenAPIResponse(
             200, answer.description, content: [OpenAPIContent("application/json", schema: answer.schema)], links: links)]

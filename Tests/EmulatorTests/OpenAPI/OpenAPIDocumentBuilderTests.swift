@@ -92,3 +92,15 @@ import Testing
         #expect(bytes == again && bytes == PrettyJSON.bytes(["routes": 2]))
     }
 }
+
+extension OpenAPIDocumentBuilderTests {
+    /// A route without a description is still listed, and marked for the tests to find.
+    @Test func anUndescribedRouteIsListedAndMarked() {
+        let operation = OpenAPIOperation.undescribed(.get, "/things/{id}", name: "thing").json.objectValue
+        #expect(operation?[OpenAPIOperation.undescribedMarker] == true)
+        #expect(operation?["summary"] == "thing")
+        #expect(operation?["parameters"]?.arrayValue?.first?.objectValue?["in"] == "path")
+        #expect(operation?["responses"]?.objectValue?.keys == ["default"])
+        #expect(OpenAPIOperation(summary: "S", operationID: "s").json.objectValue?[OpenAPIOperation.undescribedMarker] == nil)
+    }
+}

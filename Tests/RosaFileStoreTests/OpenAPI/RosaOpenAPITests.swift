@@ -54,6 +54,7 @@ import TestSupport
         RosaFileStoreService().registerRoutes(on: &router)
         #expect(checks.operations == Set(router.routes.map { "\($0.method.rawValue) \($0.pattern)" }))
         #expect(checks.operations.contains("GET /openapi.json"))
+        #expect(checks.undescribedOperations.isEmpty, "served but not described: \(checks.undescribedOperations)")
         #expect(checks.pathParameterProblems.isEmpty, "\(checks.pathParameterProblems)")
     }
 

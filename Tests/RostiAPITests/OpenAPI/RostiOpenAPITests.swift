@@ -53,6 +53,19 @@ import TestSupport
             #expect(checks.operations.contains("\(endpoint.method.rawValue) \(endpoint.path)"), "\(endpoint.name)")
         }
         #expect(checks.operations.contains("GET /openapi.json"))
+        #expect(checks.undescribedOperations.isEmpty, "served but not described: \(checks.undescribedOperations)")
+    }
+
+    /// An endpoint added to the table without a described answer is listed and marked,
+    /// which the check above turns into a failure.
+    @Test func anEndpointWithoutADescribedAnswerIsMarked() throws {
+        let widgets = Endpoint(.get, "/api/v1/{company_id}/widgets/", "list", "Widgets.") { _ in Response(status: .ok) }
+        let service = RostiService(emulator: try RostiTestServer().emulator, endpoints: RostiEndpoints.all + [widgets])
+        var router = Router()
+        service.registerRoutes(on: &router)
+        let checks = try OpenAPIChecks(PrettyJSON.bytes(RostiOpenAPI.document(routes: router.routes, endpoints: RostiEndpoints.all + [widgets])))
+        #expect(checks.undescribedOperations == ["GET /api/v1/{company_id}/widgets/"])
+        #expect(checks.pathParameterProblems.isEmpty)
     }
 
     @Test func everyPathParameterIsDeclared() throws {
