@@ -42,9 +42,10 @@ enum RosaOpenAPI {
         return builder.document
     }
 
-    /// Whether requests to the route count against the rate limit (`RosaRateLimitPolicy`).
+    /// Whether requests to the route count against the rate limit: asked of the policy the
+    /// limiter itself asks.
     static func isRateLimited(_ pattern: String) -> Bool {
-        pattern == RosaRoutes.apiRoot || pattern.hasPrefix(RosaRoutes.apiRoot + "/")
+        RosaRateLimitPolicy().isLimited(Request(method: .get, target: pattern))
     }
 
     // MARK: Operations by route name
