@@ -55,7 +55,10 @@ enum RosaOpenAPI {
     private static let operations: [String: Describer] = [
         "find by hash": { route in
             var operation = OpenAPIOperation(summary: "Find a file by its SHA-1", operationID: "")
-            operation.description = "Open to everyone. `[]` when nothing matches or no hash is given, never 404. Cached by `ETag`: a matching `If-None-Match` is answered 304."
+            operation.description = """
+                Open to everyone. `[]` when nothing matches or no hash is given, never 404. Cached by \
+                `ETag`: a matching `If-None-Match` is answered 304.
+                """
             operation.security = []
             operation.parameters = [
                 OpenAPIParameter("hash", in: .query, description: "The SHA-1 (any letter case).", schema: JSONSchema.string),
@@ -109,7 +112,10 @@ enum RosaOpenAPI {
         "download (short path)": download,
         "delete": { route in
             var operation = OpenAPIOperation(summary: "Delete a file", operationID: "")
-            operation.description = "The owner, or a user with the admin role, deletes; anyone else is refused (403). Credentials are checked before the lookup."
+            operation.description = """
+                The owner, or a user with the admin role, deletes; anyone else is refused (403). \
+                Credentials are checked before the lookup.
+                """
             operation.security = [securityScheme]
             operation.parameters = [hashParameter]
             operation.responses = [
@@ -199,12 +205,14 @@ enum RosaOpenAPI {
     static let uploadedFileLinks: [OpenAPIResponse.Link] = {
         let hash = "$response.body#/sha1_hash"
         let api = RosaRoutes.apiRoot
-        return [
-            OpenAPIResponse.Link("find", operationID: OpenAPIDocumentBuilder.operationID(.get, api + "/file_stores.json"), parameters: [("hash", hash)]),
-            OpenAPIResponse.Link("download", operationID: OpenAPIDocumentBuilder.operationID(.get, api + "/file_stores/{hash}"), parameters: [("hash", hash)]),
-            OpenAPIResponse.Link("downloadShortPath", operationID: OpenAPIDocumentBuilder.operationID(.get, "/download/{hash}"), parameters: [("hash", hash)]),
-            OpenAPIResponse.Link("delete", operationID: OpenAPIDocumentBuilder.operationID(.delete, api + "/file_stores/{hash}"), parameters: [("hash", hash)]),
+        let targets: [(name: String, method: HTTPMethod, path: String)] = [
+            ("find", .get, api + "/file_stores.json"), ("download", .get, api + "/file_stores/{hash}"),
+            ("downloadShortPath", .get, "/download/{hash}"), ("delete", .delete, api + "/file_stores/{hash}"),
         ]
+        return targets.map { target in
+            OpenAPIResponse.Link(
+                target.name, operationID: OpenAPIDocumentBuilder.operationID(target.method, target.path), parameters: [("hash", hash)])
+        }
     }()
 
     static let sha1: AdminJSON = ["type": "string", "pattern": "^[0-9a-f]{40}$"]
