@@ -146,6 +146,15 @@ public struct OpenAPIParameter: Sendable {
     public var required: Bool
     public var description: String?
     public var schema: AdminJSON
+    /// The name in `components.parameters` this stands for, written as a `$ref`.
+    public private(set) var sharedName: String?
+
+    /// A `$ref` to `components.parameters.<name>`, which describes `parameter`.
+    public static func shared(_ name: String, describing parameter: OpenAPIParameter) -> OpenAPIParameter {
+        var shared = parameter
+        shared.sharedName = name
+        return shared
+    }
 
     public init(_ name: String, in location: Location, required: Bool = false, description: String? = nil, schema: AdminJSON) {
         self.name = name
@@ -157,6 +166,12 @@ public struct OpenAPIParameter: Sendable {
     }
 
     public var json: AdminJSON {
+        if let sharedName { return OpenAPIDocumentBuilder.reference("parameters", sharedName) }
+        return definition
+    }
+
+    /// The parameter object itself, for `components.parameters` or inline.
+    public var definition: AdminJSON {
         var object: AdminJSONObject = ["name": .string(name), "in": .string(location.rawValue), "required": .bool(required)]
         if let description { object["description"] = .string(description) }
         object["schema"] = schema

@@ -175,6 +175,9 @@ enum RosaOpenAPI {
         operation.parameters = [
             hashParameter,
             OpenAPIParameter("Range", in: .header, description: "`bytes=N-`, `bytes=N-M` or `bytes=-N`.", schema: JSONSchema.string),
+            OpenAPIParameter(
+                "If-Range", in: .header, description: "The file's `ETag`: the range is sent only while it matches, else the whole file.",
+                schema: JSONSchema.string),
             ifNoneMatch,
         ]
         // The file's bytes, whatever they are: no schema.

@@ -8,6 +8,11 @@ import HTTP
 /// answers comes from `RostiObjects`.
 enum RostiOpenAPI {
     static let securityScheme = "tokenAuth"
+    /// The header that picks the language of messages, in `components.parameters`.
+    static let acceptLanguage = OpenAPIParameter.shared("AcceptLanguage", describing: OpenAPIParameter(
+        "Accept-Language", in: .header,
+        description: "cs or en, the first of them the header prefers; without either, the emulator's default language (Czech).",
+        schema: JSONSchema.string))
 
     static let description = """
         The Rosti hosting API as Rostra emulates it: companies, applications in containers, \
@@ -34,6 +39,7 @@ enum RostiOpenAPI {
         builder.security = [securityScheme]
         for (name, schema) in RostiObjects.schemas { builder.addComponent("schemas", name, schema) }
         for (name, response) in SharedResponse.all { builder.addComponent("responses", name, response) }
+        builder.addComponent("parameters", acceptLanguage.sharedName ?? "", acceptLanguage.definition)
         var tags: [String] = []
         for route in routes {
             let operation: OpenAPIOperation
@@ -60,7 +66,7 @@ enum RostiOpenAPI {
             OpenAPIParameter(
                 field.name, in: field.location == .path ? .path : .query, required: field.required,
                 description: field.description, schema: schema(of: field))
-        }
+        } + [acceptLanguage]
         let bodyFields = endpoint.formFields
         if !bodyFields.isEmpty {
             var properties = AdminJSONObject()
