@@ -3,8 +3,8 @@ import HTTP
 
 /// The OpenAPI 3.1 description of the Rosa File Store API served at `GET /openapi.json`
 /// (and kept as docs/openapi/rosa.json), made from the routes `RosaRoutes` registered: each
-/// route is described by its name, so a route without a description is a programming error
-/// the tests catch, and a description cannot name a route the server does not have.
+/// route is described by its name, so a description cannot name a route the server does
+/// not have, and a route without one is listed as undescribed, which the tests fail on.
 enum RosaOpenAPI {
     static let securityScheme = "basicAuth"
 
@@ -15,7 +15,9 @@ enum RosaOpenAPI {
         password; seed: `demo:demo-password`); finding and downloading are open. Requests \
         under /api/v1 count against the hourly rate limit (2000 by default, keyed by login, \
         token or client address) and carry `X-RateLimit-Limit` and `X-RateLimit-Remaining`. \
-        Error bodies are the documented ones, byte for byte. See docs/rosa.md.
+        Error bodies are the documented ones, byte for byte. Rostra's control headers \
+        (`X-Rostra-Tenant`, `X-Rostra-Fault`, `X-Rostra-Delay`) work here too; see \
+        docs/admin-api.md. See docs/rosa.md.
         """
 
     static func document(routes: [Router.Route]) -> AdminJSON {

@@ -23,13 +23,14 @@ enum RostiOpenAPI {
         `{"message": "validation error", "errors": {…}}` for invalid fields, in Czech or \
         English (`Accept-Language: cs|en`; Czech without it). Fields are read as DRF reads \
         them: numbers are accepted as text and numeric strings as numbers, 0, 1 and words \
-        such as "yes" as booleans; unknown \
-        fields and read-only fields sent back are ignored. Ids in bodies (`plan`, `app`) and \
-        runtime images must name existing objects, else 400 names the field. See docs/rosti.md.
+        such as "yes" as booleans; unknown fields and read-only fields sent back are ignored. \
+        Ids in bodies (`plan`, `app`) and runtime images must name existing objects, else 400 \
+        names the field. Rostra's control headers (`X-Rostra-Tenant`, `X-Rostra-Fault`, \
+        `X-Rostra-Delay`) work here too; see docs/admin-api.md. See docs/rosti.md.
         """
 
-    /// The description of every route in `routes`, which must all be known: an endpoint of
-    /// the table or one of the documentation routes.
+    /// The description of every route in `routes`: an endpoint of the table, one of the
+    /// documentation routes, or (marked, for the tests to fail on) an undescribed one.
     static func document(routes: [Router.Route], endpoints: [Endpoint]) -> AdminJSON {
         var builder = OpenAPIDocumentBuilder(title: CoreAPISchema.title, description: description)
         builder.addComponent("securitySchemes", securityScheme, [
