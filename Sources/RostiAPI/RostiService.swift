@@ -39,8 +39,15 @@ public struct RostiService: APIService {
     public func registerRoutes(on router: inout Router) {
         for endpoint in endpoints {
             let handle = endpoint.handle
-            router.add(endpoint.method, endpoint.path, name: endpoint.name) { [self] request in
-                try handle(call(for: request))
+            if endpoint.method == .get {
+                router.add(endpoint.method, endpoint.path, name: endpoint.name) { [self] request in
+                    let call = try call(for: request)
+                    return try call.cachedRead { try handle(call) }
+                }
+            } else {
+                router.add(endpoint.method, endpoint.path, name: endpoint.name) { [self] request in
+                    try handle(call(for: request))
+                }
             }
         }
         let cache = self.documents

@@ -14,4 +14,18 @@ public enum StoreLimits {
     /// Pages copied per `sqlite3_backup_step` call; -1 copies everything in one step,
     /// which is what a small emulator database wants (one lock, one pass).
     public static let backupPagesPerStep: Int32 = -1
+
+    /// How often (nanoseconds) `Database.dataVersion()` looks at the WAL file for commits of
+    /// other processes: a write by `rostra import` to a served file is seen by cached reads
+    /// at most this long after it. Our own writes are seen at once.
+    public static let externalChangeCheckInterval: UInt64 = 1_000_000
+
+    /// Commits between two background checkpoints (`Checkpointer`). A commit of a small
+    /// row writes two to four pages to the log, so this keeps the log near SQLite's own
+    /// default of 1000 pages.
+    public static let commitsPerCheckpoint = 256
+    /// Log frames (pages) past which the checkpointer makes writers wait for a complete
+    /// checkpoint, so the log cannot grow without bound under writes that never pause:
+    /// 16,384 pages of 4 KiB is 64 MiB.
+    public static let walFramesBeforeRestart = 16_384
 }

@@ -10,40 +10,49 @@ import RostiAPI
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the Rosti API and the Rosa File Store API, each on its own port."
+        abstract: "Serve the Rosti API and the Rosa File Store API, each on its own port.",
+        discussion: """
+            Opens the state (creating and seeding it on first start), then listens and prints a \
+            banner with both base URLs, the dashboard and the seed credentials. Every option also \
+            reads the environment variable its help names; a flag on the command line wins. \
+            SIGINT or SIGTERM stops it gracefully. Reference: docs/configuration.md.
+            """
     )
 
-    @Option(help: "Address to listen on. Env: ROSTRA_HOST. Default: 127.0.0.1 (loopback only).")
+    @Option(help: ArgumentHelp("Address to listen on. Env: ROSTRA_HOST. Default: 127.0.0.1 (loopback only).", valueName: "address"))
     var host: String?
 
-    @Option(help: "Port of the Rosti API (0 = any free port). Env: ROSTRA_ROSTI_PORT. Default: 8000.")
+    @Option(help: ArgumentHelp("Port of the Rosti API (0 = any free port). Env: ROSTRA_ROSTI_PORT. Default: 8000.", valueName: "port"))
     var rostiPort: Int?
 
-    @Option(help: "Port of the Rosa File Store API (0 = any free port). Env: ROSTRA_ROSA_PORT. Default: 8001.")
+    @Option(help: ArgumentHelp("Port of the Rosa File Store API (0 = any free port). Env: ROSTRA_ROSA_PORT. Default: 8001.", valueName: "port"))
     var rosaPort: Int?
 
     @OptionGroup var state: StateOptions
 
-    @Option(help: "human or json (one JSON object per line, for machines). Env: ROSTRA_LOG_FORMAT. Default: human.")
+    @Option(help: ArgumentHelp("human or json (one JSON object per line, for machines). Env: ROSTRA_LOG_FORMAT. Default: human.", valueName: "format"))
     var logFormat: String?
 
-    @Option(help: "trace, debug, info, notice, warning, error or critical. Env: ROSTRA_LOG_LEVEL. Default: info.")
+    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical. Env: ROSTRA_LOG_LEVEL. Default: info.", valueName: "level"))
     var logLevel: String?
 
-    @Option(help: "Start an API in maintenance (every request answers its documented 503): rosti or rosa; repeatable. Env: ROSTRA_MAINTENANCE=rosa,rosti.")
+    @Option(help: ArgumentHelp("Start an API in maintenance (every request answers its documented 503): rosti or rosa; repeatable. Env: ROSTRA_MAINTENANCE=rosa,rosti.", valueName: "api"))
     var maintenance: [String] = []
 
-    @Option(help: "Largest file a Rosa upload may carry, in bytes; larger answers 413. Env: ROSTRA_ROSA_MAX_UPLOAD_BYTES. Default: 2147483648 (2 GiB).")
+    @Option(help: ArgumentHelp("Largest file a Rosa upload may carry, in bytes; larger answers 413. Env: ROSTRA_ROSA_MAX_UPLOAD_BYTES. Default: 2147483648 (2 GiB).", valueName: "bytes"))
     var rosaMaxUploadBytes: Int64?
 
-    @Option(help: "Seconds that requests in progress get to finish on SIGINT/SIGTERM. Env: ROSTRA_SHUTDOWN_GRACE. Default: 10.")
+    @Option(help: ArgumentHelp("Seconds that requests in progress get to finish on SIGINT/SIGTERM. Env: ROSTRA_SHUTDOWN_GRACE. Default: 10.", valueName: "seconds"))
     var shutdownGrace: Double?
 
-    @Option(help: "Require 'Authorization: Bearer <token>' on admin calls (GET /__admin/health stays open). Env: ROSTRA_ADMIN_TOKEN.")
+    @Option(help: ArgumentHelp("Require 'Authorization: Bearer <token>' on admin calls (GET /__admin/health stays open). Env: ROSTRA_ADMIN_TOKEN.", valueName: "token"))
     var adminToken: String?
 
     @Flag(help: "Turn the admin API off: /__admin/ paths answer as unknown API paths (GET /__admin/health stays). Env: ROSTRA_NO_ADMIN=1.")
     var noAdmin = false
+
+    @Option(help: ArgumentHelp("Once both APIs listen, write their ports and URLs to this file as JSON (for harnesses that start Rostra on port 0); removed on shutdown. Env: ROSTRA_READY_FILE.", valueName: "path"))
+    var readyFile: String?
 
     func validate() throws {
         for port in [rostiPort, rosaPort].compactMap({ $0 }) where !(0...65535).contains(port) {
@@ -113,7 +122,7 @@ struct ServeCommand: ParsableCommand {
         LoggingSystem.bootstrap { label in
             switch format {
             case .human:
-                var handler = StreamLogHandler.standardError(label: label)
+                var handler = HumanLogHandler(label: label)
                 handler.logLevel = level
                 return handler
             case .json:
@@ -148,7 +157,16 @@ struct ServeCommand: ParsableCommand {
         }
         for (_, server) in servers { server.start() }
         watchSeed(of: store)
-        printBanner(host: host, servers: servers, store: store, adminAccess: emulator.adminAccess)
+        let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))
+        printBanner(listening: listening, store: store, adminAccess: emulator.adminAccess)
+        let readyFile = self.readyFile ?? EnvironmentDefault.string("ROSTRA_READY_FILE")
+        if let readyFile {
+            do {
+                try ReadyFile.write(listening.readyDocument(state: store.location.description), to: readyFile)
+            } catch {
+                throw CommandFailure("Cannot write the ready file \(readyFile): \(error)")
+            }
+        }
 
         let received = stop.wait()
         logger.notice("signal \(received): shutting down (grace \(grace)s)")
@@ -161,6 +179,8 @@ struct ServeCommand: ParsableCommand {
             }
         }
         for _ in servers { stopped.wait() }
+        // A ready file left behind would tell the next harness that a stopped Rostra listens.
+        if let readyFile { try? FileManager.default.removeItem(atPath: readyFile) }
         logger.notice("stopped")
     }
 
@@ -196,17 +216,18 @@ struct ServeCommand: ParsableCommand {
         [RostiService(emulator: emulator), RosaFileStoreService(limits: try resolvedRosaLimits())]
     }
 
-    private func printBanner(host: String, servers: [(EmulatedAPI, HTTPServer)], store: StateStore, adminAccess: AdminAccess) {
-        let shownHost = host.contains(":") ? "[\(host)]" : host
+    private func printBanner(listening: ListeningAddresses, store: StateStore, adminAccess: AdminAccess) {
         var lines = ["Rostra \(RostraVersion.string)"]
-        for (api, server) in servers {
-            let title = api == .rosti ? "Rosti API          " : "Rosa File Store API"
-            lines.append("  \(title)  http://\(shownHost):\(server.port)/   (admin: /__admin/health)")
-        }
+        lines.append("  Rosti API            \(listening.shownURL(of: .rosti))   (admin: /__admin/health)")
+        lines.append("  Rosa File Store API  \(listening.shownURL(of: .rosa))   (admin: /__admin/health)")
         switch adminAccess {
-        case .open: break
-        case .token: lines.append("  Admin API            token required (Authorization: Bearer …)")
-        case .disabled: lines.append("  Admin API            off (--no-admin); health stays")
+        case .open:
+            lines.append("  Dashboard            \(listening.shownURL(of: .rosti))__admin/   (admin API: docs/admin-api.md)")
+        case .token:
+            lines.append("  Dashboard            \(listening.shownURL(of: .rosti))__admin/   (admin API: docs/admin-api.md)")
+            lines.append("  Admin API            token required (Authorization: Bearer …)")
+        case .disabled:
+            lines.append("  Admin API            off (--no-admin); health stays")
         }
         lines.append("  State                \(store.location) (\(store.wasSeeded ? "seeded now" : "reused"))")
         lines.append("  Seed credentials     Rosti: Authorization: Token rostidemo0000000000000000000000000000001")

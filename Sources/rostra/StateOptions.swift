@@ -5,10 +5,10 @@ import Foundation
 /// Where the emulator's state lives and what it starts from; shared by `serve`, `export`
 /// and `import`.
 struct StateOptions: ParsableArguments {
-    @Option(help: "Database file, or :memory: for a throwaway instance. Env: ROSTRA_DB. Default: \(StateStore.Location.defaultPath).")
+    @Option(help: ArgumentHelp("Database file, or :memory: for a throwaway instance. Env: ROSTRA_DB. Default: \(StateStore.Location.defaultPath).", valueName: "path"))
     var db: String?
 
-    @Option(help: "Folder of seed JSON files. Env: ROSTRA_SEED. Default: ./seed-data, else the seed-data folder shipped beside the executable.")
+    @Option(help: ArgumentHelp("Folder of seed JSON files. Env: ROSTRA_SEED. Default: ./seed-data, else the seed-data folder shipped beside the executable.", valueName: "folder"))
     var seed: String?
 
     @Flag(help: "Start over from the seed, replacing the database's contents. Env: ROSTRA_RESEED=1.")
@@ -64,7 +64,7 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var state: StateOptions
 
-    @Argument(help: "The file to write.")
+    @Argument(help: ArgumentHelp("The file to write.", valueName: "file"))
     var file: String
 
     func run() throws {
@@ -82,7 +82,7 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var state: StateOptions
 
-    @Argument(help: "The file to read.")
+    @Argument(help: ArgumentHelp("The file to read.", valueName: "file"))
     var file: String
 
     func run() throws {

@@ -305,6 +305,70 @@ private func openPeople(_ path: String, migrations: [Migration] = peopleMigratio
     }
 }
 
+@Suite struct DataVersionTests {
+    @Test func movesOnWithEveryWriteAndNotWithReads() throws {
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let db = try openPeople(directory.path("versions.sqlite"))
+        let start = db.dataVersion()
+        _ = try db.read { try $0.fetchAll("SELECT * FROM teams") }
+        #expect(db.dataVersion() == start)
+        try db.write { try $0.execute("INSERT INTO teams (name) VALUES ('a')") }
+        let afterWrite = db.dataVersion()
+        #expect(afterWrite != start)
+        #expect(start.precedes(afterWrite))
+        try db.writeWithoutTransaction { try $0.execute("PRAGMA user_version = 7") }
+        #expect(db.dataVersion() != afterWrite)
+    }
+
+    @Test func aWriteThatFailsStillCountsAsAChange() throws {
+        // Conservative: a rolled-back write changed nothing, but a cache that drops its
+        // entries for nothing only costs one recomputation.
+        let db = try openPeople(":memory:")
+        let start = db.dataVersion()
+        #expect(throws: (any Error).self) {
+            try db.write { try $0.execute("INSERT INTO people (email, age) VALUES ('x', -1)") }
+        }
+        #expect(db.dataVersion() != start)
+    }
+
+    @Test func seesCommitsOfAnotherConnectionToTheSameFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let path = directory.path("shared.sqlite")
+        let served = try openPeople(path)
+        try served.write { try $0.execute("INSERT INTO teams (name) VALUES ('first')") }
+        let before = served.dataVersion()
+        // Another process would open its own connections; a second Database is the same.
+        let other = try openPeople(path)
+        try other.write { try $0.execute("INSERT INTO teams (name) VALUES ('second')") }
+        // The WAL file is looked at once per check interval, not on every call.
+        Thread.sleep(forTimeInterval: Double(StoreLimits.externalChangeCheckInterval) / 1e9 * 2)
+        #expect(served.dataVersion() != before)
+        #expect(served.dataVersion() == served.dataVersion())
+    }
+}
+
+@Suite struct CheckpointTests {
+    @Test func theLogIsCopiedIntoTheDatabaseFileInTheBackground() throws {
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let path = directory.path("checkpoints.sqlite")
+        let db = try openPeople(path)
+        let filler = String(repeating: "x", count: 1000)
+        let commits = StoreLimits.commitsPerCheckpoint * 2
+        for index in 0..<commits {
+            try db.write { try $0.execute("INSERT INTO samples (id, value) VALUES (?, ?)", [index + 1, filler]) }
+        }
+        db.checkpointer?.waitUntilIdle()
+        // The writer never checkpoints (wal_autocheckpoint = 0): only the background
+        // checkpoints can have put the rows into the main file.
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        #expect(size >= commits * filler.utf8.count)
+        #expect(try db.read { try $0.fetchValue(Int.self, "SELECT count(*) FROM samples") } == commits)
+    }
+}
+
 /// Errors collected from concurrent workers. `@unchecked Sendable`: `errors` is only
 /// touched under `lock`.
 final class Failures: @unchecked Sendable {

@@ -14,6 +14,9 @@ public enum EmulatedAPI: String, Sendable, Codable, CaseIterable {
 public enum AdminRoutes {
     public static let prefix = "/__admin/"
     public static let healthPath = prefix + "health"
+    /// Served without the admin token: health, and the dashboard's files, which hold no
+    /// state (the calls they make need the token).
+    static let openPaths: Set<String> = dashboardFiles.union([healthPath])
 
     /// `GET /__admin/health`: liveness and version, for wait-for-ready loops. Open even with
     /// `--admin-token` or `--no-admin`: it tells nothing and changes nothing.
@@ -39,6 +42,7 @@ public enum AdminRoutes {
         registerSettings(on: &router, documentation: &documentation, emulator: emulator)
         registerAccounts(on: &router, documentation: &documentation, emulator: emulator)
         registerTenants(on: &router, documentation: &documentation, emulator: emulator)
+        registerOverview(on: &router, documentation: &documentation, emulator: emulator)
         registerDashboard(on: &router, documentation: &documentation, emulator: emulator)
         return documentation
     }
@@ -82,18 +86,25 @@ struct AdminErrorRenderer: ErrorRenderer {
     }
 }
 
-/// `--admin-token`: every admin call but health needs `Authorization: Bearer <token>`.
+/// `--admin-token`: every admin call but health and the dashboard's files needs
+/// `Authorization: Bearer <token>`.
 struct AdminAccessMiddleware: Middleware {
     let access: AdminAccess
 
     func respond(to request: Request, next: any Responder) throws -> Response {
-        if case .token(let token) = access, request.path != AdminRoutes.healthPath,
+        if case .token(let token) = access, !Self.isOpen(request),
            !Self.presents(token, in: request.headers["Authorization"]) {
             var error = AdminError(.unauthorized, field: nil, "admin calls need Authorization: Bearer <the --admin-token>")
             error.headers = ["WWW-Authenticate": #"Bearer realm="rostra-admin""#]
             throw error
         }
         return try next.respond(to: request)
+    }
+
+    /// Reading health or the dashboard's files; any other method on them needs the token
+    /// like every call.
+    static func isOpen(_ request: Request) -> Bool {
+        (request.method == .get || request.method == .head) && AdminRoutes.openPaths.contains(request.path)
     }
 
     /// Compares in time independent of where the first difference is, so the token cannot

@@ -96,6 +96,54 @@ enum JournalHeaders {
     }
 }
 
+/// What goes into an entry's body prefix: the bytes as received, except the values of JSON
+/// members that carry a secret (a Rosti storage's `password`), which become `"[redacted]"`.
+/// The journal is readable by anyone who may call the admin API, and the Rosti API itself
+/// never gives a password back.
+enum JournalBody {
+    /// Member names whose values are secrets, as they appear between quotes in a body.
+    static let redactedMembers: [[UInt8]] = [Array(#""password""#.utf8)]
+    static let redactedValue = Array(#""[redacted]""#.utf8)
+
+    static func redactingSecrets(_ prefix: [UInt8]) -> [UInt8] {
+        var bytes = prefix
+        for member in redactedMembers {
+            var searchStart = 0
+            while let found = bytes[searchStart...].firstRange(of: member) {
+                searchStart = redactValue(in: &bytes, after: found.upperBound)
+            }
+        }
+        return bytes
+    }
+
+    /// Replaces the value after `"name"`, blanks and `:` (a string up to its unescaped
+    /// closing quote, or anything else up to the next delimiter; a prefix may end inside
+    /// it). Returns where to search on.
+    private static func redactValue(in bytes: inout [UInt8], after nameEnd: Int) -> Int {
+        func skipBlanks(from index: Int) -> Int {
+            var index = index
+            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+            return index
+        }
+        let colon = skipBlanks(from: nameEnd)
+        guard colon < bytes.count, bytes[colon] == UInt8(ascii: ":") else { return nameEnd }
+        let start = skipBlanks(from: colon + 1)
+        guard start < bytes.count else { return start }
+        var end = start
+        if bytes[start] == UInt8(ascii: "\"") {
+            end = start + 1
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+                end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1
+            }
+            end = min(end + 1, bytes.count)
+        } else {
+            while end < bytes.count, !Array(",}] \t\r\n".utf8).contains(bytes[end]) { end += 1 }
+        }
+        bytes.replaceSubrange(start..<end, with: redactedValue)
+        return start + redactedValue.count
+    }
+}
+
 extension String {
     /// At most `maximumBytes` of UTF-8, cut between Unicode scalars.
     func truncatedToUTF8(_ maximumBytes: Int) -> String {

@@ -26,7 +26,8 @@ struct JournalRecorder: Sendable {
                 path: request.path.truncatedToUTF8(ControlPlaneLimits.journalTargetBytes),
                 query: request.query?.truncatedToUTF8(ControlPlaneLimits.journalTargetBytes),
                 headers: headers, headersTruncated: truncated,
-                bodySize: request.body.declaredLength ?? request.body.bytesRead, bodyPrefix: bodyPrefix,
+                bodySize: request.body.declaredLength ?? request.body.bytesRead,
+                bodyPrefix: bodyPrefix.map(JournalBody.redactingSecrets),
                 outcome: outcome, durationMilliseconds: MonotonicTime.now().since(started).milliseconds,
                 fault: fault),
             capacity: capacity)

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// What the limiter decided about one request.
 public struct RateLimitDecision: Sendable, Equatable {
     /// Requests a key may make per window.
@@ -26,24 +24,27 @@ public struct RateLimitDecision: Sendable, Equatable {
 /// and the window: settings changed at run time apply to the next request. A change of the
 /// window length starts every key afresh.
 public final class FixedWindowRateLimiter: Sendable {
-    private struct Window: Equatable {
+    private struct Window: Equatable, Sendable {
         var seconds: Int
         var index: Int64
     }
 
-    private struct Counter {
+    private struct Counter: Sendable {
         var window: Window
         var used: Int
     }
 
-    private struct Counters {
+    private struct Counters: Sendable {
         var byKey: [String: Counter] = [:]
         /// The window the counters were last swept for: counters of any other window are
         /// dead, and are dropped once per window rather than looked at on every request.
         var sweptWindow: Window?
     }
 
-    private let counters = Mutex(Counters())
+    /// Taken by every limited request: an adaptive mutex, not `Synchronization.Mutex`,
+    /// whose priority-inheritance futex made concurrent finds queue in the kernel — a third
+    /// of an authenticated find's time in a profile (see `Locks.swift`).
+    private let counters = AdaptiveMutex(Counters())
 
     public init() {}
 

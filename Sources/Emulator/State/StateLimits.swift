@@ -7,4 +7,10 @@ public enum StateLimits {
     public static let importDocumentMaximumBytes = 1 << 30
     /// Largest single seed file content (seed files are meant to be small examples).
     public static let seedFileMaximumBytes = 1 << 20
+    /// Entries one `VersionedCache` keeps for one data version (answers to reads, who a
+    /// credential belongs to). Each is a small JSON answer; a thousand of them is at most
+    /// a few megabytes, and a test suite rarely asks more distinct reads between writes.
+    public static let cachedValuesPerTenant = 1024
+    /// The largest answer body an API keeps in its cache; bigger ones are computed anew.
+    public static let cachedAnswerMaximumBytes = 64 * 1024
 }

@@ -70,6 +70,9 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, C
 extension StringProtocol {
     /// ASCII case-insensitive equality: header names and tokens are ASCII, and this avoids
     /// the allocations of `lowercased()` on the hot path.
+    /// Inlinable so that callers in other modules get it specialised for their string
+    /// types: unspecialised, the generic calls showed in profiles of every request.
+    @inlinable
     public func equalsIgnoringASCIICase<Other: StringProtocol>(_ other: Other) -> Bool {
         // Lengths first: most comparisons (a header name against another) fail on length,
         // and the UTF-8 count of a native string is stored, not computed.
@@ -91,6 +94,7 @@ extension StringProtocol {
 
 extension Sequence where Element == UInt8 {
     /// ASCII case-insensitive equality of two byte sequences.
+    @inlinable
     func equalsIgnoringASCIICase<Other: Collection>(_ other: Other) -> Bool where Other.Element == UInt8 {
         var iterator = other.makeIterator()
         for a in self {

@@ -19,7 +19,16 @@ public struct Request: Sendable {
     public var remoteAddress: String
     /// Unique within the process; also in every log line about this request.
     public var id: String
-    public var logger: Logger
+    /// The server's logger, without the request's id (see `logger`).
+    public var serverLogger: Logger
+    /// The server's logger with this request's id as `request-id` metadata. Made on use:
+    /// setting metadata copies the handler's metadata (and some handlers render it at
+    /// once), measured at about 5% of a small API read, and most requests log nothing.
+    public var logger: Logger {
+        var logger = serverLogger
+        logger[metadataKey: "request-id"] = .string(id)
+        return logger
+    }
     /// Values that middleware attaches for those after it (see `RequestStorageKey`).
     public var storage: RequestStorage
 
@@ -40,7 +49,7 @@ public struct Request: Sendable {
         self.parameters = PathParameters()
         self.remoteAddress = remoteAddress
         self.id = id
-        self.logger = logger
+        self.serverLogger = logger
         self.storage = RequestStorage()
     }
 
@@ -76,8 +85,15 @@ public struct Request: Sendable {
     }
 
     /// The first value of a query parameter.
+    /// Walks the pairs and decodes only the one asked for (every find asks for `hash`).
     public func queryValue(_ name: String) -> String? {
-        queryItems.first { $0.name == name }?.value
+        guard let query, !query.isEmpty else { return nil }
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard PercentDecoding.decode(parts[0], plusAsSpace: true) == name else { continue }
+            return parts.count > 1 ? PercentDecoding.decode(parts[1], plusAsSpace: true) : ""
+        }
+        return nil
     }
 
     /// Whether the client asked to keep the connection open after this exchange

@@ -42,11 +42,11 @@ public final class RequestBody: @unchecked Sendable {
 
     /// The next piece of the body, at most `maxLength` bytes, or `nil` at the end.
     public func readChunk(maxLength: Int = 64 * 1024) throws -> [UInt8]? {
-        var chunk = [UInt8](repeating: 0, count: maxLength)
-        let count = try chunk.withUnsafeMutableBytes { try read(into: $0) }
-        if count == 0 { return nil }
-        chunk.removeSubrange(count...)
-        return chunk
+        // Read into uninitialised room: zero-filling 64 KiB per call showed in profiles.
+        let chunk = try [UInt8](unsafeUninitializedCapacity: maxLength) { room, initialized in
+            initialized = try read(into: UnsafeMutableRawBufferPointer(room))
+        }
+        return chunk.isEmpty ? nil : chunk
     }
 
     /// The whole body, refused with 413 as soon as it grows past `limit` bytes.
@@ -56,11 +56,13 @@ public final class RequestBody: @unchecked Sendable {
         }
         var bytes: [UInt8] = []
         if let declaredLength { bytes.reserveCapacity(Int(declaredLength)) }
-        while let chunk = try readChunk(maxLength: 64 * 1024) {
-            if bytes.count + chunk.count > limit {
-                throw HTTPError(.contentTooLarge, message: "Request body is larger than \(limit) bytes.")
+        try withUnsafeTemporaryAllocation(byteCount: 64 * 1024, alignment: 1) { scratch in
+            while case let count = try read(into: scratch), count > 0 {
+                if bytes.count + count > limit {
+                    throw HTTPError(.contentTooLarge, message: "Request body is larger than \(limit) bytes.")
+                }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<count]))
             }
-            bytes.append(contentsOf: chunk)
         }
         return bytes
     }

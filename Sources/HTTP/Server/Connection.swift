@@ -128,12 +128,10 @@ final class Connection {
 
         let bodyReader = ConnectionBodyReader(connection: self, framing: framing, expectsContinue: expectsContinue)
         let id = context.nextRequestID()
-        var logger = context.logger
-        logger[metadataKey: "request-id"] = .string(id)
         var request = Request(
             method: head.method, target: head.target, version: head.version, headers: HTTPHeaders(head.headers),
             body: RequestBody(source: bodyReader, declaredLength: framing.declaredLength),
-            remoteAddress: remoteAddress, id: id, logger: logger)
+            remoteAddress: remoteAddress, id: id, logger: context.logger)
         request.storage[RequestStartKey.self] = started
 
         var response: Response
@@ -358,8 +356,8 @@ final class Connection {
     }
 
     private func logAccess(_ request: Request, status: HTTPStatus?, bytes: Int, started: MonotonicTime) {
+        guard request.serverLogger.logLevel <= .info else { return }
         let logger = request.logger
-        guard logger.logLevel <= .info else { return }
         let elapsed = MonotonicTime.now().since(started).milliseconds
         let statusText = status.map { String($0.code) } ?? "dropped"
         logger.info("\(request.method) \(request.target) \(statusText) \(bytes)B \((elapsed * 100).rounded() / 100)ms \(remoteAddress)")

@@ -57,8 +57,25 @@ extension Request {
 struct RosaAuthenticationMiddleware: Middleware {
     func respond(to request: Request, next: any Responder) throws -> Response {
         var request = request
-        request.storage[RosaCallerKey.self] = try Self.caller(for: request)
+        request.storage[RosaCallerKey.self] = try Self.rememberedCaller(for: request)
         return try next.respond(to: request)
+    }
+
+    /// Who the credentials name, remembered per `Authorization` value while the users
+    /// table (the whole database, to be exact) is unchanged: clients send the same header
+    /// with every request, and looking it up was most of an authenticated find's cost.
+    static func rememberedCaller(for request: Request) throws -> RosaCaller {
+        let authorization = request.headers["Authorization"]
+        guard let authorization else { return .anonymous }
+        let tenant = try request.tenant()
+        let callers = tenant.attachment(CallerCacheKey.self) { VersionedCache<RosaCaller>() }
+        return try callers.value(for: authorization, in: tenant.state.database) {
+            (try caller(for: request), true)
+        }
+    }
+
+    private enum CallerCacheKey: TenantAttachmentKey {
+        typealias Value = VersionedCache<RosaCaller>
     }
 
     static func caller(for request: Request) throws -> RosaCaller {

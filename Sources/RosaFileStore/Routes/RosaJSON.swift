@@ -8,14 +8,27 @@ import HTTP
 enum RosaJSON {
     static let contentType = "application/json; charset=utf-8"
 
-    static func response(_ status: HTTPStatus = .ok, body: String, request: Request) -> Response {
-        let bytes = Array(body.utf8)
-        // Strong: the tag names these exact bytes.
-        let tag = EntityTag.quoted(SHA1.hexDigest(of: bytes))
-        if status.code == 200, EntityTag.noneMatchIsSatisfied(by: tag, in: request) {
-            return EntityTag.notModified(tag)
+    /// A JSON body with its entity tag, made once and answered many times (finds are cached).
+    struct Body: Sendable {
+        let bytes: [UInt8]
+        let tag: String
+
+        init(_ text: String) {
+            bytes = Array(text.utf8)
+            // Strong: the tag names these exact bytes.
+            tag = EntityTag.quoted(SHA1.hexDigest(of: bytes))
         }
-        return Response(status: status, contentType: contentType, bytes: bytes, headers: ["ETag": tag])
+    }
+
+    static func response(_ status: HTTPStatus = .ok, body: String, request: Request) -> Response {
+        response(status, body: Body(body), request: request)
+    }
+
+    static func response(_ status: HTTPStatus = .ok, body: Body, request: Request) -> Response {
+        if status.code == 200, EntityTag.noneMatchIsSatisfied(by: body.tag, in: request) {
+            return EntityTag.notModified(body.tag)
+        }
+        return Response(status: status, contentType: contentType, bytes: body.bytes, headers: ["ETag": body.tag])
     }
 
     /// One file as find reports it: no size, no timestamps, no URL; `user.id` an integer.

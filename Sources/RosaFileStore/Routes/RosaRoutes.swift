@@ -34,12 +34,24 @@ struct RosaRoutes: Sendable {
     /// no hash is given (builders compare the body with `[]`), never a 404. Hashes compare
     /// case-insensitively: stored ones are lowercase.
     func find(_ request: Request) throws -> Response {
-        var body = "[]"
-        if let hash = request.queryValue("hash")?.lowercased(), !hash.isEmpty,
-            let file = try RosaFiles(state: request.tenant().state).find(sha1: hash) {
-            body = "[" + RosaJSON.file(file) + "]"
+        guard let hash = request.queryValue("hash")?.lowercased(), !hash.isEmpty else {
+            return RosaJSON.response(body: Self.nothingFound, request: request)
+        }
+        let tenant = try request.tenant()
+        // Builders ask for the same hashes again and again; the answer changes only with
+        // the data.
+        let answers = tenant.attachment(FindAnswerCacheKey.self) { VersionedCache<RosaJSON.Body>() }
+        let body = try answers.value(for: hash, in: tenant.state.database) {
+            let found = try RosaFiles(state: tenant.state).find(sha1: hash)
+            return (found.map { RosaJSON.Body("[" + RosaJSON.file($0) + "]") } ?? Self.nothingFound, true)
         }
         return RosaJSON.response(body: body, request: request)
+    }
+
+    private static let nothingFound = RosaJSON.Body("[]")
+
+    private enum FindAnswerCacheKey: TenantAttachmentKey {
+        typealias Value = VersionedCache<RosaJSON.Body>
     }
 
     // MARK: Upload

@@ -2,6 +2,7 @@ import Emulator
 import HTTP
 import Logging
 import Store
+import Synchronization
 
 /// One request to the Rosti API with what its handler needs: the tenant's state and clock,
 /// the answer's language, and the tenant's job scheduler.
@@ -16,12 +17,39 @@ struct RostiCall {
     let language: Language
     let jobDurations: (JobKind) -> JobDuration
     let logger: Logger
+    /// Set once the handler looks at the clock: its answer then depends on the time, not
+    /// only on the data, and must not be cached.
+    private let clockWasRead = ClockReadMark()
 
     var database: Database { tenant.state.database }
 
     /// The tenant's job scheduler, looked up only by the requests that need it.
     var jobs: JobScheduler { JobScheduler.of(tenant, logger: logger) }
-    func now() -> Double { tenant.clock.now() }
+    func now() -> Double {
+        clockWasRead.mark()
+        return tenant.clock.now()
+    }
+
+    /// The answer of a read: remembered from an earlier identical request while the data
+    /// has not changed since, or computed by `answer`. The key holds everything a read's
+    /// answer depends on besides the data — the path and query, the credentials, the
+    /// language — and an answer is kept only when it is a 200 of bytes whose handler never
+    /// read the clock (a job's progress, or jobs due meanwhile, depend on the time).
+    func cachedRead(_ answer: () throws -> Response) throws -> Response {
+        let cache = tenant.attachment(AnswerCacheKey.self) { VersionedCache<Response>() }
+        let key = request.target + "\n" + (request.headers["Authorization"] ?? "") + "\n" + language.rawValue
+        return try cache.value(for: key, in: database) {
+            let response = try answer()
+            guard response.status == .ok, !clockWasRead.isSet, case .bytes(let body) = response.body,
+                body.count <= StateLimits.cachedAnswerMaximumBytes
+            else { return (response, false) }
+            return (response, true)
+        }
+    }
+
+    private enum AnswerCacheKey: TenantAttachmentKey {
+        typealias Value = VersionedCache<Response>
+    }
 
     /// The object id of `/…/{id}/`: a path that is not a number names nothing (404).
     func objectID() throws -> Int64 {
@@ -112,4 +140,11 @@ struct RostiCall {
     func ok(_ value: JSONValue) -> Response {
         RostiResponse.json(value, language: language)
     }
+}
+
+/// Whether a call read the clock; a class so the value-typed call can set it from any copy.
+private final class ClockReadMark: Sendable {
+    private let wasRead = Atomic<Bool>(false)
+    func mark() { wasRead.store(true, ordering: .relaxed) }
+    var isSet: Bool { wasRead.load(ordering: .relaxed) }
 }

@@ -15,8 +15,11 @@ enum Language: String, Sendable, CaseIterable {
         guard let header, !header.isEmpty else { return Language(configured: fallback()) }
         var best: (language: Language, quality: Double, position: Int)?
         for (position, entry) in header.split(separator: ",").enumerated() {
+            // An entry of only `;` splits into nothing (`Accept-Language: ;` once ended the
+            // process here).
             let parts = entry.split(separator: ";")
-            let tag = parts[0].trimmingHTTPWhitespace().lowercased()
+            guard let first = parts.first else { continue }
+            let tag = first.trimmingHTTPWhitespace().lowercased()
             var quality = 1.0
             for parameter in parts.dropFirst() {
                 let pair = parameter.trimmingHTTPWhitespace()

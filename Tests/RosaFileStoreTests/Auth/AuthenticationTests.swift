@@ -53,6 +53,18 @@ import TestSupport
         #expect(response.headers["WWW-Authenticate"] == #"Basic realm="Application""#)
     }
 
+    /// Who a credential names is remembered while the data is unchanged
+    /// (`RosaAuthenticationMiddleware.rememberedCaller`); any change is seen at once.
+    @Test func aPasswordChangedBehindTheAPIsBackTakesEffectAtOnce() throws {
+        let server = try RosaTestServer()
+        let demo = [("Authorization", Auth.demo)]
+        #expect(try server.get("/api/v1/check", demo).status == 200)
+        #expect(try server.get("/api/v1/check", demo).status == 200)
+        try server.state.database.write { try $0.execute("UPDATE rosa_users SET password = 'changed' WHERE uname = 'demo'") }
+        #expect(try server.get("/api/v1/check", demo).status == 401)
+        #expect(try server.get("/api/v1/check", [("Authorization", Auth.basic("demo", "changed"))]).status == 200)
+    }
+
     @Test func openEndpointsIgnoreBadCredentials() throws {
         let server = try RosaTestServer()
         let wrong = [("Authorization", Auth.basic("demo", "wrong"))]

@@ -27,6 +27,22 @@ import TestSupport
         #expect(response.headers["ETag"] == "\"\(sha1(bytes("[]")))\"")
     }
 
+    /// Finds are answered from memory while the data is unchanged; a delete or an upload
+    /// shows in the very next find.
+    @Test func aFindAfterADeleteOrAnUploadSeesIt() throws {
+        let server = try RosaTestServer()
+        let find = "/api/v1/file_stores.json?hash=\(Seeded.helloSHA1)"
+        #expect(try server.get(find).text.contains(Seeded.helloSHA1))
+        #expect(try server.get(find).text.contains(Seeded.helloSHA1))
+        #expect(try server.request("DELETE", "/api/v1/file_stores/\(Seeded.helloSHA1).json", headers: [("Authorization", Auth.demo)]).status == 204)
+        #expect(try server.get(find).text == "[]")
+        let content = sampleBytes(1000, seed: 42)
+        let lookup = "/api/v1/file_stores.json?hash=\(sha1(content))"
+        #expect(try server.get(lookup).text == "[]")
+        #expect(try server.upload(MultipartBody.file(content)).status == 201)
+        #expect(try server.get(lookup).text.contains(sha1(content)))
+    }
+
     @Test func hashesCompareCaseInsensitively() throws {
         let response = try RosaTestServer().get("/api/v1/file_stores.json?hash=\(Seeded.helloSHA1.uppercased())")
         #expect(response.text.contains(#""sha1_hash": "5e13c3cc20c292bb6dfb325b48dd65e104bddb87""#))

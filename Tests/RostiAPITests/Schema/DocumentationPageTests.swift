@@ -1,0 +1,66 @@
+import Emulator
+import HTTP
+import Testing
+
+@testable import RostiAPI
+import TestSupport
+
+/// The browser demo at `GET /api/`: a "try it" form per link, wired to the CoreAPI client.
+@Suite struct DocumentationPageTests {
+    static let browserAccept = [("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")]
+
+    func page(_ server: RostiTestServer) throws -> String {
+        let response = try server.send("GET", "/api/", token: nil, headers: Self.browserAccept)
+        #expect(response.status == 200)
+        #expect(response.headers["Content-Type"] == "text/html; charset=utf-8")
+        return response.text
+    }
+
+    /// Each link of the schema has a form naming its keys and an input per field, with the
+    /// field's location and type, so the script can build the parameters the client wants.
+    @Test func everyLinkHasATryItFormWithAnInputPerField() throws {
+        let html = try page(RostiTestServer())
+        #expect(html.components(separatedBy: "<form class=\"try\"").count - 1 == RostiEndpoints.all.count)
+        for endpoint in RostiEndpoints.all {
+            let id = "try-v1-\(endpoint.resource)-\(endpoint.action)"
+            let keys = HTMLText.escape(#"["v1","\#(endpoint.resource)","\#(endpoint.action)"]"#)
+            #expect(html.contains(#"<form class="try" id="\#(id)" data-keys="\#(keys)">"#), "\(endpoint.name)")
+            for field in endpoint.fields {
+                let input = #"id="\#(id)-\#(field.name)" name="\#(field.name)" data-location="\#(field.location.rawValue)" data-type="\#(field.type.typeName)""#
+                #expect(html.contains(input), "\(endpoint.name): \(field.name)")
+            }
+            #expect(html.contains(#"<button class="send" type="submit">\#(endpoint.method.rawValue) \#(endpoint.path)</button>"#))
+        }
+        // Choices are offered as they are; a required field is marked.
+        #expect(html.contains("<option>https+le</option><option>http</option>"))
+        #expect(html.contains(#"<label for="try-v1-apps-create-name" class="required">name</label>"#))
+    }
+
+    /// The client, then the schema it decodes, then the forms' script, which calls through
+    /// the client with the pasted token.
+    @Test func theFormsCallThroughTheCoreAPIClient() throws {
+        let html = try page(RostiTestServer())
+        let client = try #require(html.range(of: #"<script src="\#(RostiPaths.javaScriptClient)"></script>"#))
+        let schema = try #require(html.range(of: #"<script src="\#(RostiPaths.schemaScript)"></script>"#))
+        let forms = try #require(html.range(of: "new window.coreapi.Client("))
+        #expect(client.upperBound < schema.lowerBound && schema.upperBound < forms.lowerBound)
+        #expect(TryItScript.javaScript.contains("client.action(window.schema, JSON.parse(form.getAttribute('data-keys')), params)"))
+        #expect(TryItScript.javaScript.contains("new window.coreapi.auth.TokenAuthentication({ scheme: 'Token', token: token })"))
+        #expect(html.contains(#"<input id="try-token""#))
+        // The answer is shown as text, never as markup.
+        #expect(!TryItScript.javaScript.contains("innerHTML"))
+        #expect(TryItScript.javaScript.contains("output.textContent ="))
+        // The script is inline: it must not close its own element early.
+        #expect(!TryItScript.javaScript.contains("</"))
+    }
+
+    @Test func textOfTheTableIsEscapedInTheForms() throws {
+        let endpoint = Endpoint(.get, "/api/v1/{company_id}/odd<ities/", "list", "A <b>bold</b> \"claim\".",
+                                query: [SchemaField("q\"><script>", .query, .string, "x")]) { _ in Response(contentType: "text/plain", bytes: []) }
+        let html = String(decoding: DocumentationPage.html([endpoint]), as: UTF8.self)
+        #expect(html.contains("A &lt;b&gt;bold&lt;/b&gt; &quot;claim&quot;."))
+        #expect(html.contains(#"id="try-v1-odd&lt;ities-list""#))
+        #expect(html.contains(#"name="q&quot;&gt;&lt;script&gt;""#))
+        #expect(!html.contains("q\"><script>"))
+    }
+}
