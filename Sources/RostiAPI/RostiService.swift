@@ -65,6 +65,8 @@ public struct RostiService: APIService {
         router.add(.get, RostiPaths.javaScriptClient, name: "coreapi javascript client") { _ in
             Response(contentType: "application/javascript; charset=utf-8", bytes: cache.documents.client)
         }
+        let endpoints = self.endpoints
+        ServedOpenAPIDocument.register(on: &router) { routes in RostiOpenAPI.document(routes: routes, endpoints: endpoints) }
     }
 
     /// Starts the default tenant's job scheduler beside the listeners, so jobs that fell
