@@ -110,7 +110,7 @@ public struct RostiService: APIService {
 /// The schema documents, rendered on first use rather than at start-up: rendering them was
 /// measured at 3–7 ms of every start, and many runs never ask for the schema.
 final class SchemaDocumentCache: Sendable {
-    private let rendered = Mutex<RostiService.SchemaDocuments?>(nil)
+    private let rendered = AdaptiveMutex<RostiService.SchemaDocuments?>(nil)
     private let render: @Sendable () -> RostiService.SchemaDocuments
 
     init(render: @escaping @Sendable () -> RostiService.SchemaDocuments) {

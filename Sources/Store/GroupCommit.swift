@@ -73,6 +73,9 @@ final class GroupCommit: Sendable {
     /// Commits made so far (each carrying one or more writes); for tests.
     var batchCount: Int { batches.load(ordering: .relaxed) }
 
+    /// Writes queued and not yet taken into a batch; for tests.
+    var waitingCount: Int { state.waitingCount }
+
     /// One transaction for the whole batch.
     private static func run(_ batch: [PendingWrite], on connection: Connection) throws {
         do {
@@ -137,6 +140,8 @@ private final class GroupCommitState: @unchecked Sendable {
     private let lock = NSLock()
     private var waiting: [PendingWrite] = []
     private var leading = false
+
+    var waitingCount: Int { lock.withLock { waiting.count } }
 
     /// Queues `job`; true when the caller must lead (nobody was).
     func enqueue(_ job: PendingWrite) -> Bool {

@@ -357,7 +357,6 @@ private func openPeople(_ path: String, migrations: [Migration] = peopleMigratio
         defer { withExtendedLifetime(directory) {} }
         let db = try openPeople(directory.path("group.sqlite"))
         let writers = 8
-        let queued = SharedCounter()
         let ids = Failures()  // reused as a thread-safe bag
         let before = db.groupCommit.batchCount
         let group = DispatchGroup()
@@ -366,14 +365,12 @@ private func openPeople(_ path: String, migrations: [Migration] = peopleMigratio
         DispatchQueue.global().async(group: group) {
             try? db.writeWithoutTransaction { _ in
                 holding.signal()
-                _ = eventually(timeout: .seconds(10)) { queued.current == Int64(writers) }
-                Thread.sleep(forTimeInterval: 0.05)  // let the last one reach the queue
+                _ = eventually(timeout: .seconds(30)) { db.groupCommit.waitingCount == writers }
             }
         }
         holding.wait()
         for index in 0..<writers {
             DispatchQueue.global().async(group: group) {
-                queued.add(1)
                 do {
                     let id = try db.write { conn -> Int64 in
                         try conn.execute("INSERT INTO teams (name) VALUES (?)", ["team \(index)"])

@@ -49,7 +49,7 @@ extension AdminRoutes {
     /// route the router holds by then (its own included), so it cannot list a call the
     /// server does not have or miss one it has.
     static func registerOpenAPI(on router: inout Router, documentation: inout AdminDocumentation, access: AdminAccess) {
-        let document = Mutex<[UInt8]>([])
+        let document = AdaptiveMutex<[UInt8]>([])
         documentation.add(.get, "openapi.json", on: &router, AdminOperation(
             summary: "This description (OpenAPI 3.1)", responses: [(200, "An OpenAPI 3.1 document")])
         ) { _ in

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Synchronization
 
 /// The emulator's own clock: real time, frozen at a moment, or real time moved by an
@@ -36,7 +37,7 @@ public final class EmulatorClock: Sendable {
     /// under the write lock; a reader that sees the old value reads just before the change.
     private let isReal = Atomic<Bool>(true)
     private let realTime: @Sendable () -> Double
-    private let observers = Mutex<[@Sendable () -> Void]>([])
+    private let observers = AdaptiveMutex<[@Sendable () -> Void]>([])
 
     /// `realTime` is injectable so tests of the clock itself need no sleeping.
     public init(realTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {

@@ -1,4 +1,5 @@
 /// What the limiter decided about one request.
+import HTTP
 public struct RateLimitDecision: Sendable, Equatable {
     /// Requests a key may make per window.
     public let limit: Int

@@ -19,7 +19,7 @@ public final class Tenant: Sendable {
     private let attachments = ReadWriteLock<[ObjectIdentifier: any Sendable]>([:])
     private let retired = Atomic<Bool>(false)
     /// One reset of this tenant at a time.
-    private let resetting = Mutex(())
+    private let resetting = AdaptiveMutex(())
 
     public init(name: String, state: StateStore, clock: EmulatorClock = EmulatorClock()) {
         self.name = name

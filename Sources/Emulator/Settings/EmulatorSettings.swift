@@ -1,3 +1,4 @@
+import HTTP
 import Synchronization
 
 /// How long each kind of asynchronous job stays pending, then running, on the emulator's

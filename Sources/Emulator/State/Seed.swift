@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Store
 import Synchronization
 
@@ -78,7 +79,7 @@ public final class Seed: Sendable {
 
 /// A value computed once — at once, or on a background thread — that readers wait for.
 final class LoadOnce<Value: Sendable>: Sendable {
-    private let result = Mutex<Result<Value, any Error>?>(nil)
+    private let result = AdaptiveMutex<Result<Value, any Error>?>(nil)
     private let finished = DispatchSemaphore(value: 0)
 
     init(_ value: Value) {

@@ -19,7 +19,7 @@ public final class HTTPServer: Sendable {
     private let listener: Socket
     private let context: ServerContext
     private let acceptLoopFinished = DispatchSemaphore(value: 0)
-    private let state = Mutex<Lifecycle>(.created)
+    private let state = AdaptiveMutex<Lifecycle>(.created)
 
     private enum Lifecycle {
         case created, running, stopping, stopped
@@ -231,7 +231,7 @@ final class ServerContext: Sendable {
 /// closed. A socket is removed before it is closed, under the same lock, so a forced
 /// shutdown never touches a descriptor number that has been reused.
 final class ConnectionRegistry: Sendable {
-    private let sockets = Mutex<Set<Int32>>([])
+    private let sockets = AdaptiveMutex<Set<Int32>>([])
 
     var count: Int { sockets.withLock { $0.count } }
 

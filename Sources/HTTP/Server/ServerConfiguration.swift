@@ -22,8 +22,12 @@ public struct HTTPLimits: Sendable {
     public var maxDiscardedBodyBytes: Int64 = 1024 * 1024
     /// Pending connections the kernel queues before `accept`.
     public var listenBacklog: Int32 = 4096
-    /// Stack of each connection's thread. Virtual memory: only touched pages are resident.
-    public var threadStackBytes = 512 * 1024
+    /// Stack of each connection's thread. Virtual memory: only touched pages are resident,
+    /// so this costs nothing per idle connection. Room for the deepest request a handler
+    /// walks recursively (JSON nested to the APIs' limit) even in a ThreadSanitizer or
+    /// AddressSanitizer build, whose frames are several times larger: at 512 KiB a body
+    /// nested 256 deep overflowed the stack of a TSan build.
+    public var threadStackBytes = 2 * 1024 * 1024
 
     public init() {}
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Emulator
+import HTTP
 import Logging
 import Synchronization
 
@@ -18,7 +19,13 @@ final class JobScheduler: Sendable {
     private let logger: Logger
     private let queue: DispatchQueue
     /// The armed timer; replaced (and the old one cancelled) on every re-arm.
-    private let timer = Mutex<DispatchWorkItem?>(nil)
+    private let timer = AdaptiveMutex<ArmedTimer?>(nil)
+
+    /// `@unchecked Sendable`: libdispatch synchronises a work item's `cancel` and its run
+    /// internally; the type is only not annotated. It is also only touched under `timer`.
+    private struct ArmedTimer: @unchecked Sendable {
+        let item: DispatchWorkItem
+    }
     private let started = Atomic<Bool>(false)
 
     /// A margin after a job's moment, so the timer never fires a hair early on the clock.
@@ -78,13 +85,13 @@ final class JobScheduler: Sendable {
             return
         }
         timer.withLock { armed in
-            armed?.cancel()
+            armed?.item.cancel()
             armed = nil
             // A frozen clock only moves when told to, and then the observer runs.
             guard let next, clock.reading.mode != .frozen else { return }
             let delay = max(0, next - clock.now()) + Self.timerSlackSeconds
             let item = DispatchWorkItem { [weak self] in self?.clockChanged() }
-            armed = item
+            armed = ArmedTimer(item: item)
             queue.asyncAfter(deadline: .now() + delay, execute: item)
         }
     }

@@ -4,10 +4,13 @@ import Glibc
 import Darwin
 #endif
 
-// Locks for state that every API request touches (settings, the tenant table, clocks,
-// journals, attachments).
+// The project's locks: for state that every API request touches (settings, the tenant
+// table, clocks, journals, attachments, the open connections) and everywhere else a lock
+// is needed above the Store module (which uses its own per-connection locks).
 //
-// Why not `Synchronization.Mutex` there: on Linux it is a priority-inheritance futex
+// Why not `Synchronization.Mutex`: ThreadSanitizer cannot see its hand-over (a futex the
+// kernel passes on, with no user-space atomic) and reported races on data it guarded.
+// And: on Linux it is a priority-inheritance futex
 // (FUTEX_LOCK_PI). Every contended acquisition enters the kernel and the lock is handed to
 // a sleeping waiter, so with a thread per connection the threads convoy behind it: on a
 // trivial route, four such locks per request cut throughput to a third (perf showed the
