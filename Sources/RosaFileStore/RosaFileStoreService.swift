@@ -15,6 +15,7 @@ public struct RosaFileStoreService: APIService {
 
     public func registerRoutes(on router: inout Router) {
         RosaRoutes(limits: limits).register(on: &router)
+        ServedOpenAPIDocument.register(on: &router) { routes in RosaOpenAPI.document(routes: routes) }
     }
 
     /// Authentication first (the rate limit is keyed by who the caller is), then the limit.

@@ -28,6 +28,7 @@ public final class Database: Sendable {
     private let walWatch: WALWatch?
     /// Checkpoints the log in the background; nil in memory, where there is no log.
     let checkpointer: Checkpointer?
+    let groupCommit = GroupCommit()
 
     /// Opens (creating when missing) the database at `path`, or a private in-memory one
     /// for ":memory:", and brings its schema up to `migrator`'s latest version.
@@ -92,11 +93,15 @@ public final class Database: Sendable {
         throw StoreOpeningError.reentrantAccess
     }
 
-    /// Runs `body` in one IMMEDIATE transaction on the writer connection: committed when
-    /// `body` returns, rolled back when it throws. Writes are serialised.
+    /// Runs `body` in an IMMEDIATE transaction on the writer connection: committed before
+    /// `write` returns, rolled back when it throws. Writes are serialised.
+    ///
+    /// Writes of several threads that wait at the same time share one commit (see
+    /// `GroupCommit`); each still runs alone, in its own savepoint, and is rolled back alone
+    /// when it throws.
     public func write<Result>(_ body: (Connection) throws -> Result) throws -> Result {
-        defer { committed() }
-        return try writer.withConnection { try $0.inTransaction(.immediate, body) }
+        guard !writer.isHeldByCurrentThread else { throw StoreOpeningError.reentrantAccess }
+        return try groupCommit.write(on: writer, body, committed: committed)
     }
 
     /// Runs `body` on the writer connection with no transaction around it, for work that

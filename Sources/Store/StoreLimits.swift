@@ -28,4 +28,9 @@ public enum StoreLimits {
     /// checkpoint, so the log cannot grow without bound under writes that never pause:
     /// 16,384 pages of 4 KiB is 64 MiB.
     public static let walFramesBeforeRestart = 16_384
+
+    /// The most writes one commit carries (`GroupCommit`): enough to share a commit among
+    /// every connection of a busy test suite, few enough that the writer that leads does
+    /// not wait long for others' work before its own answer.
+    public static let writesPerCommitMaximum = 64
 }

@@ -369,6 +369,89 @@ private func openPeople(_ path: String, migrations: [Migration] = peopleMigratio
     }
 }
 
+@Suite struct GroupCommitTests {
+    /// Writes that wait while the writer is busy go into one commit together, and each
+    /// caller gets its own closure's result.
+    @Test func writesThatWaitTogetherShareOneCommitAndKeepTheirOwnResults() throws {
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let db = try openPeople(directory.path("group.sqlite"))
+        let writers = 8
+        let queued = SharedCounter()
+        let ids = Failures()  // reused as a thread-safe bag
+        let before = db.groupCommit.batchCount
+        let group = DispatchGroup()
+        // Hold the writer (as a reset would) until every writer has queued behind it.
+        let holding = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async(group: group) {
+            try? db.writeWithoutTransaction { _ in
+                holding.signal()
+                _ = eventually(timeout: .seconds(10)) { queued.current == Int64(writers) }
+                Thread.sleep(forTimeInterval: 0.05)  // let the last one reach the queue
+            }
+        }
+        holding.wait()
+        for index in 0..<writers {
+            DispatchQueue.global().async(group: group) {
+                queued.add(1)
+                do {
+                    let id = try db.write { conn -> Int64 in
+                        try conn.execute("INSERT INTO teams (name) VALUES (?)", ["team \(index)"])
+                        return conn.lastInsertedRowID
+                    }
+                    let name = try db.read { try $0.fetchValue(String.self, "SELECT name FROM teams WHERE id = ?", [id]) }
+                    if name != "team \(index)" { ids.record(Mismatch(index: index, name: name)) }
+                } catch {
+                    ids.record(error)
+                }
+            }
+        }
+        group.wait()
+        #expect(ids.errors.isEmpty)
+        #expect(try db.read { try $0.fetchValue(Int.self, "SELECT count(*) FROM teams") } == writers)
+        // The first queued writer leads and takes everyone queued once the writer is free.
+        #expect(db.groupCommit.batchCount - before == 1)
+    }
+
+    /// A write that throws in a shared commit undoes only itself.
+    @Test func aFailingWriteRollsBackOnlyItself() throws {
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let db = try openPeople(directory.path("failing.sqlite"))
+        let outcomes = Failures()
+        DispatchQueue.concurrentPerform(iterations: 16) { index in
+            for round in 0..<25 {
+                do {
+                    try db.write { conn in
+                        try conn.execute("INSERT INTO people (email, age) VALUES (?, ?)", ["p\(index)-\(round)@x", 30])
+                        // Every odd writer breaks the age check after its own first insert.
+                        if index % 2 == 1 {
+                            try conn.execute("INSERT INTO people (email, age) VALUES (?, ?)", ["bad\(index)-\(round)@x", -1])
+                        }
+                    }
+                    if index % 2 == 1 { outcomes.record(Mismatch(index: index, name: "a bad write succeeded")) }
+                } catch let violation as ConstraintViolation where violation.kind == .check {
+                    if index % 2 == 0 { outcomes.record(violation) }
+                } catch {
+                    outcomes.record(error)
+                }
+            }
+        }
+        #expect(outcomes.errors.isEmpty, "\(outcomes.errors)")
+        let emails = try db.read { try $0.fetchAll("SELECT email FROM people").map { try $0["email"] as String } }
+        #expect(emails.count == 8 * 25)
+        #expect(emails.allSatisfy { email in
+            guard let index = Int(email.dropFirst().prefix { $0 != "-" }) else { return false }
+            return index % 2 == 0
+        })
+    }
+}
+
+private struct Mismatch: Error {
+    let index: Int
+    let name: String?
+}
+
 /// Errors collected from concurrent workers. `@unchecked Sendable`: `errors` is only
 /// touched under `lock`.
 final class Failures: @unchecked Sendable {

@@ -60,72 +60,59 @@ extension AdminRoutes {
     }
 }
 
-/// Builds the OpenAPI 3.1 description of the admin API.
+/// Builds the OpenAPI 3.1 description of the admin API, in the model the emulated APIs'
+/// descriptions share (`OpenAPIDocumentBuilder`).
 enum OpenAPIDocument {
     static func generate(routes: [Router.Route], documentation: AdminDocumentation, access: AdminAccess) -> AdminJSON {
-        var paths = AdminJSONObject()
+        var builder = OpenAPIDocumentBuilder(
+            title: "Rostra admin API",
+            description: "The control surface of the Rostra emulator, the same on both ports. Every call acts on the tenant X-Rostra-Tenant names (else the default tenant). See docs/admin-api.md.")
         for route in routes {
             let operation = documentation.operations[AdminDocumentation.key(route.method, route.pattern)]
                 ?? AdminOperation(summary: route.name ?? "\(route.method.rawValue) \(route.pattern)")
-            var item = paths[route.pattern]?.objectValue ?? AdminJSONObject()
-            item[route.method.rawValue.lowercased()] = describe(operation, route: route, access: access)
-            paths[route.pattern] = .object(item)
+            builder.add(route.method, route.pattern, describe(operation, route: route, access: access))
         }
-        var document: AdminJSONObject = [
-            "openapi": "3.1.0",
-            "info": [
-                "title": "Rostra admin API",
-                "version": .string(RostraVersion.string),
-                "description": "The control surface of the Rostra emulator, the same on both ports. Every call acts on the tenant X-Rostra-Tenant names (else the default tenant). See docs/admin-api.md.",
-            ],
-            "paths": .object(paths),
-        ]
         if case .token = access {
-            document["components"] = ["securitySchemes": ["adminToken": ["type": "http", "scheme": "bearer"]]]
-            document["security"] = [["adminToken": []]]
+            builder.addComponent("securitySchemes", "adminToken", ["type": "http", "scheme": "bearer"])
+            builder.security = ["adminToken"]
         }
-        return .object(document)
+        return builder.document
     }
 
-    private static func describe(_ operation: AdminOperation, route: Router.Route, access: AdminAccess) -> AdminJSON {
-        var object: AdminJSONObject = ["summary": .string(operation.summary)]
-        if let description = operation.description { object["description"] = .string(description) }
-        object["operationId"] = .string(operationID(route))
-        var parameters: [AdminJSON] = [[
-            "name": .string(TenantName.header), "in": "header", "required": false,
-            "description": "The tenant the call acts on; made from the seed on first use. Default: the default tenant.",
-            "schema": ["type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"],
-        ]]
-        for segment in route.pattern.split(separator: "/") where segment.hasPrefix("{") && segment.hasSuffix("}") {
-            parameters.append(["name": .string(String(segment.dropFirst().dropLast())), "in": "path", "required": true, "schema": ["type": "string"]])
+    private static func describe(_ operation: AdminOperation, route: Router.Route, access: AdminAccess) -> OpenAPIOperation {
+        var described = OpenAPIOperation(
+            summary: operation.summary, description: operation.description, operationID: operationID(route))
+        described.parameters = [OpenAPIParameter(
+            TenantName.header, in: .header,
+            description: "The tenant the call acts on; made from the seed on first use. Default: the default tenant.",
+            schema: ["type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"])]
+        for name in OpenAPIDocumentBuilder.pathParameterNames(in: route.pattern) {
+            described.parameters.append(OpenAPIParameter(name, in: .path, schema: JSONSchema.string))
         }
         for parameter in operation.query {
-            parameters.append(["name": .string(parameter.name), "in": "query", "required": false, "description": .string(parameter.description), "schema": parameter.schema])
+            described.parameters.append(OpenAPIParameter(
+                parameter.name, in: .query, description: parameter.description, schema: parameter.schema))
         }
-        object["parameters"] = .array(parameters)
         if let body = operation.body {
-            var media: AdminJSONObject = ["schema": body]
-            if let example = operation.example { media["example"] = example }
-            object["requestBody"] = ["required": .bool(operation.bodyRequired), "content": ["application/json": .object(media)]]
+            described.requestBody = OpenAPIRequestBody(
+                required: operation.bodyRequired, [OpenAPIContent("application/json", schema: body, example: operation.example)])
         }
-        var responses = AdminJSONObject()
-        for (status, description) in operation.responses {
-            let content: AdminJSONObject = [operation.contentType: ["schema": operation.contentType == "application/json" ? [:] : ["type": "string"]]]
-            responses[String(status)] = ["description": .string(description), "content": .object(content)]
+        let successSchema: AdminJSON = operation.contentType == "application/json" ? [:] : JSONSchema.string
+        described.responses = operation.responses.map { status, description in
+            OpenAPIResponse(status, description, content: [OpenAPIContent(operation.contentType, schema: successSchema)])
         }
-        if operation.body != nil || !operation.query.isEmpty, responses["400"] == nil {
-            responses["400"] = errorResponse("A field, parameter or body that is not valid; `field` names it. Nothing was changed.")
+        if operation.body != nil || !operation.query.isEmpty, !operation.responses.contains(where: { $0.status == 400 }) {
+            described.responses.append(errorResponse(400, "A field, parameter or body that is not valid; `field` names it. Nothing was changed."))
         }
         if case .token = access, !operation.isOpen {
-            responses["401"] = errorResponse("No or a wrong `Authorization: Bearer` admin token")
+            described.responses.append(errorResponse(401, "No or a wrong `Authorization: Bearer` admin token"))
         }
-        if operation.isOpen { object["security"] = [] }
-        object["responses"] = .object(responses)
-        return .object(object)
+        if operation.isOpen { described.security = [] }
+        return described
     }
 
-    private static func errorResponse(_ description: String) -> AdminJSON {
-        ["description": .string(description), "content": ["application/json": ["schema": errorSchema]]]
+    private static func errorResponse(_ status: Int, _ description: String) -> OpenAPIResponse {
+        OpenAPIResponse(status, description, content: [OpenAPIContent("application/json", schema: errorSchema)])
     }
 
     static let errorSchema: AdminJSON = [
@@ -133,11 +120,10 @@ enum OpenAPIDocument {
         "properties": ["error": ["type": "string"], "field": ["type": "string"]],
     ]
 
-    /// `DELETE /__admin/faults/{id}` → `deleteFaultsId`.
+    /// `DELETE /__admin/faults/{id}` → `deleteFaultsId`; the dashboard (`GET /__admin/`) →
+    /// `getDashboard`.
     private static func operationID(_ route: Router.Route) -> String {
-        let words = route.pattern.dropFirst(AdminRoutes.prefix.count)
-            .split(whereSeparator: { "/{}._-".contains($0) })
-            .map { $0.prefix(1).uppercased() + $0.dropFirst() }
-        return route.method.rawValue.lowercased() + (words.isEmpty ? "Dashboard" : words.joined())
+        let id = OpenAPIDocumentBuilder.operationID(route.method, route.pattern, droppingPrefix: AdminRoutes.prefix)
+        return id == route.method.rawValue.lowercased() + "Root" ? id.dropLast(4) + "Dashboard" : id
     }
 }

@@ -154,6 +154,9 @@ struct TenantMiddleware: Middleware {
     let emulator: Emulator
 
     func respond(to request: Request, next: any Responder) throws -> Response {
+        // What is open without the admin token (the dashboard's files, health) needs no
+        // tenant, and must not make one: only an authorised call may create a tenant.
+        if AdminAccessMiddleware.isOpen(request) { return try next.respond(to: request) }
         var request = request
         request.storage[TenantRequestKey.self] = try emulator.tenant(for: request)
         return try next.respond(to: request)

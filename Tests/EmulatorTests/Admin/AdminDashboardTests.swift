@@ -76,6 +76,11 @@ import TestSupport
         // Open means read-only: the dashboard's paths take no other method.
         #expect(try harness.admin("POST", "", json: [:]).status == 401)
         #expect(try harness.admin("DELETE", "dashboard.js").status == 401)
+        // Nor do the open files make the tenant a request names: only authorised calls may.
+        for file in ["", "dashboard.css", "dashboard.js"] {
+            #expect(try harness.admin("GET", file, headers: ["X-Rostra-Tenant": "made-by-a-stranger"]).status == 200)
+        }
+        #expect(harness.emulator.tenants.existingTenant(named: "made-by-a-stranger") == nil)
     }
 
     @Test func withTheAdminAPIOffThereIsNoDashboard() throws {
