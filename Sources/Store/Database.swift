@@ -26,8 +26,6 @@ public final class Database: Sendable {
     private let writeCount = Atomic<UInt64>(0)
     /// Notices commits by other processes; nil in memory, where there are none.
     private let walWatch: WALWatch?
-    /// Checkpoints the log in the background; nil in memory, where there is no log.
-    let checkpointer: Checkpointer?
     let groupCommit = GroupCommit()
 
     /// Opens (creating when missing) the database at `path`, or a private in-memory one
@@ -59,7 +57,6 @@ public final class Database: Sendable {
         }
         writer = ConnectionSlot(connection)
         walWatch = inMemory ? nil : WALWatch(path: path + "-wal")
-        checkpointer = inMemory ? nil : Checkpointer(path: path)
         // An in-memory database lives in one connection only; its reads share the writer.
         readers = inMemory
             ? []
@@ -115,7 +112,6 @@ public final class Database: Sendable {
     /// After a write has ended (committed or rolled back).
     private func committed() {
         writeCount.add(1, ordering: .releasing)
-        checkpointer?.noteCommit()
     }
 
     // MARK: Knowing when answers go stale
@@ -159,8 +155,6 @@ public final class Database: Sendable {
         // — but survives an application crash (https://www.sqlite.org/pragma.html#pragma_synchronous),
         // the durability an emulator needs, without an fsync per commit.
         try connection.execute("PRAGMA synchronous = NORMAL")
-        // Checkpoints run on a background connection instead (see `Checkpointer`).
-        try connection.execute("PRAGMA wal_autocheckpoint = 0")
         // Off by default for compatibility; "must be separately enabled for each database
         // connection" (https://www.sqlite.org/foreignkeys.html#fk_enable).
         try connection.execute("PRAGMA foreign_keys = ON")

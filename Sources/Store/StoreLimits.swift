@@ -20,15 +20,6 @@ public enum StoreLimits {
     /// at most this long after it. Our own writes are seen at once.
     public static let externalChangeCheckInterval: UInt64 = 1_000_000
 
-    /// Commits between two background checkpoints (`Checkpointer`). A commit of a small
-    /// row writes two to four pages to the log, so this keeps the log near SQLite's own
-    /// default of 1000 pages.
-    public static let commitsPerCheckpoint = 256
-    /// Log frames (pages) past which the checkpointer makes writers wait for a complete
-    /// checkpoint, so the log cannot grow without bound under writes that never pause:
-    /// 16,384 pages of 4 KiB is 64 MiB.
-    public static let walFramesBeforeRestart = 16_384
-
     /// The most writes one commit carries (`GroupCommit`): enough to share a commit among
     /// every connection of a busy test suite, few enough that the writer that leads does
     /// not wait long for others' work before its own answer.

@@ -349,26 +349,6 @@ private func openPeople(_ path: String, migrations: [Migration] = peopleMigratio
     }
 }
 
-@Suite struct CheckpointTests {
-    @Test func theLogIsCopiedIntoTheDatabaseFileInTheBackground() throws {
-        let directory = try TemporaryDirectory()
-        defer { withExtendedLifetime(directory) {} }
-        let path = directory.path("checkpoints.sqlite")
-        let db = try openPeople(path)
-        let filler = String(repeating: "x", count: 1000)
-        let commits = StoreLimits.commitsPerCheckpoint * 2
-        for index in 0..<commits {
-            try db.write { try $0.execute("INSERT INTO samples (id, value) VALUES (?, ?)", [index + 1, filler]) }
-        }
-        db.checkpointer?.waitUntilIdle()
-        // The writer never checkpoints (wal_autocheckpoint = 0): only the background
-        // checkpoints can have put the rows into the main file.
-        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
-        #expect(size >= commits * filler.utf8.count)
-        #expect(try db.read { try $0.fetchValue(Int.self, "SELECT count(*) FROM samples") } == commits)
-    }
-}
-
 @Suite struct GroupCommitTests {
     /// Writes that wait while the writer is busy go into one commit together, and each
     /// caller gets its own closure's result.
