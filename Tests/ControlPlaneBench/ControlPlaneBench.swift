@@ -117,7 +117,7 @@ enum ControlPlaneBench {
         var results: [String: [Double]] = [:]
         for round in 0..<7 {
             for (name, responder) in round % 2 == 0 ? responders : responders.reversed() {
-                let elapsed = Mutex<[Double]>([])
+                let elapsed = AdaptiveMutex<[Double]>([])
                 let group = DispatchGroup()
                 for _ in 0..<threads {
                     group.enter()

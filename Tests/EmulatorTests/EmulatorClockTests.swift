@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Synchronization
 import Testing
 @testable import Emulator
@@ -6,7 +7,7 @@ import TestSupport
 
 /// Real time stands still in these tests: the clock reads a counter the test moves.
 final class FakeRealTime: Sendable {
-    private let seconds = Mutex<Double>(1_000_000)
+    private let seconds = AdaptiveMutex<Double>(1_000_000)
     var now: Double { seconds.withLock { $0 } }
     func pass(_ amount: Double) { seconds.withLock { $0 += amount } }
     var source: @Sendable () -> Double { { self.now } }
@@ -57,7 +58,7 @@ final class FakeRealTime: Sendable {
 
     @Test func observersHearEveryChange() {
         let clock = EmulatorClock(realTime: FakeRealTime().source)
-        let calls = Mutex(0)
+        let calls = AdaptiveMutex(0)
         clock.addObserver { calls.withLock { $0 += 1 } }
         clock.advance(by: 1)
         clock.set(mode: .frozen)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Synchronization
 import Testing
 
@@ -71,5 +72,5 @@ import TestSupport
 /// What the concurrent callers saw, gathered under a lock (a bare `Mutex` cannot be
 /// captured by the escaping closures of `concurrentPerform`).
 final class CollectedCounts: Sendable {
-    let values = Mutex<[Int]>([])
+    let values = AdaptiveMutex<[Int]>([])
 }

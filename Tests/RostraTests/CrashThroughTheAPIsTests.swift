@@ -27,7 +27,7 @@ final class CrashLedger: Sendable {
         var unexpectedAnswers: [String] = []
     }
 
-    private let entries = Mutex(Entries())
+    private let entries = AdaptiveMutex(Entries())
 
     func update<Result>(_ body: (inout Entries) -> Result) -> Result { entries.withLock { body(&$0) } }
     var snapshot: Entries { entries.withLock { $0 } }

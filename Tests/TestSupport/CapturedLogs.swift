@@ -1,10 +1,11 @@
+import HTTP
 import Logging
 import Synchronization
 
 /// Collects what a logger logs at `level` or above, so tests can check what the server
 /// said (an access line, or that nothing went wrong).
 public final class CapturedLogs: Sendable {
-    private let entries = Mutex<[String]>([])
+    private let entries = AdaptiveMutex<[String]>([])
     public let level: Logger.Level
 
     public init(level: Logger.Level = .info) { self.level = level }

@@ -71,8 +71,8 @@ import Testing
     @Test func theServedDocumentIsRenderedOnceFromTheRoutesBeforeIt() throws {
         var router = Router()
         router.add(.get, "/a") { _ in Response(status: .ok) }
-        let renders = Mutex(0)
-        let seen = Mutex<[String]>([])
+        let renders = AdaptiveMutex(0)
+        let seen = AdaptiveMutex<[String]>([])
         ServedOpenAPIDocument.register(on: &router) { routes in
             renders.withLock { $0 += 1 }
             seen.withLock { $0 = routes.map(\.pattern) }

@@ -260,7 +260,7 @@ struct ProbeRateLimit: Middleware {
     let settings: SettingsStore
 
     final class Counter: Sendable {
-        let state = Mutex<(window: Int64, used: Int)>((window: -1, used: 0))
+        let state = AdaptiveMutex<(window: Int64, used: Int)>((window: -1, used: 0))
     }
 
     enum CounterKey: TenantAttachmentKey {

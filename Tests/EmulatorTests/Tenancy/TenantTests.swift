@@ -75,7 +75,7 @@ import TestSupport
     @Test func aResetKeepsTheTenantButDropsItsAttachmentsAndClockObservers() throws {
         let harness = try ControlPlaneHarness()
         let tenant = try harness.tenant("x")
-        let observed = Mutex(0)
+        let observed = AdaptiveMutex(0)
         tenant.clock.addObserver { observed.withLock { $0 += 1 } }
         let counters = tenant.attachment(ProbeRateLimit.CounterKey.self) { ProbeRateLimit.Counter() }
         try harness.admin("POST", "reset", tenant: "x")
@@ -97,7 +97,7 @@ import TestSupport
         let harness = try ControlPlaneHarness()
         try harness.admin("PUT", "settings", json: ["rate_limit": 6])
         let seeded = try harness.send("GET", "/companies").json.arrayValue ?? []
-        let failures = Mutex<[String]>([])
+        let failures = AdaptiveMutex<[String]>([])
         let finished = DispatchGroup()
         for worker in 0..<8 {
             finished.enter()

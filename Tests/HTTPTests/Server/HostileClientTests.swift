@@ -37,7 +37,7 @@ import TestSupport
             #expect(eventually(timeout: .seconds(10)) { server.openConnections >= slowThreads * perThread })
 
             // 50 normal clients, 20 requests each, measured one by one.
-            let latencies = Mutex<[Double]>([])
+            let latencies = AdaptiveMutex<[Double]>([])
             let failures = SharedCounter()
             let done = DispatchSemaphore(value: 0)
             for _ in 0..<50 {

@@ -1,6 +1,7 @@
 import Dispatch
 import Emulator
 import Foundation
+import HTTP
 import Synchronization
 import Testing
 
@@ -106,8 +107,8 @@ import TestSupport
     @Test func concurrentRequestsAreCountedExactly() throws {
         let limit = 150, requests = 200
         let server = try server(limit: limit)
-        let results = Mutex<[(status: Int, remaining: Int)]>([])
-        let failures = Mutex<[String]>([])
+        let results = AdaptiveMutex<[(status: Int, remaining: Int)]>([])
+        let failures = AdaptiveMutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 8) { worker in
             for _ in 0..<(requests / 8) {
                 do {

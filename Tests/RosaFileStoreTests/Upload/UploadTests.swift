@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import HTTP
 #endif
 import Dispatch
 import Emulator
@@ -192,7 +193,7 @@ import TestSupport
         let server = try RosaTestServer()
         let content = sampleBytes(2_000_000, seed: 23)
         let users = [Auth.demo, Auth.other, Auth.admin, Auth.demoToken, Auth.basic(Seeded.otherToken, ""), Auth.basic(Seeded.adminToken, "")]
-        let statuses = Mutex<[Int]>([])
+        let statuses = AdaptiveMutex<[Int]>([])
         DispatchQueue.concurrentPerform(iterations: users.count) { index in
             let status = (try? server.upload(.file(content, filename: "same-\(index).bin"), authorization: users[index]).status) ?? -1
             statuses.withLock { $0.append(status) }
