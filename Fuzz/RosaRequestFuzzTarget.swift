@@ -7,8 +7,8 @@
 //   name never holds a colon, and the scheme's letter case does not matter;
 // - a stored file name is never empty, `.` or `..`, at most NAME_MAX bytes of the allowed
 //   ASCII characters, and sanitising it again changes nothing;
-// - a parsed parameter list written back (every value quoted) parses to the same list, and
-//   the part headers built from it name the same field and file;
+// - a parsed parameter list written back (every value quoted as a download's file name is)
+//   parses to the same list, and the part headers built from it name the same field and file;
 // - a range is inside the file, and the unit's letter case does not matter.
 
 import Foundation
@@ -63,7 +63,8 @@ private func checkContentDisposition(_ text: String) {
     for parameter in parsed.parameters {
         fuzzRequire(parameter.name == parameter.name.lowercased() && !parameter.name.isEmpty, "parameter name \(parameter.name)")
     }
-    let written = parsed.value + parsed.parameters.map { "; \($0.name)=\(quoted($0.value))" }.joined()
+    // Written back with the quoting the download's Content-Disposition uses.
+    let written = parsed.value + parsed.parameters.map { "; \($0.name)=\(DownloadPresentation.quotedString($0.value))" }.joined()
     guard let reparsed = ParameterizedHeaderValue(parsing: written) else { fuzzFailure("written back as \(written), which does not parse") }
     fuzzRequireEqual(reparsed.value, parsed.value, "value written back")
     fuzzRequireEqual(reparsed.parameters.map(\.name), parsed.parameters.map(\.name), "parameter names written back")
@@ -75,11 +76,6 @@ private func checkContentDisposition(_ text: String) {
         fuzzRequireEqual(parsed.parameter("name"), .unique(headers.name), "the part's name")
         fuzzRequireEqual(parsed.parameter("filename"), headers.filename.map { .unique($0) } ?? .absent, "the part's file name")
     }
-}
-
-/// A quoted-string (RFC 9110 §5.6.4) holding `value`.
-private func quoted(_ value: String) -> String {
-    "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
 }
 
 private func checkRange(_ payload: [UInt8]) {
