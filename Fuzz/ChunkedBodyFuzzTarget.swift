@@ -2,19 +2,14 @@
 // Invariants: the decoded body and the bytes consumed are the same whatever the split;
 // the body never exceeds the limit; every data range lies inside the input given.
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzChunked(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    guard size > 0 else { return 0 }
-    let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
-    let split = bytes.isEmpty ? 0 : Int(data[0]) % (bytes.count + 1)
+func fuzzOne(_ input: FuzzInput) {
     var limits = HTTPLimits()
     limits.maxBodyBytes = 4096
     limits.maxChunkLineBytes = 64
     limits.maxTrailerBytes = 128
-    let whole = decode(bytes, splits: [], limits: limits)
-    let pieces = decode(bytes, splits: [split], limits: limits)
-    if whole != pieces { fatalError("split at \(split) changed the outcome") }
-    return 0
+    let whole = decode(input.payload, splits: [], limits: limits)
+    let pieces = decode(input.payload, splits: [input.splitPoint], limits: limits)
+    fuzzRequireEqual(whole, pieces, "split at \(input.splitPoint) changed the outcome")
 }
 
 private struct Outcome: Equatable {
@@ -28,10 +23,8 @@ private func decode(_ bytes: [UInt8], splits: [Int], limits: HTTPLimits) -> Outc
     var decoder = ChunkedDecoder(limits: limits)
     var outcome = Outcome()
     var pending: [UInt8] = []
-    var position = 0
-    for end in splits + [bytes.count] where end >= position {
-        pending += bytes[position..<end]
-        position = end
+    for piece in fuzzPieces(bytes, splits: splits) {
+        pending += piece
         while !pending.isEmpty && !outcome.ended {
             let result: (consumed: Int, step: ChunkedDecoder.Step)
             do {
@@ -43,11 +36,11 @@ private func decode(_ bytes: [UInt8], splits: [Int], limits: HTTPLimits) -> Outc
                 outcome.consumed = 0
                 return outcome
             }
-            if result.consumed > pending.count { fatalError("consumed more than given") }
+            fuzzRequire(result.consumed <= pending.count, "consumed more than given")
             if case .data(let range) = result.step {
-                if range.isEmpty || range.upperBound > result.consumed { fatalError("data range outside the input") }
+                fuzzRequire(!range.isEmpty && range.upperBound <= result.consumed, "data range outside the input")
                 outcome.body += pending[range]
-                if outcome.body.count > limits.maxBodyBytes { fatalError("body limit not enforced") }
+                fuzzRequire(outcome.body.count <= limits.maxBodyBytes, "body limit not enforced")
             }
             pending.removeFirst(result.consumed)
             outcome.consumed += result.consumed

@@ -2,15 +2,10 @@
 // Invariants: the events (with content joined) and the outcome are the same whatever the
 // split; the parser never holds more than its limits allow.
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzMultipart(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    guard size > 0 else { return 0 }
-    let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
-    let split = bytes.isEmpty ? 0 : Int(data[0]) % (bytes.count + 1)
-    let whole = parse(bytes, splits: [])
-    let pieces = parse(bytes, splits: [split])
-    if whole != pieces { fatalError("split at \(split) changed the outcome: \(whole) vs \(pieces)") }
-    return 0
+func fuzzOne(_ input: FuzzInput) {
+    let whole = parse(input.payload, splits: [])
+    let pieces = parse(input.payload, splits: [input.splitPoint])
+    fuzzRequireEqual(whole, pieces, "split at \(input.splitPoint) changed the outcome")
 }
 
 private let boundary = try! MultipartBoundary("xyz")
@@ -25,10 +20,9 @@ private func parse(_ bytes: [UInt8], splits: [Int]) -> [String] {
         if !content.isEmpty { events.append("bytes \(content)") }
         content = []
     }
-    var position = 0
     do {
-        for end in splits + [bytes.count] where end >= position {
-            try bytes[position..<end].withUnsafeBytes { chunk in
+        for piece in fuzzPieces(bytes, splits: splits) {
+            try piece.withUnsafeBytes { chunk in
                 try parser.feed(chunk) { event in
                     switch event {
                     case .partBytes(let slice):
@@ -45,9 +39,8 @@ private func parse(_ bytes: [UInt8], splits: [Int]) -> [String] {
                     }
                 }
             }
-            position = end
             let limit = MultipartLimits.default.maximumHeaderSectionBytes + MultipartLimits.default.maximumPreambleBytes + 256
-            if parser.bufferedByteCount > limit { fatalError("parser holds \(parser.bufferedByteCount) bytes") }
+            fuzzRequire(parser.bufferedByteCount <= limit, "parser holds \(parser.bufferedByteCount) bytes")
         }
         try parser.finish()
         flushContent()

@@ -2,19 +2,14 @@
 // Invariants beyond "no crash": scanning the bytes whole and in two pieces gives the same
 // outcome; a head found never exceeds the configured limits.
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzRequestHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    guard size > 0 else { return 0 }
-    let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
-    let split = bytes.isEmpty ? 0 : Int(data[0]) % (bytes.count + 1)
+func fuzzOne(_ input: FuzzInput) {
     var limits = HTTPLimits()
     limits.maxRequestLineBytes = 256
     limits.maxHeaderBytes = 512
     limits.maxHeaderCount = 16
-    let whole = scanAndParse(bytes, splits: [], limits: limits)
-    let pieces = scanAndParse(bytes, splits: [split], limits: limits)
-    if whole != pieces { fatalError("split at \(split) changed the outcome: \(whole) vs \(pieces)") }
-    return 0
+    let whole = scanAndParse(input.payload, splits: [], limits: limits)
+    let pieces = scanAndParse(input.payload, splits: [input.splitPoint], limits: limits)
+    fuzzRequireEqual(whole, pieces, "split at \(input.splitPoint) changed the outcome")
 }
 
 private enum Outcome: Equatable {
@@ -25,13 +20,14 @@ private enum Outcome: Equatable {
 
 private func scanAndParse(_ bytes: [UInt8], splits: [Int], limits: HTTPLimits) -> Outcome {
     var scanner = RequestHeadScanner(limits: limits)
-    for end in splits + [bytes.count] {
+    // The scanner is given everything received so far each time, as the connection does.
+    for end in fuzzPieces(bytes, splits: splits).map(\.endIndex) {
         do {
             guard let length = try bytes[0..<end].withUnsafeBytes({ try scanner.scan($0) }) else { continue }
             let head = try bytes.withUnsafeBytes {
                 try RequestHeadParser.parse(UnsafeRawBufferPointer(rebasing: $0[scanner.headStart..<length]))
             }
-            if head.headers.count > limits.maxHeaderCount { fatalError("header count limit not enforced") }
+            fuzzRequire(head.headers.count <= limits.maxHeaderCount, "header count limit not enforced")
             let framing: String
             do {
                 framing = "\(try BodyFraming.decide(for: head, limits: limits))"
@@ -42,7 +38,7 @@ private func scanAndParse(_ bytes: [UInt8], splits: [Int], limits: HTTPLimits) -
         } catch let error as HTTPParseError {
             return .refused(error)
         } catch {
-            fatalError("unexpected error \(error)")
+            fuzzFailure("unexpected error \(error)")
         }
     }
     return .incomplete

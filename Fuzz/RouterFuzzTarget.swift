@@ -20,12 +20,11 @@ private let router: Router = {
     return router
 }()
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzRouter(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    guard size > 0 else { return 0 }
+func fuzzOne(_ input: FuzzInput) {
+    guard let selector = input.selector else { return }
     let methods: [HTTPMethod] = [.get, .head, .post, .delete, .options, HTTPMethod("BREW")]
-    let method = methods[Int(data[0]) % methods.count]
-    let target = "/" + String(decoding: UnsafeBufferPointer(start: data + 1, count: size - 1), as: UTF8.self)
+    let method = methods[Int(selector) % methods.count]
+    let target = "/" + input.payloadText
     do {
         let response = try router.respond(to: Request(method: method, target: target))
         if case .bytes(let bytes) = response.body, response.status == .ok {
@@ -33,12 +32,11 @@ public func fuzzRouter(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             // Compared as bytes: String.hasPrefix compares Characters, and a parameter that
             // begins with a combining mark joins the "|" before it into one Character.
             let path = Request(method: method, target: target).path
-            if !bytes.starts(with: Array((path + "|").utf8)) { fatalError("routed another path") }
+            fuzzRequire(bytes.starts(with: Array((path + "|").utf8)), "routed another path")
         }
     } catch let error as HTTPError {
-        if ![404, 405].contains(error.status.code) { fatalError("router answered \(error.status)") }
+        fuzzRequire([404, 405].contains(error.status.code), "router answered \(error.status)")
     } catch {
-        fatalError("unexpected error \(error)")
+        fuzzFailure("unexpected error \(error)")
     }
-    return 0
 }

@@ -15,7 +15,10 @@ public enum AdminJSON: Sendable, Equatable {
 
     /// Parses a whole document; `nil` when the bytes are not JSON.
     public static func parse(_ bytes: some Collection<UInt8>) -> AdminJSON? {
-        try? JSONDecoder().decode(AdminJSON.self, from: Data(bytes))
+        // No JSON text holds a NUL byte (not as whitespace, nor raw inside a string), but
+        // Foundation's decoder stops at NULs after a top-level number: `0\0\0` read as 0.
+        guard !bytes.contains(0) else { return nil }
+        return try? JSONDecoder().decode(AdminJSON.self, from: Data(bytes))
     }
 
     /// The document as compact UTF-8 JSON.

@@ -44,9 +44,11 @@ struct DownloadPresentation: Equatable {
     /// quotes (`StoredFileName`); seeded names may be anything.
     static func quotedString(_ text: String) -> String {
         var quoted = "\""
-        for character in text {
-            if character == "\"" || character == "\\" { quoted.append("\\") }
-            quoted.append(character)
+        // By scalar, not Character: a quote followed by a combining mark is one Character,
+        // unequal to `"`, and went out unescaped, ending the quoted-string early.
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" || scalar == "\\" { quoted.unicodeScalars.append("\\") }
+            quoted.unicodeScalars.append(scalar)
         }
         return quoted + "\""
     }
