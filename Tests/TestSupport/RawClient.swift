@@ -28,7 +28,11 @@ public final class RawClient {
     public let descriptor: Int32
     private var buffer: [UInt8] = []
 
-    public init(port: Int, receiveTimeout: Double = 10) throws {
+    /// `receiveTimeout`: how long a read waits before the client gives up. 30 s by default:
+    /// the whole suite runs in parallel on two cores (servers, crash rounds, 10,000-
+    /// connection floods), and one answer in a test's hundred once took over 10 s to come;
+    /// a server that really stops answering still fails the test.
+    public init(port: Int, receiveTimeout: Double = 30) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
