@@ -49,12 +49,7 @@ struct HealthCommand: ParsableCommand {
     func run() throws {
         var targets = urls
         if targets.isEmpty {
-            let listening = ListeningAddresses(
-                host: host ?? EnvironmentDefault.string("ROSTRA_HOST") ?? "127.0.0.1",
-                ports: [
-                    .rosti: try rostiPort ?? EnvironmentDefault.port("ROSTRA_ROSTI_PORT") ?? 8000,
-                    .rosa: try rosaPort ?? EnvironmentDefault.port("ROSTRA_ROSA_PORT") ?? 8001,
-                ])
+            let listening = try ListeningAddresses.configured(host: host, rostiPort: rostiPort, rosaPort: rosaPort)
             targets = [EmulatedAPI.rosti, .rosa].map { listening.connectableURL(of: $0) + "__admin/health" }
         }
         var failures: [String] = []

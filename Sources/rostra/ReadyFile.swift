@@ -6,6 +6,17 @@ struct ListeningAddresses {
     let host: String
     let ports: [EmulatedAPI: Int]
 
+    /// The host and ports as `rostra serve` takes them: each flag, else its environment
+    /// variable, else the default. `rostra health` checks the same addresses.
+    static func configured(host: String?, rostiPort: Int?, rosaPort: Int?) throws -> ListeningAddresses {
+        ListeningAddresses(
+            host: host ?? EnvironmentDefault.string("ROSTRA_HOST") ?? "127.0.0.1",
+            ports: [
+                .rosti: try rostiPort ?? EnvironmentDefault.port("ROSTRA_ROSTI_PORT") ?? 8000,
+                .rosa: try rosaPort ?? EnvironmentDefault.port("ROSTRA_ROSA_PORT") ?? 8001,
+            ])
+    }
+
     /// The address as given to `--host`, as a URL shows it (an IPv6 address in brackets).
     func shownURL(of api: EmulatedAPI) -> String {
         "http://\(Self.bracketed(host)):\(ports[api]!)/"

@@ -132,11 +132,9 @@ struct ServeCommand: ParsableCommand {
             }
         }
         let logger = Logger(label: "rostra")
-        let host = self.host ?? EnvironmentDefault.string("ROSTRA_HOST") ?? "127.0.0.1"
-        let ports: [EmulatedAPI: Int] = [
-            .rosti: try rostiPort ?? EnvironmentDefault.port("ROSTRA_ROSTI_PORT") ?? 8000,
-            .rosa: try rosaPort ?? EnvironmentDefault.port("ROSTRA_ROSA_PORT") ?? 8001,
-        ]
+        let configured = try ListeningAddresses.configured(host: host, rostiPort: rostiPort, rosaPort: rosaPort)
+        let host = configured.host
+        let ports = configured.ports
         let grace = shutdownGrace ?? EnvironmentDefault.string("ROSTRA_SHUTDOWN_GRACE").flatMap(Double.init) ?? 10
 
         let store = try state.openStore()
