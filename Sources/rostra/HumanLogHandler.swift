@@ -9,23 +9,14 @@ import Logging
 /// is *set*, and the server sets the request id on every request's logger whether or not
 /// anything is logged — measured at about 4% of a small API read. This one renders when a
 /// line is written.
-struct HumanLogHandler: LogHandler {
+struct HumanLogHandler: LineLogHandler {
     let label: String
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
     func log(event: LogEvent) {
-        var fields = metadata
-        if let extra = event.metadata { fields.merge(extra, uniquingKeysWith: { $1 }) }
-        let rendered = fields.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
-        let line = "\(Self.timestamp()) \(event.level) \(label):\(rendered) [\(event.source)] \(event.message)\n"
-        // One write per line: lines from concurrent threads never interleave (below PIPE_BUF).
-        FileHandle.standardError.write(Data(line.utf8))
+        let rendered = fields(of: event).sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+        writeLine("\(Self.timestamp()) \(event.level) \(label):\(rendered) [\(event.source)] \(event.message)")
     }
 
     private static func timestamp() -> String {
