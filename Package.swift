@@ -12,7 +12,6 @@ let package = Package(
         .executable(name: "rostra", targets: ["rostra"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
@@ -35,12 +34,12 @@ let package = Package(
         .target(name: "RosaFileStore", dependencies: ["Emulator", "HTTP", "Store", logging]),
         // The Rosti API: companies, apps, storages, snapshots, jobs, the CoreAPI schema.
         .target(name: "RostiAPI", dependencies: ["Emulator", "HTTP", "Store", logging]),
+        // The command line: option tables that drive parsing, environment fallbacks and
+        // --help (in place of swift-argument-parser, whose reflection cost the cold start).
+        .target(name: "Arguments"),
         .executableTarget(
             name: "rostra",
-            dependencies: [
-                "HTTP", "Emulator", "RosaFileStore", "RostiAPI", logging,
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            dependencies: ["Arguments", "HTTP", "Emulator", "RosaFileStore", "RostiAPI", logging],
             // A position-dependent executable: a PIE of this size (Foundation, the Swift
             // runtime) makes the dynamic loader apply some 78,000 relative relocations at
             // every start, most of the time to the first 200 (docs/performance.md).
@@ -49,6 +48,7 @@ let package = Package(
         // What every test target shares: a raw HTTP client, log capture, waiting, scratch folders.
         .target(name: "TestSupport", dependencies: ["HTTP", logging], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
         // A child process for the crash-durability test and a benchmark of the state layer.
         .executableTarget(
             name: "StateHarness",

@@ -1,4 +1,4 @@
-import ArgumentParser
+import Arguments
 import Emulator
 import Foundation
 #if canImport(Glibc)
@@ -7,51 +7,49 @@ import Glibc
 
 /// `rostra health`: the container image's HEALTHCHECK, and a wait-for-ready probe for
 /// scripts, without needing curl in the image.
-struct HealthCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "health",
+struct HealthCommand: RostraCommand {
+    static let listening = ListeningOptions(
+        hostHelp: "Address Rostra listens on.", shownHostDefault: ListeningOptions.defaultHost,
+        portHelp: { "Port of the \($0)." }, ports: 1...65535)
+    static let timeout = OptionSpec(
+        "timeout", .value(valueName: "seconds"), help: "Seconds each check may take before it counts as a failure.",
+        shownDefault: "\(Int(defaultTimeout))")
+    static let defaultTimeout = 5.0
+    static let timeoutMaximum = 300.0
+
+    static let spec = CommandSpec(
+        name: "health",
         abstract: "Check that a running Rostra answers GET /__admin/health on both APIs; exits 0 if healthy, 1 if not.",
         discussion: """
             Without a URL, checks http://<host>:<port>/__admin/health for both APIs, with the host and \
             ports taken as `rostra serve` takes them (flags, then ROSTRA_HOST, ROSTRA_ROSTI_PORT and \
             ROSTRA_ROSA_PORT; a wildcard host such as 0.0.0.0 is checked on loopback). \
             Healthy means a 2xx answer whose JSON, if it has a "status", says "ok".
-            """
+            """,
+        options: listening.all + [timeout],
+        arguments: [ArgumentSpec("url", .any, help: "URLs to check instead (http only), e.g. http://127.0.0.1:8000/__admin/health.")]
     )
 
-    @Argument(help: ArgumentHelp("URLs to check instead (http only), e.g. http://127.0.0.1:8000/__admin/health.", valueName: "url"))
-    var urls: [String] = []
+    let targets: [String]
+    let timeLimit: Double
 
-    @Option(help: ArgumentHelp("Address Rostra listens on. Env: ROSTRA_HOST. Default: 127.0.0.1.", valueName: "address"))
-    var host: String?
-
-    @Option(help: ArgumentHelp("Port of the Rosti API. Env: ROSTRA_ROSTI_PORT. Default: 8000.", valueName: "port"))
-    var rostiPort: Int?
-
-    @Option(help: ArgumentHelp("Port of the Rosa File Store API. Env: ROSTRA_ROSA_PORT. Default: 8001.", valueName: "port"))
-    var rosaPort: Int?
-
-    @Option(help: ArgumentHelp("Seconds each check may take before it counts as a failure. Default: 5.", valueName: "seconds"))
-    var timeout: Double?
-
-    private var timeLimit: Double { timeout ?? 5 }
-
-    func validate() throws {
-        guard timeLimit > 0, timeLimit <= 300 else { throw ValidationError("--timeout must be between 0 and 300 seconds.") }
-        for port in [rostiPort, rosaPort].compactMap({ $0 }) where !(1...65535).contains(port) {
-            throw ValidationError("\(port) is not a port to connect to (1–65535).")
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        timeLimit = try arguments.value(Self.timeout, expected: "a number of seconds") { Double($0) } ?? Self.defaultTimeout
+        guard timeLimit > 0, timeLimit <= Self.timeoutMaximum else {
+            throw UsageError("--timeout must be between 0 and \(Int(Self.timeoutMaximum)) seconds.")
         }
-        for url in urls where HealthProbe.Target(url) == nil {
-            throw ValidationError("\(url) is not an http:// URL.")
+        for url in arguments.positionals where HealthProbe.Target(url) == nil {
+            throw UsageError("\(url) is not an http:// URL.")
+        }
+        if arguments.positionals.isEmpty {
+            let listening = try Self.listening.addresses(from: arguments)
+            targets = [EmulatedAPI.rosti, .rosa].map { listening.connectableURL(of: $0) + "__admin/health" }
+        } else {
+            targets = arguments.positionals
         }
     }
 
     func run() throws {
-        var targets = urls
-        if targets.isEmpty {
-            let listening = try ListeningAddresses.configured(host: host, rostiPort: rostiPort, rosaPort: rosaPort)
-            targets = [EmulatedAPI.rosti, .rosa].map { listening.connectableURL(of: $0) + "__admin/health" }
-        }
         var failures: [String] = []
         for url in targets {
             switch HealthProbe.check(HealthProbe.Target(url)!, timeout: timeLimit) {

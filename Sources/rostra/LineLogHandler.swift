@@ -21,6 +21,6 @@ extension LineLogHandler {
 
     /// One write per line: lines from concurrent threads never interleave (below PIPE_BUF).
     func writeLine(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        Output.standardError(line + "\n")
     }
 }

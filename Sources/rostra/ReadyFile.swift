@@ -1,21 +1,47 @@
+import Arguments
 import Emulator
 import Foundation
+
+/// The host and port options, which `serve` and `health` share, each with its own help.
+struct ListeningOptions {
+    static let defaultHost = "127.0.0.1"
+    static let defaultPorts: [EmulatedAPI: Int] = [.rosti: 8000, .rosa: 8001]
+
+    let host: OptionSpec
+    let rostiPort: OptionSpec
+    let rosaPort: OptionSpec
+    /// Ports a value may name: `serve` may listen on 0 (any free port), `health` connects.
+    let ports: ClosedRange<Int>
+
+    init(hostHelp: String, shownHostDefault: String, portHelp: (String) -> String, ports: ClosedRange<Int>) {
+        host = OptionSpec("host", .value(valueName: "address"), help: hostHelp,
+                          environment: EnvironmentFallback("ROSTRA_HOST"), shownDefault: shownHostDefault)
+        rostiPort = OptionSpec("rosti-port", .value(valueName: "port"), help: portHelp("Rosti API"),
+                               environment: EnvironmentFallback("ROSTRA_ROSTI_PORT"), shownDefault: "\(Self.defaultPorts[.rosti]!)")
+        rosaPort = OptionSpec("rosa-port", .value(valueName: "port"), help: portHelp("Rosa File Store API"),
+                              environment: EnvironmentFallback("ROSTRA_ROSA_PORT"), shownDefault: "\(Self.defaultPorts[.rosa]!)")
+        self.ports = ports
+    }
+
+    var all: [OptionSpec] { [host, rostiPort, rosaPort] }
+
+    /// The host and ports: each flag, else its environment variable, else the default.
+    func addresses(from arguments: ParsedArguments) throws(UsageError) -> ListeningAddresses {
+        let expected = ports.lowerBound == 0 ? "a port number (0–65535)" : "a port to connect to (1–65535)"
+        func port(_ option: OptionSpec, of api: EmulatedAPI) throws(UsageError) -> Int {
+            try arguments.value(option, expected: expected) { Int($0).flatMap { ports.contains($0) ? $0 : nil } }
+                ?? Self.defaultPorts[api]!
+        }
+        return ListeningAddresses(
+            host: arguments.string(host) ?? Self.defaultHost,
+            ports: [.rosti: try port(rostiPort, of: .rosti), .rosa: try port(rosaPort, of: .rosa)])
+    }
+}
 
 /// Where both APIs listen once started: what the banner shows and the ready file records.
 struct ListeningAddresses {
     let host: String
     let ports: [EmulatedAPI: Int]
-
-    /// The host and ports as `rostra serve` takes them: each flag, else its environment
-    /// variable, else the default. `rostra health` checks the same addresses.
-    static func configured(host: String?, rostiPort: Int?, rosaPort: Int?) throws -> ListeningAddresses {
-        ListeningAddresses(
-            host: host ?? EnvironmentDefault.string("ROSTRA_HOST") ?? "127.0.0.1",
-            ports: [
-                .rosti: try rostiPort ?? EnvironmentDefault.port("ROSTRA_ROSTI_PORT") ?? 8000,
-                .rosa: try rosaPort ?? EnvironmentDefault.port("ROSTRA_ROSA_PORT") ?? 8001,
-            ])
-    }
 
     /// The address as given to `--host`, as a URL shows it (an IPv6 address in brackets).
     func shownURL(of api: EmulatedAPI) -> String {

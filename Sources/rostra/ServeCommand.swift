@@ -1,4 +1,4 @@
-import ArgumentParser
+import Arguments
 import Dispatch
 import Emulator
 import Foundation
@@ -7,118 +7,125 @@ import Logging
 import RosaFileStore
 import RostiAPI
 
-struct ServeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "serve",
+struct ServeCommand: RostraCommand {
+    static let listening = ListeningOptions(
+        hostHelp: "Address to listen on.", shownHostDefault: "\(ListeningOptions.defaultHost) (loopback only)",
+        portHelp: { "Port of the \($0) (0 = any free port)." }, ports: 0...65535)
+
+    /// The options beside the listening and state ones.
+    enum Options {
+        static let logFormat = OptionSpec(
+            "log-format", .value(valueName: "format"), help: "human or json (one JSON object per line, for machines).",
+            environment: EnvironmentFallback("ROSTRA_LOG_FORMAT"), shownDefault: LogFormat.human.rawValue)
+        static let logLevel = OptionSpec(
+            "log-level", .value(valueName: "level"), help: "trace, debug, info, notice, warning, error or critical.",
+            environment: EnvironmentFallback("ROSTRA_LOG_LEVEL"), shownDefault: Logger.Level.info.rawValue)
+        static let maintenance = OptionSpec(
+            "maintenance", .repeatedValue(valueName: "api"),
+            help: "Start an API in maintenance (every request answers its documented 503): rosti or rosa; repeatable.",
+            environment: EnvironmentFallback("ROSTRA_MAINTENANCE", shown: "ROSTRA_MAINTENANCE=rosa,rosti"))
+        static let rosaMaxUploadBytes = OptionSpec(
+            "rosa-max-upload-bytes", .value(valueName: "bytes"),
+            help: "Largest file a Rosa upload may carry, in bytes; larger answers 413.",
+            environment: EnvironmentFallback("ROSTRA_ROSA_MAX_UPLOAD_BYTES"),
+            shownDefault: "\(RosaFileStoreLimits.default.maximumUploadBytes) (2 GiB)")
+        static let shutdownGrace = OptionSpec(
+            "shutdown-grace", .value(valueName: "seconds"), help: "Seconds that requests in progress get to finish on SIGINT/SIGTERM.",
+            environment: EnvironmentFallback("ROSTRA_SHUTDOWN_GRACE"), shownDefault: "\(Int(defaultShutdownGrace))")
+        static let adminToken = OptionSpec(
+            "admin-token", .value(valueName: "token"),
+            help: "Require 'Authorization: Bearer <token>' on admin calls (GET /__admin/health stays open).",
+            environment: EnvironmentFallback("ROSTRA_ADMIN_TOKEN"))
+        static let noAdmin = OptionSpec(
+            "no-admin", .flag,
+            help: "Turn the admin API off: /__admin/ paths answer as unknown API paths (GET /__admin/health stays).",
+            environment: EnvironmentFallback("ROSTRA_NO_ADMIN", shown: "ROSTRA_NO_ADMIN=1"))
+        static let readyFile = OptionSpec(
+            "ready-file", .value(valueName: "path"),
+            help: "Once both APIs listen, write their ports and URLs to this file as JSON (for harnesses that start Rostra on port 0); removed on shutdown.",
+            environment: EnvironmentFallback("ROSTRA_READY_FILE"))
+    }
+
+    static let defaultShutdownGrace = 10.0
+    /// A day: longer is a mistake, and would overflow the milliseconds it becomes.
+    static let shutdownGraceMaximum = 86_400.0
+
+    static let spec = CommandSpec(
+        name: "serve",
         abstract: "Serve the Rosti API and the Rosa File Store API, each on its own port.",
         discussion: """
             Opens the state (creating and seeding it on first start), then listens and prints a \
             banner with both base URLs, the dashboard and the seed credentials. Every option also \
             reads the environment variable its help names; a flag on the command line wins. \
             SIGINT or SIGTERM stops it gracefully. Reference: docs/configuration.md.
-            """
+            """,
+        options: listening.all + StateOptions.all + [
+            Options.logFormat, Options.logLevel, Options.maintenance, Options.rosaMaxUploadBytes,
+            Options.shutdownGrace, Options.adminToken, Options.noAdmin, Options.readyFile,
+        ]
     )
 
-    @Option(help: ArgumentHelp("Address to listen on. Env: ROSTRA_HOST. Default: 127.0.0.1 (loopback only).", valueName: "address"))
-    var host: String?
-
-    @Option(help: ArgumentHelp("Port of the Rosti API (0 = any free port). Env: ROSTRA_ROSTI_PORT. Default: 8000.", valueName: "port"))
-    var rostiPort: Int?
-
-    @Option(help: ArgumentHelp("Port of the Rosa File Store API (0 = any free port). Env: ROSTRA_ROSA_PORT. Default: 8001.", valueName: "port"))
-    var rosaPort: Int?
-
-    @OptionGroup var state: StateOptions
-
-    @Option(help: ArgumentHelp("human or json (one JSON object per line, for machines). Env: ROSTRA_LOG_FORMAT. Default: human.", valueName: "format"))
-    var logFormat: String?
-
-    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical. Env: ROSTRA_LOG_LEVEL. Default: info.", valueName: "level"))
-    var logLevel: String?
-
-    @Option(help: ArgumentHelp("Start an API in maintenance (every request answers its documented 503): rosti or rosa; repeatable. Env: ROSTRA_MAINTENANCE=rosa,rosti.", valueName: "api"))
-    var maintenance: [String] = []
-
-    @Option(help: ArgumentHelp("Largest file a Rosa upload may carry, in bytes; larger answers 413. Env: ROSTRA_ROSA_MAX_UPLOAD_BYTES. Default: 2147483648 (2 GiB).", valueName: "bytes"))
-    var rosaMaxUploadBytes: Int64?
-
-    @Option(help: ArgumentHelp("Seconds that requests in progress get to finish on SIGINT/SIGTERM. Env: ROSTRA_SHUTDOWN_GRACE. Default: 10.", valueName: "seconds"))
-    var shutdownGrace: Double?
-
-    @Option(help: ArgumentHelp("Require 'Authorization: Bearer <token>' on admin calls (GET /__admin/health stays open). Env: ROSTRA_ADMIN_TOKEN.", valueName: "token"))
-    var adminToken: String?
-
-    @Flag(help: "Turn the admin API off: /__admin/ paths answer as unknown API paths (GET /__admin/health stays). Env: ROSTRA_NO_ADMIN=1.")
-    var noAdmin = false
-
-    @Option(help: ArgumentHelp("Once both APIs listen, write their ports and URLs to this file as JSON (for harnesses that start Rostra on port 0); removed on shutdown. Env: ROSTRA_READY_FILE.", valueName: "path"))
-    var readyFile: String?
-
-    func validate() throws {
-        for port in [rostiPort, rosaPort].compactMap({ $0 }) where !(0...65535).contains(port) {
-            throw ValidationError("\(port) is not a port number (0–65535).")
-        }
-        _ = try resolvedLogLevel()
-        _ = try resolvedLogFormat()
-        _ = try resolvedRosaLimits()
-        _ = try maintenanceAPIs()
-        _ = try adminAccess()
-        _ = try EnvironmentDefault.port("ROSTRA_ROSTI_PORT")
-        _ = try EnvironmentDefault.port("ROSTRA_ROSA_PORT")
-    }
-
-    private func maintenanceAPIs() throws -> [EmulatedAPI] {
-        let names = maintenance.isEmpty
-            ? (EnvironmentDefault.string("ROSTRA_MAINTENANCE")?.split(separator: ",").map(String.init) ?? []) : maintenance
-        return try names.map { name in
-            guard let api = EmulatedAPI(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) else {
-                throw ValidationError("Unknown API \(name) for maintenance: rosti or rosa.")
-            }
-            return api
-        }
-    }
-
-    private enum LogFormat: String {
+    fileprivate enum LogFormat: String {
         case human, json
     }
 
-    private func resolvedLogFormat() throws -> LogFormat {
-        let text = logFormat ?? EnvironmentDefault.string("ROSTRA_LOG_FORMAT") ?? "human"
-        guard let format = LogFormat(rawValue: text.lowercased()) else {
-            throw ValidationError("Unknown log format \(text): human or json.")
+    let addresses: ListeningAddresses
+    let state: StateOptions
+    fileprivate let logFormat: LogFormat
+    let logLevel: Logger.Level
+    let maintenance: [EmulatedAPI]
+    let rosaLimits: RosaFileStoreLimits
+    let shutdownGrace: Double
+    let adminAccess: AdminAccess
+    let readyFile: String?
+
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        addresses = try Self.listening.addresses(from: arguments)
+        state = try StateOptions(arguments)
+        logFormat = try arguments.value(Options.logFormat, expected: "a log format (human or json)") { LogFormat(rawValue: $0.lowercased()) }
+            ?? .human
+        logLevel = try arguments.value(
+            Options.logLevel, expected: "a log level (trace, debug, info, notice, warning, error or critical)"
+        ) { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        maintenance = try arguments.strings(Options.maintenance).map { (name: String) throws(UsageError) -> EmulatedAPI in
+            guard let api = EmulatedAPI(rawValue: name.lowercased()) else {
+                throw UsageError("\(arguments.origin(of: Options.maintenance, name)) is not an API: rosti or rosa.")
+            }
+            return api
         }
-        return format
+        var limits = RosaFileStoreLimits.default
+        if let bytes = try arguments.value(Options.rosaMaxUploadBytes, expected: "a number of bytes, 1 or more", {
+            Int64($0).flatMap { $0 > 0 ? $0 : nil }
+        }) {
+            limits.maximumUploadBytes = bytes
+        }
+        rosaLimits = limits
+        shutdownGrace = try arguments.value(Options.shutdownGrace, expected: "a number of seconds (0–\(Int(Self.shutdownGraceMaximum)))") {
+            Double($0).flatMap { (0...Self.shutdownGraceMaximum).contains($0) ? $0 : nil }
+        } ?? Self.defaultShutdownGrace
+        adminAccess = try Self.adminAccess(disabled: arguments.isSet(Options.noAdmin), token: arguments.string(Options.adminToken))
+        readyFile = arguments.string(Options.readyFile)
     }
 
-    private func adminAccess() throws -> AdminAccess {
-        let disabled = noAdmin || ["1", "true", "yes"].contains(EnvironmentDefault.string("ROSTRA_NO_ADMIN")?.lowercased() ?? "")
-        let token = adminToken ?? EnvironmentDefault.string("ROSTRA_ADMIN_TOKEN")
+    private static func adminAccess(disabled: Bool, token: String?) throws(UsageError) -> AdminAccess {
         switch (disabled, token) {
         case (true, nil): return .disabled
-        case (true, _?): throw ValidationError("--no-admin and --admin-token (ROSTRA_NO_ADMIN, ROSTRA_ADMIN_TOKEN) exclude each other.")
+        case (true, _?): throw UsageError("--no-admin and --admin-token (ROSTRA_NO_ADMIN, ROSTRA_ADMIN_TOKEN) exclude each other.")
         case (false, nil): return .open
         case (false, let token?):
             // Sent as a header value: no spaces or control characters, which a client could
             // not send back intact.
             guard !token.isEmpty, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
-                throw ValidationError("The admin token must be printable ASCII without spaces.")
+                throw UsageError("The admin token must be printable ASCII without spaces.")
             }
             return .token(token)
         }
     }
 
-    private func resolvedLogLevel() throws -> Logger.Level {
-        let text = logLevel ?? EnvironmentDefault.string("ROSTRA_LOG_LEVEL") ?? "info"
-        guard let level = Logger.Level(rawValue: text.lowercased()) else {
-            throw ValidationError("Unknown log level \(text).")
-        }
-        return level
-    }
-
     func run() throws {
         let stop = ShutdownSignals()  // first, before any thread exists
-        let level = try resolvedLogLevel()
-        let format = try resolvedLogFormat()
+        let level = logLevel
+        let format = logFormat
         LoggingSystem.bootstrap { label in
             switch format {
             case .human:
@@ -132,16 +139,15 @@ struct ServeCommand: ParsableCommand {
             }
         }
         let logger = Logger(label: "rostra")
-        let configured = try ListeningAddresses.configured(host: host, rostiPort: rostiPort, rosaPort: rosaPort)
-        let host = configured.host
-        let ports = configured.ports
-        let grace = shutdownGrace ?? EnvironmentDefault.string("ROSTRA_SHUTDOWN_GRACE").flatMap(Double.init) ?? 10
+        let host = addresses.host
+        let ports = addresses.ports
+        let grace = shutdownGrace
 
         let store = try state.openStore()
-        let emulator = Emulator(defaultState: store, adminAccess: try adminAccess(), logger: logger)
-        for api in try maintenanceAPIs() { emulator.maintenance.set(api, on: true) }
+        let emulator = Emulator(defaultState: store, adminAccess: adminAccess, logger: logger)
+        for api in maintenance { emulator.maintenance.set(api, on: true) }
         var servers: [(EmulatedAPI, HTTPServer)] = []
-        for service in try apiServices(emulator: emulator) {
+        for service in apiServices(emulator: emulator) {
             let api = service.api
             let configuration = ServerConfiguration(host: host, port: ports[api]!, name: api.rawValue)
             do {
@@ -157,7 +163,6 @@ struct ServeCommand: ParsableCommand {
         watchSeed(of: store)
         let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))
         printBanner(listening: listening, store: store, adminAccess: emulator.adminAccess)
-        let readyFile = self.readyFile ?? EnvironmentDefault.string("ROSTRA_READY_FILE")
         if let readyFile {
             do {
                 try ReadyFile.write(listening.readyDocument(state: store.location.description), to: readyFile)
@@ -182,36 +187,24 @@ struct ServeCommand: ParsableCommand {
         logger.notice("stopped")
     }
 
-    /// A reused database has its seed checked in the background (see `StateStore`); a
-    /// broken seed ends the process as it would have before listening.
+    /// A reused database has its seed read and checked here, on a thread of its own once
+    /// both APIs listen (see `StateStore`); a broken seed ends the process as it would have
+    /// before listening.
     private func watchSeed(of store: StateStore) {
         Thread.detachNewThread {
             do {
                 try store.seed.waitUntilLoaded()
             } catch {
                 let message = "Error: Cannot open the state \(store.location) with the seed \(store.seed.directory.path): \(error)\n"
-                FileHandle.standardError.write(Data(message.utf8))
+                Output.standardError(message)
                 Foundation.exit(1)
             }
         }
     }
 
     /// One service per emulated API, each on its own listener.
-    private func resolvedRosaLimits() throws -> RosaFileStoreLimits {
-        var limits = RosaFileStoreLimits.default
-        let variable = "ROSTRA_ROSA_MAX_UPLOAD_BYTES"
-        if let bytes = try rosaMaxUploadBytes ?? EnvironmentDefault.string(variable).map({ text in
-            guard let value = Int64(text) else { throw ValidationError("\(variable)=\(text) is not a number of bytes.") }
-            return value
-        }) {
-            guard bytes > 0 else { throw ValidationError("The largest Rosa upload must be at least one byte.") }
-            limits.maximumUploadBytes = bytes
-        }
-        return limits
-    }
-
-    private func apiServices(emulator: Emulator) throws -> [any APIService] {
-        [RostiService(emulator: emulator), RosaFileStoreService(limits: try resolvedRosaLimits())]
+    private func apiServices(emulator: Emulator) -> [any APIService] {
+        [RostiService(emulator: emulator), RosaFileStoreService(limits: rosaLimits)]
     }
 
     private func printBanner(listening: ListeningAddresses, store: StateStore, adminAccess: AdminAccess) {
@@ -231,7 +224,7 @@ struct ServeCommand: ParsableCommand {
         lines.append("  Seed credentials     Rosti: Authorization: Token rostidemo0000000000000000000000000000001")
         lines.append("                       Rosa:  --user demo:demo-password   (more in docs/seed-data.md)")
         // Written unbuffered: scripts and tests wait for the banner on a pipe.
-        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        Output.standardOutput(lines.joined(separator: "\n") + "\n")
     }
 }
 

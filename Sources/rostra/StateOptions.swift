@@ -1,54 +1,65 @@
-import ArgumentParser
+import Arguments
 import Emulator
 import Foundation
 
 /// Where the emulator's state lives and what it starts from; shared by `serve`, `export`
 /// and `import`.
-struct StateOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Database file, or :memory: for a throwaway instance. Env: ROSTRA_DB. Default: \(StateStore.Location.defaultPath).", valueName: "path"))
-    var db: String?
+struct StateOptions {
+    static let db = OptionSpec(
+        "db", .value(valueName: "path"), help: "Database file, or :memory: for a throwaway instance.",
+        environment: EnvironmentFallback("ROSTRA_DB"), shownDefault: StateStore.Location.defaultPath)
+    static let seed = OptionSpec(
+        "seed", .value(valueName: "folder"), help: "Folder of seed JSON files.", environment: EnvironmentFallback("ROSTRA_SEED"),
+        shownDefault: "./seed-data, else the seed-data folder shipped beside the executable")
+    static let reseed = OptionSpec(
+        "reseed", .flag, help: "Start over from the seed, replacing the database's contents.",
+        environment: EnvironmentFallback("ROSTRA_RESEED", shown: "ROSTRA_RESEED=1"))
+    static let all = [db, seed, reseed]
 
-    @Option(help: ArgumentHelp("Folder of seed JSON files. Env: ROSTRA_SEED. Default: ./seed-data, else the seed-data folder shipped beside the executable.", valueName: "folder"))
-    var seed: String?
+    let location: StateStore.Location
+    let seed: String?
+    let shouldReseed: Bool
 
-    @Flag(help: "Start over from the seed, replacing the database's contents. Env: ROSTRA_RESEED=1.")
-    var reseed = false
-
-    var location: StateStore.Location {
-        StateStore.Location(argument: db ?? EnvironmentDefault.string("ROSTRA_DB") ?? StateStore.Location.defaultPath)
-    }
-
-    var shouldReseed: Bool {
-        reseed || ["1", "true", "yes"].contains(EnvironmentDefault.string("ROSTRA_RESEED")?.lowercased() ?? "")
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        location = StateStore.Location(argument: arguments.string(Self.db) ?? StateStore.Location.defaultPath)
+        seed = arguments.string(Self.seed)
+        shouldReseed = try arguments.isSet(Self.reseed)
     }
 
     /// The seed folder: the flag, the environment, `./seed-data`, or the folder installed
     /// beside the executable (`<bin>/seed-data`, or the package's own from `.build/<config>/`).
+    /// Paths as strings, not URLs: this is on every start (see `FileSystem`).
     func seedDirectory() throws -> URL {
-        if let chosen = seed ?? EnvironmentDefault.string("ROSTRA_SEED") {
+        if let chosen = seed {
             return URL(fileURLWithPath: chosen, isDirectory: true)
         }
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        let candidates = [
-            URL(fileURLWithPath: "seed-data", isDirectory: true),
-            executable.appendingPathComponent("seed-data", isDirectory: true),
-            executable.appendingPathComponent("../../../seed-data", isDirectory: true).standardizedFileURL,
-            executable.appendingPathComponent("../../seed-data", isDirectory: true).standardizedFileURL,
-        ]
-        for candidate in candidates where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("rosti.json").path) {
-            return candidate
+        if FileSystem.exists("seed-data/rosti.json") { return URL(fileURLWithPath: "seed-data", isDirectory: true) }
+        // Beside the executable; then, for .build/<triple>/<config>/rostra, the package's
+        // own three folders up, and two up for .build/<config>/rostra.
+        let components = Self.executablePath()?.split(separator: "/", omittingEmptySubsequences: false) ?? []
+        for dropped in [1, 4, 3] where components.count > dropped {
+            let candidate = (components.dropLast(dropped) + ["seed-data"]).joined(separator: "/")
+            if FileSystem.exists(FileSystem.join(candidate, "rosti.json")) { return URL(fileURLWithPath: candidate, isDirectory: true) }
         }
         throw CommandFailure("No seed-data folder found (looked in ./seed-data and beside the executable); name one with --seed or ROSTRA_SEED.")
+    }
+
+    /// The running executable with symbolic links resolved (Linux's /proc/self/exe, else
+    /// the resolved first argument).
+    private static func executablePath() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if length > 0 { return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+        guard let resolved = realpath(CommandLine.arguments[0], nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Opens (creating and seeding when new) the state, with errors a person can act on.
     func openStore() throws -> StateStore {
         let directory = try seedDirectory()
         do {
-            if case .file(let path) = location {
-                let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            }
+            // StateStore creates the database's folder when it is missing.
             return try StateStore(location: location, seedDirectory: directory, reseed: shouldReseed)
         } catch {
             throw CommandFailure("Cannot open the state \(location) with the seed \(directory.path): \(error)")
@@ -56,16 +67,21 @@ struct StateOptions: ParsableArguments {
     }
 }
 
-struct ExportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "export",
-        abstract: "Write the whole emulator state (every table and stored file) to one portable JSON file."
+struct ExportCommand: RostraCommand {
+    static let spec = CommandSpec(
+        name: "export",
+        abstract: "Write the whole emulator state (every table and stored file) to one portable JSON file.",
+        options: StateOptions.all,
+        arguments: [ArgumentSpec("file", .one, help: "The file to write.")]
     )
 
-    @OptionGroup var state: StateOptions
+    let state: StateOptions
+    let file: String
 
-    @Argument(help: ArgumentHelp("The file to write.", valueName: "file"))
-    var file: String
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        state = try StateOptions(arguments)
+        file = arguments.positionals[0]
+    }
 
     func run() throws {
         let store = try state.openStore()
@@ -74,16 +90,21 @@ struct ExportCommand: ParsableCommand {
     }
 }
 
-struct ImportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "import",
-        abstract: "Replace the emulator state with the contents of a file written by `rostra export`; a bad file changes nothing."
+struct ImportCommand: RostraCommand {
+    static let spec = CommandSpec(
+        name: "import",
+        abstract: "Replace the emulator state with the contents of a file written by `rostra export`; a bad file changes nothing.",
+        options: StateOptions.all,
+        arguments: [ArgumentSpec("file", .one, help: "The file to read.")]
     )
 
-    @OptionGroup var state: StateOptions
+    let state: StateOptions
+    let file: String
 
-    @Argument(help: ArgumentHelp("The file to read.", valueName: "file"))
-    var file: String
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        state = try StateOptions(arguments)
+        file = arguments.positionals[0]
+    }
 
     func run() throws {
         let store = try state.openStore()

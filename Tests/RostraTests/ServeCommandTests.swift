@@ -87,7 +87,30 @@ import TestSupport
 
         let (levelStatus, _, levelErrors) = try RostraProcess.run(["serve", "--log-level", "loud"], directory: scratch.url)
         #expect(levelStatus != 0)
-        #expect(levelErrors.contains("Unknown log level loud"))
+        #expect(levelErrors.contains("--log-level loud is not a log level"))
+    }
+
+    @Test func usageMistakesExit64WithTheUsageAndStartNothing() throws {
+        let scratch = try TemporaryDirectory()
+        let database = scratch.path("db.sqlite")
+        let cases: [([String], [String: String], String)] = [
+            (["serve", "--nope", "--db", database], [:], "Unknown option '--nope'."),
+            (["--rosti-port", "--db", database], [:], "Missing value for '--rosti-port <port>'."),
+            (["serve", "--db", database], ["ROSTRA_NO_ADMIN": "maybe"], "ROSTRA_NO_ADMIN=maybe is neither on"),
+            (["serve", "--db", database, "--shutdown-grace", "-1"], [:], "--shutdown-grace -1 is not a number of seconds"),
+            (["serve", "--db", database, "--maintenance", "both"], [:], "--maintenance both is not an API: rosti or rosa."),
+            (["serve", "--db", database], ["ROSTRA_MAINTENANCE": "rosa, nope"], "ROSTRA_MAINTENANCE=nope is not an API"),
+            (["serve", "--db", database, "--rosa-max-upload-bytes", "0"], [:], "--rosa-max-upload-bytes 0 is not a number of bytes, 1 or more."),
+            (["serve", "--db", database, "--admin-token", ""], [:], "The admin token must be printable ASCII"),
+        ]
+        for (arguments, environment, message) in cases {
+            let (status, output, errors) = try RostraProcess.run(arguments, environment: environment, directory: scratch.url)
+            #expect(status == 64, "\(arguments) \(environment)")
+            #expect(errors.hasPrefix("Error: ") && errors.contains(message), "\(errors)")
+            #expect(errors.contains("Usage: rostra serve <options>\n"), "\(errors)")
+            #expect(output.isEmpty, "no banner: nothing started")
+        }
+        #expect(!FileManager.default.fileExists(atPath: database), "no state was opened")
     }
 
     @Test func aBrokenSeedStopsStartUpAndLeavesNoDatabase() throws {
