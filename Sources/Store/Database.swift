@@ -138,10 +138,15 @@ public final class Database: Sendable {
     /// 53 51 4c 69 74 65 20 66 6f 72 6d 61 74 20 33 00" (https://www.sqlite.org/fileformat.html).
     /// An empty file is a valid empty database to SQLite, so it is accepted.
     private static func refuseNonSQLiteFile(at path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }
-        defer { try? handle.close() }
-        let prefix = [UInt8]((try? handle.read(upToCount: sqliteHeader.count)) ?? Data())
-        if !prefix.isEmpty && prefix != sqliteHeader {
+        // Plain POSIX: this runs on every start, where Foundation's FileHandle costs more
+        // to set up on first use than the read itself.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        var prefix = [UInt8](repeating: 0, count: sqliteHeader.count)
+        let count = prefix.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0 else { return }
+        if Array(prefix[0..<count]) != sqliteHeader {
             throw StoreOpeningError.notASQLiteDatabase(path: path)
         }
     }

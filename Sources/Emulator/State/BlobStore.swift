@@ -59,7 +59,7 @@ public final class BlobStore: Sendable {
         self.directory = directory
         self.temporaryDirectory = directory.appendingPathComponent("tmp", isDirectory: true)
         self.removesDirectoryWhenReleased = removesDirectoryWhenReleased
-        try FileManager.default.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true)
+        try FileSystem.createDirectories(temporaryDirectory.path)
         sweepAbandonedTemporaryFiles()
     }
 
@@ -154,12 +154,12 @@ public final class BlobStore: Sendable {
     }
 
     private func sweepAbandonedTemporaryFiles() {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporaryDirectory.path)) ?? []
-        for name in names {
+        let folder = temporaryDirectory.path
+        for name in FileSystem.entryNames(in: folder) ?? [] {
             let writerPid = name.split(separator: "-", maxSplits: 1).first.flatMap { pid_t($0) }
             // kill(pid, 0) probes without signalling; ESRCH means no such process.
             if let writerPid, kill(writerPid, 0) == 0 || errno == EPERM { continue }
-            unlink(temporaryDirectory.appendingPathComponent(name).path)
+            unlink(FileSystem.join(folder, name))
         }
     }
 }

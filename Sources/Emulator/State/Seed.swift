@@ -40,13 +40,13 @@ public final class Seed: Sendable {
         return seed
     }
 
-    /// Starts reading and validating the seed folder on a thread of its own and returns at
-    /// once; whatever needs the contents waits for them. For a start-up that reuses an
-    /// existing database, which needs the seed only for a later reset: checking it costs
-    /// milliseconds that the listeners need not wait for. `waitUntilLoaded()` reports a
-    /// broken seed.
-    public static func loadInBackground(from directory: URL) -> Seed {
-        Seed(directory: directory, contents: LoadOnce(inBackground: { try build(from: directory) }))
+    /// A seed read and validated when first needed, and returned at once. For a start-up
+    /// that reuses an existing database, which needs the seed only for a later reset:
+    /// reading it costs milliseconds of processor time that the listeners need not wait
+    /// for, nor share two cores with. `rostra serve` calls `waitUntilLoaded()` on a thread
+    /// of its own once it listens, which reports a broken seed.
+    public static func loadWhenNeeded(from directory: URL) -> Seed {
+        Seed(directory: directory, contents: LoadOnce(whenNeeded: { try build(from: directory) }))
     }
 
     /// Waits for the contents; throws the seed's error if it could not be loaded.
@@ -77,28 +77,57 @@ public final class Seed: Sendable {
     }
 }
 
-/// A value computed once — at once, or on a background thread — that readers wait for.
+/// A value computed once — at once, or by its first reader — that other readers wait for.
 final class LoadOnce<Value: Sendable>: Sendable {
-    private let result = AdaptiveMutex<Result<Value, any Error>?>(nil)
+    private enum State {
+        case waiting(@Sendable () throws -> Value)
+        case computing
+        case done(Result<Value, any Error>)
+    }
+
+    private let state: AdaptiveMutex<State>
+    /// Signalled once the value is done; each waiter passes the signal on.
     private let finished = DispatchSemaphore(value: 0)
 
     init(_ value: Value) {
-        result.withLock { $0 = .success(value) }
+        state = AdaptiveMutex(.done(.success(value)))
     }
 
-    init(inBackground compute: @escaping @Sendable () throws -> Value) {
-        Thread.detachNewThread { [self] in
-            let outcome = Result { try compute() }
-            result.withLock { $0 = outcome }
-            finished.signal()
-        }
+    /// Computed by the first caller of `value()`; callers meanwhile wait for it.
+    init(whenNeeded compute: @escaping @Sendable () throws -> Value) {
+        state = AdaptiveMutex(.waiting(compute))
+    }
+
+    private enum Step {
+        case have(Result<Value, any Error>)
+        case compute(@Sendable () throws -> Value)
+        case wait
     }
 
     func value() throws -> Value {
-        if let ready = result.withLock({ $0 }) { return try ready.get() }
-        finished.wait()
-        finished.signal()  // let any other waiter through too
-        return try result.withLock { $0 }!.get()
+        let step: Step = state.withLock { state in
+            switch state {
+            case .done(let result): return .have(result)
+            case .computing: return .wait
+            case .waiting(let compute):
+                state = .computing
+                return .compute(compute)
+            }
+        }
+        switch step {
+        case .have(let result):
+            return try result.get()
+        case .compute(let compute):
+            let result = Result { try compute() }
+            state.withLock { $0 = .done(result) }
+            finished.signal()
+            return try result.get()
+        case .wait:
+            finished.wait()
+            finished.signal()  // let the next waiter through too
+            guard case .done(let result) = state.withLock({ $0 }) else { preconditionFailure("signalled before done") }
+            return try result.get()
+        }
     }
 }
 

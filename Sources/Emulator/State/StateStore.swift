@@ -49,12 +49,12 @@ public final class StateStore: Sendable {
     /// is new or `reseed` is set. Convenience for `init(location:seed:reseed:)`.
     ///
     /// An existing file that is reused needs the seed only for a later reset, so the seed is
-    /// then loaded and checked on a background thread (`seed.waitUntilLoaded()` reports a
-    /// broken one) and opening takes about a millisecond instead of several.
+    /// then read and checked when first needed (`seed.waitUntilLoaded()` does it and reports
+    /// a broken one) and opening takes about a millisecond instead of several.
     public convenience init(location: Location = .default, seedDirectory: URL, reseed: Bool = false) throws {
         var reusesExistingFile = false
-        if case .file(let path) = location, !reseed { reusesExistingFile = FileManager.default.fileExists(atPath: path) }
-        let seed = reusesExistingFile ? Seed.loadInBackground(from: seedDirectory) : try Seed.load(from: seedDirectory)
+        if case .file(let path) = location, !reseed { reusesExistingFile = FileSystem.exists(path) }
+        let seed = reusesExistingFile ? Seed.loadWhenNeeded(from: seedDirectory) : try Seed.load(from: seedDirectory)
         try self.init(location: location, seed: seed, reseed: reseed)
     }
 
@@ -72,12 +72,11 @@ public final class StateStore: Sendable {
             blobs = try BlobStore.temporary()
             wasSeeded = true
         case .file(let path):
-            let isNew = !FileManager.default.fileExists(atPath: path)
+            let isNew = !FileSystem.exists(path)
             let blobDirectory = location.blobDirectory!
-            let blobsExisted = FileManager.default.fileExists(atPath: blobDirectory.path)
+            let blobsExisted = FileSystem.exists(blobDirectory.path)
             do {
-                try FileManager.default.createDirectory(
-                    at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileSystem.createDirectories(FileSystem.parent(of: path))
                 database = try Database(path: path, migrator: StateSchema.migrator)
                 blobs = try BlobStore(directory: blobDirectory)
                 wasSeeded = isNew || reseed
