@@ -36,8 +36,19 @@ final class Connection {
     }
 
     func run() {
-        var isFirstRequest = true
+        serveRequests(isFirstRequest: true)
+    }
+
+    private func serveRequests(isFirstRequest first: Bool) {
+        var isFirstRequest = first
+        var servedOnThisThread = 0
+        let threadStarted = MonotonicTime.now()
         serving: while true {
+            if servedOnThisThread > 0,
+               servedOnThisThread >= limits.requestsPerThread || MonotonicTime.now() >= threadStarted + limits.threadServingTime,
+               moveToFreshThread() {
+                return
+            }
             switch readHead(isFirstRequest: isFirstRequest) {
             case .closeQuietly:
                 break serving
@@ -46,12 +57,29 @@ final class Connection {
                 break serving
             case .head(let head, let started):
                 isFirstRequest = false
+                servedOnThisThread += 1
                 guard serve(head, started: started) else { break serving }
             }
         }
         try? flush()
         context.registry.remove(socket)
         socket.close()
+    }
+
+    /// Goes on serving this connection on a new thread, between two requests (buffered
+    /// input and unsent output go along); false if no thread could be started, and the
+    /// current one carries on. See `HTTPLimits.requestsPerThread`.
+    private func moveToFreshThread() -> Bool {
+        let handOff = HandOff(connection: self)
+        return DetachedThread.start(stackBytes: limits.threadStackBytes) {
+            handOff.connection.serveRequests(isFirstRequest: false)
+        }
+    }
+
+    /// A connection passed from the thread that served it to the one that serves it next;
+    /// the first returns at once and never touches it again.
+    private struct HandOff: @unchecked Sendable {
+        let connection: Connection
     }
 
     // MARK: Reading the head

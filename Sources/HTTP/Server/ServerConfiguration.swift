@@ -28,6 +28,14 @@ public struct HTTPLimits: Sendable {
     /// AddressSanitizer build, whose frames are several times larger: at 512 KiB a body
     /// nested 256 deep overflowed the stack of a TSan build.
     public var threadStackBytes = 2 * 1024 * 1024
+    /// How long one thread serves a kept-alive connection, and how many requests at most,
+    /// before the connection moves to a fresh thread (between two requests). glibc keeps a
+    /// cache of freed memory per thread (tcache) that only the thread's exit gives back;
+    /// with a thread per connection, a thousand long-lived connections each slowly filled
+    /// theirs and the server's memory kept growing (20 MB in a minute of `scripts/soak`,
+    /// half of that with this). A move costs one thread start.
+    public var threadServingTime: Duration = .seconds(5)
+    public var requestsPerThread = 256
 
     public init() {}
 }
