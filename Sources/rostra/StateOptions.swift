@@ -67,21 +67,30 @@ struct StateOptions {
     }
 }
 
-struct ExportCommand: RostraCommand {
-    static let spec = CommandSpec(
-        name: "export",
-        abstract: "Write the whole emulator state (every table and stored file) to one portable JSON file.",
-        options: StateOptions.all,
-        arguments: [ArgumentSpec("file", .one, help: "The file to write.")]
-    )
+/// What `export` and `import` take: the state options and one file.
+protocol StateFileCommand: RostraCommand {
+    var state: StateOptions { get }
+    var file: String { get }
+    init(state: StateOptions, file: String)
+}
+
+extension StateFileCommand {
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        self.init(state: try StateOptions(arguments), file: arguments.positionals[0])
+    }
+
+    static func stateFileSpec(name: String, abstract: String, fileHelp: String) -> CommandSpec {
+        CommandSpec(name: name, abstract: abstract, options: StateOptions.all, arguments: [ArgumentSpec("file", .one, help: fileHelp)])
+    }
+}
+
+struct ExportCommand: StateFileCommand {
+    static let spec = stateFileSpec(
+        name: "export", abstract: "Write the whole emulator state (every table and stored file) to one portable JSON file.",
+        fileHelp: "The file to write.")
 
     let state: StateOptions
     let file: String
-
-    init(_ arguments: ParsedArguments) throws(UsageError) {
-        state = try StateOptions(arguments)
-        file = arguments.positionals[0]
-    }
 
     func run() throws {
         let store = try state.openStore()
@@ -90,21 +99,14 @@ struct ExportCommand: RostraCommand {
     }
 }
 
-struct ImportCommand: RostraCommand {
-    static let spec = CommandSpec(
+struct ImportCommand: StateFileCommand {
+    static let spec = stateFileSpec(
         name: "import",
         abstract: "Replace the emulator state with the contents of a file written by `rostra export`; a bad file changes nothing.",
-        options: StateOptions.all,
-        arguments: [ArgumentSpec("file", .one, help: "The file to read.")]
-    )
+        fileHelp: "The file to read.")
 
     let state: StateOptions
     let file: String
-
-    init(_ arguments: ParsedArguments) throws(UsageError) {
-        state = try StateOptions(arguments)
-        file = arguments.positionals[0]
-    }
 
     func run() throws {
         let store = try state.openStore()
