@@ -48,7 +48,7 @@ enum Rostra {
 
 /// A command of `rostra`: its option table, and a value made from parsed arguments (all
 /// checking happens there, so a mistake is reported before anything is done).
-protocol RostraCommand {
+protocol RostraCommand: SendableMetatype {
     static var spec: CommandSpec { get }
     init(_ arguments: ParsedArguments) throws(UsageError)
     func run() throws
