@@ -30,7 +30,8 @@ struct HealthCommand: RostraCommand {
         arguments: [ArgumentSpec("url", .any, help: "URLs to check instead (http only), e.g. http://127.0.0.1:8000/__admin/health.")]
     )
 
-    let targets: [String]
+    /// Each URL as given and as parsed, once: a URL that does not parse is refused here.
+    let targets: [(url: String, target: HealthProbe.Target)]
     let timeLimit: Double
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
@@ -38,21 +39,21 @@ struct HealthCommand: RostraCommand {
         guard timeLimit > 0, timeLimit <= Self.timeoutMaximum else {
             throw UsageError("--timeout must be between 0 and \(Int(Self.timeoutMaximum)) seconds.")
         }
-        for url in arguments.positionals where HealthProbe.Target(url) == nil {
-            throw UsageError("\(url) is not an http:// URL.")
-        }
-        if arguments.positionals.isEmpty {
+        var urls = arguments.positionals
+        if urls.isEmpty {
             let listening = try Self.listening.addresses(from: arguments)
-            targets = [EmulatedAPI.rosti, .rosa].map { listening.connectableURL(of: $0) + "__admin/health" }
-        } else {
-            targets = arguments.positionals
+            urls = [EmulatedAPI.rosti, .rosa].map { listening.connectableURL(of: $0) + "__admin/health" }
+        }
+        targets = try urls.map { (url: String) throws(UsageError) in
+            guard let target = HealthProbe.Target(url) else { throw UsageError("\(url) is not an http:// URL.") }
+            return (url, target)
         }
     }
 
     func run() throws {
         var failures: [String] = []
-        for url in targets {
-            switch HealthProbe.check(HealthProbe.Target(url)!, timeout: timeLimit) {
+        for (url, target) in targets {
+            switch HealthProbe.check(target, timeout: timeLimit) {
             case .healthy(let status): print("healthy  \(url)  \(status)")
             case .unhealthy(let reason): failures.append("\(url): \(reason)")
             }
