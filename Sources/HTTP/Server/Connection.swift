@@ -31,8 +31,8 @@ final class Connection {
         self.socket = socket
         self.remoteAddress = remoteAddress
         self.context = context
-        self.input = InputBuffer(capacity: 16 * 1024)
-        output.reserveCapacity(16 * 1024)
+        self.input = InputBuffer(capacity: context.configuration.limits.connectionBufferBytes)
+        output.reserveCapacity(context.configuration.limits.connectionBufferBytes)
     }
 
     func run() {
@@ -47,6 +47,7 @@ final class Connection {
             if servedOnThisThread > 0,
                servedOnThisThread >= limits.requestsPerThread || MonotonicTime.now() >= threadStarted + limits.threadServingTime,
                moveToFreshThread() {
+                context.freedMemory.threadEnding()
                 return
             }
             switch readHead(isFirstRequest: isFirstRequest) {
@@ -59,11 +60,13 @@ final class Connection {
                 isFirstRequest = false
                 servedOnThisThread += 1
                 guard serve(head, started: started) else { break serving }
+                input.shrink(to: limits.connectionBufferBytes)
             }
         }
         try? flush()
         context.registry.remove(socket)
         socket.close()
+        context.freedMemory.threadEnding()
     }
 
     /// Goes on serving this connection on a new thread, between two requests (buffered
@@ -323,7 +326,14 @@ final class Connection {
 
     func flush() throws {
         guard !output.isEmpty else { return }
-        defer { output.removeAll(keepingCapacity: output.capacity <= 64 * 1024) }
+        defer {
+            if output.capacity <= limits.connectionBufferBytes {
+                output.removeAll(keepingCapacity: true)
+            } else {
+                output = []
+                output.reserveCapacity(limits.connectionBufferBytes)
+            }
+        }
         try output.withUnsafeBytes { try send($0) }
     }
 

@@ -63,10 +63,14 @@ public final class HTTPServer: Sendable {
             acceptLoopFinished.signal()
         }
         precondition(started, "could not start the accept thread")
+        context.freedMemory.start(stackBytes: configuration.limits.threadStackBytes)
     }
 
     /// The number of connections open now.
     public var openConnections: Int { context.registry.count }
+
+    /// How many times freed memory was handed back to the kernel (`FreedMemoryReturn`).
+    var freedMemoryTrims: Int { context.freedMemory.trimCount }
 
     /// Stops accepting, closes idle connections, lets requests in progress finish for up
     /// to `gracePeriod`, then forces the rest closed. Returns when all is closed.
@@ -98,6 +102,7 @@ public final class HTTPServer: Sendable {
             let forcedEnds = MonotonicTime.now() + .seconds(2)
             while context.registry.count > 0 && MonotonicTime.now() < forcedEnds { usleep(2_000) }
         }
+        context.freedMemory.stop()
         state.withLock { $0 = .stopped }
     }
 
@@ -194,6 +199,7 @@ final class ServerContext: Sendable {
     let shutdownEvent: Int32
     private let shutdownTrigger: Int32
     let registry = ConnectionRegistry()
+    let freedMemory: FreedMemoryReturn
     private let stopping = Atomic<Bool>(false)
     private let requestCounter = Atomic<UInt64>(0)
 
@@ -204,6 +210,7 @@ final class ServerContext: Sendable {
         self.logger = logger
         self.shutdownEvent = shutdownEvent.read
         self.shutdownTrigger = shutdownEvent.write
+        self.freedMemory = FreedMemoryReturn(delay: configuration.limits.freedMemoryReturnDelay)
     }
 
     deinit {

@@ -41,4 +41,18 @@ final class InputBuffer {
     }
 
     func didWrite(_ byteCount: Int) { end += byteCount }
+
+    /// Gives back what growth added, keeping the unconsumed bytes (a pipelined request),
+    /// when they fit in `capacity`.
+    func shrink(to capacity: Int) {
+        guard storage.count > capacity, count <= capacity else { return }
+        let smaller = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
+        if count > 0 { smaller.copyMemory(from: readable) }
+        storage.deallocate()
+        storage = smaller
+        end = count
+        start = 0
+    }
+
+    var capacity: Int { storage.count }
 }

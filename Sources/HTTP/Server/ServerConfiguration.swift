@@ -20,6 +20,12 @@ public struct HTTPLimits: Sendable {
     /// Unread request content the connection discards to stay usable after a handler that
     /// did not read it; more than this and the connection is closed instead.
     public var maxDiscardedBodyBytes: Int64 = 1024 * 1024
+    /// The size each connection's input and output buffers start at and return to between
+    /// requests. A body read or a large answer grows them (up to the head limits, or 64 KiB
+    /// while streaming a body); kept grown, a thousand kept-alive connections that each once
+    /// read an upload held 16 KiB more apiece, and the server's memory crept up for minutes
+    /// (`scripts/soak`).
+    public var connectionBufferBytes = 16 * 1024
     /// Pending connections the kernel queues before `accept`.
     public var listenBacklog: Int32 = 4096
     /// Stack of each connection's thread. Virtual memory: only touched pages are resident,
@@ -33,9 +39,16 @@ public struct HTTPLimits: Sendable {
     /// cache of freed memory per thread (tcache) that only the thread's exit gives back;
     /// with a thread per connection, a thousand long-lived connections each slowly filled
     /// theirs and the server's memory kept growing (20 MB in a minute of `scripts/soak`,
-    /// half of that with this). A move costs one thread start.
-    public var threadServingTime: Duration = .seconds(5)
+    /// half of that with a move every 5 s). A move costs one thread start. Every 2 s, with
+    /// `freedMemoryReturnDelay`, kept the soak flat; every second did too, but a thousand
+    /// thread starts a second added 10–20 ms to the p99 of `scripts/bench` at 1000
+    /// connections.
+    public var threadServingTime: Duration = .seconds(2)
     public var requestsPerThread = 256
+    /// How long after a connection thread ends the memory freed by ended threads is handed
+    /// back to the kernel (`FreedMemoryReturn`); at most one trim per delay, none while no
+    /// thread ends.
+    public var freedMemoryReturnDelay: Duration = .seconds(2)
 
     public init() {}
 }

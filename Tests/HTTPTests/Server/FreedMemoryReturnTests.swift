@@ -1,0 +1,67 @@
+import Glibc
+@testable import HTTP
+import Testing
+import TestSupport
+
+/// Memory freed by ended connection threads goes back to the kernel a moment after they
+/// end: once per delay however many end, and never while none do (an idle server does not
+/// wake up).
+@Suite struct FreedMemoryReturnTests {
+    private func waitFor(_ condition: () -> Bool, within seconds: Double = 5) -> Bool {
+        let deadline = MonotonicTime.now() + .milliseconds(Int(seconds * 1000))
+        while MonotonicTime.now() < deadline {
+            if condition() { return true }
+            usleep(5_000)
+        }
+        return condition()
+    }
+
+    @Test func endingThreadsAreFollowedByOneTrimPerDelay() {
+        let freed = FreedMemoryReturn(delay: .milliseconds(100))
+        #expect(freed.start(stackBytes: 256 * 1024))
+        defer { freed.stop() }
+        for _ in 0..<50 { freed.threadEnding() }
+        #expect(waitFor { freed.trimCount == 1 })
+        usleep(300_000)
+        #expect(freed.trimCount == 1, "trimmed again with no thread ending")
+        freed.threadEnding()
+        #expect(waitFor { freed.trimCount == 2 })
+    }
+
+    @Test func nothingIsTrimmedBeforeAThreadEnds() {
+        let freed = FreedMemoryReturn(delay: .milliseconds(10))
+        #expect(freed.start(stackBytes: 256 * 1024))
+        usleep(200_000)
+        #expect(freed.trimCount == 0)
+        freed.stop()
+    }
+
+    @Test func aClosedConnectionLeadsToATrimAndAnIdleServerToNone() throws {
+        try withTestServer(configure: { $0.limits.freedMemoryReturnDelay = .milliseconds(50) }, routes: echoRoutes) { server in
+            usleep(150_000)
+            #expect(server.freedMemoryTrims == 0)
+            let client = try RawClient(port: server.port)
+            try client.send("GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            #expect(try client.readResponse().text == "hello")
+            #expect(waitFor { server.freedMemoryTrims == 1 })
+            usleep(200_000)
+            #expect(server.freedMemoryTrims == 1)
+        }
+    }
+
+    @Test func aConnectionMovingThreadsLeadsToATrim() throws {
+        try withTestServer(configure: {
+            $0.limits.requestsPerThread = 1
+            $0.limits.freedMemoryReturnDelay = .milliseconds(50)
+        }, routes: echoRoutes) { server in
+            let client = try RawClient(port: server.port)
+            for _ in 0..<3 {
+                try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(try client.readResponse().text == "hello")
+            }
+            // The connection is still open: only its moves can have led to a trim.
+            #expect(waitFor { server.freedMemoryTrims >= 1 })
+            #expect(server.openConnections == 1)
+        }
+    }
+}
