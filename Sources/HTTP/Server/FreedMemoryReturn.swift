@@ -17,34 +17,42 @@ import Synchronization
 /// `HTTPLimits.freedMemoryReturnDelay` at most, on a thread of its own.
 final class FreedMemoryReturn: Sendable {
     private let delay: Duration
+    private let stackBytes: Int
     /// Set by the first thread that ends after a trim; cleared just before the next trim.
     private let trimPending = Atomic<Bool>(false)
+    /// The trimming thread starts with the first connection thread that ends, so a server
+    /// that never served anyone (or a process that starts and stops at once) has none.
+    private let threadStarted = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
     private let trims = Atomic<Int>(0)
 
-    init(delay: Duration) {
+    init(delay: Duration, stackBytes: Int) {
         self.delay = delay
+        self.stackBytes = stackBytes
     }
 
     /// How many times memory was trimmed (for tests).
     var trimCount: Int { trims.load(ordering: .relaxed) }
 
-    /// Starts the trimming thread; false when no thread could be started (nothing is then
-    /// trimmed, and serving goes on).
-    @discardableResult
-    func start(stackBytes: Int) -> Bool {
-        DetachedThread.start(stackBytes: stackBytes) { [self] in run() }
-    }
-
     /// A connection thread is about to end (closed, or moved to a fresh thread): a trim is
     /// due `delay` from now, by which time the thread has exited and given its own cache of
     /// freed blocks back to the arenas.
     func threadEnding() {
-        if !trimPending.exchange(true, ordering: .acquiringAndReleasing) { wake.signal() }
+        guard !trimPending.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if !threadStarted.exchange(true, ordering: .acquiringAndReleasing) {
+            // No thread to be had (the system is at its limit): nothing is trimmed, and
+            // serving goes on; a later ending tries again.
+            guard DetachedThread.start(stackBytes: stackBytes, { [self] in run() }) else {
+                threadStarted.store(false, ordering: .releasing)
+                trimPending.store(false, ordering: .releasing)
+                return
+            }
+        }
+        wake.signal()
     }
 
-    /// Ends the trimming thread (within `delay`).
+    /// Ends the trimming thread, if it started (within `delay`).
     func stop() {
         stopped.store(true, ordering: .releasing)
         wake.signal()

@@ -63,7 +63,6 @@ public final class HTTPServer: Sendable {
             acceptLoopFinished.signal()
         }
         precondition(started, "could not start the accept thread")
-        context.freedMemory.start(stackBytes: configuration.limits.threadStackBytes)
     }
 
     /// The number of connections open now.
@@ -210,7 +209,8 @@ final class ServerContext: Sendable {
         self.logger = logger
         self.shutdownEvent = shutdownEvent.read
         self.shutdownTrigger = shutdownEvent.write
-        self.freedMemory = FreedMemoryReturn(delay: configuration.limits.freedMemoryReturnDelay)
+        self.freedMemory = FreedMemoryReturn(
+            delay: configuration.limits.freedMemoryReturnDelay, stackBytes: configuration.limits.threadStackBytes)
     }
 
     deinit {

@@ -17,8 +17,7 @@ import TestSupport
     }
 
     @Test func endingThreadsAreFollowedByOneTrimPerDelay() {
-        let freed = FreedMemoryReturn(delay: .milliseconds(100))
-        #expect(freed.start(stackBytes: 256 * 1024))
+        let freed = FreedMemoryReturn(delay: .milliseconds(100), stackBytes: 256 * 1024)
         defer { freed.stop() }
         for _ in 0..<50 { freed.threadEnding() }
         #expect(waitFor { freed.trimCount == 1 })
@@ -29,8 +28,7 @@ import TestSupport
     }
 
     @Test func nothingIsTrimmedBeforeAThreadEnds() {
-        let freed = FreedMemoryReturn(delay: .milliseconds(10))
-        #expect(freed.start(stackBytes: 256 * 1024))
+        let freed = FreedMemoryReturn(delay: .milliseconds(10), stackBytes: 256 * 1024)
         usleep(200_000)
         #expect(freed.trimCount == 0)
         freed.stop()
