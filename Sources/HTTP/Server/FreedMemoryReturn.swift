@@ -10,8 +10,9 @@ import Synchronization
 /// each heap. With a thread per connection, moving to fresh threads
 /// (`HTTPLimits.threadServingTime`), the blocks a thousand threads free leave holes all
 /// through the arenas: `scripts/soak` (1000 connections, 60 s) saw the resident size rise
-/// by 10–15 MB after its warm-up. `malloc_trim(0)` hands back every whole free page of every arena
-/// (`madvise(MADV_DONTNEED)`); with it the soak stays within a few MB of its size at 10 s.
+/// by 10–15 MB after its warm-up. `malloc_trim(0)` hands back every whole free page of every
+/// arena (`madvise(MADV_DONTNEED)`); with it the soak's memory levels off at the same size
+/// in every run, 4–10 MB above its size at 10 s (docs/performance.md#soak).
 /// It holds each arena's lock while it walks it: 6–55 ms for ~90 MB of arenas on a
 /// 2-core machine loaded by 1000 connections (little of it on the CPU), once per
 /// `HTTPLimits.freedMemoryReturnDelay` at most, on a thread of its own.

@@ -39,10 +39,10 @@ public struct HTTPLimits: Sendable {
     /// cache of freed memory per thread (tcache) that only the thread's exit gives back;
     /// with a thread per connection, a thousand long-lived connections each slowly filled
     /// theirs and the server's memory kept growing (20 MB in a minute of `scripts/soak`,
-    /// half of that with a move every 5 s). A move costs one thread start. Every 2 s, with
-    /// `freedMemoryReturnDelay`, kept the soak flat; every second did too, but a thousand
-    /// thread starts a second added 10–20 ms to the p99 of `scripts/bench` at 1000
-    /// connections.
+    /// half of that with a move every 5 s). A move costs one thread start. With
+    /// `freedMemoryReturnDelay`, a move every 2 s or every second kept the soak within its
+    /// allowance more often than every 5 s; every second added 10–20 ms to the p99 of
+    /// `scripts/bench` at 1000 connections.
     public var threadServingTime: Duration = .seconds(2)
     public var requestsPerThread = 256
     /// How long after a connection thread ends the memory freed by ended threads is handed
