@@ -16,7 +16,7 @@ let package = Package(
     ],
     targets: [
         // The HTTP/1.1 engine on POSIX sockets; knows nothing of Rosti or Rosa.
-        .target(name: "HTTP", dependencies: ["CMalloc", logging]),
+        .target(name: "HTTP", dependencies: ["CLinux", logging]),
         // What both emulated APIs share: state, clock, settings, admin surface.
         .target(name: "Emulator", dependencies: ["HTTP", "Store", "CSHA1", logging]),
         // SHA-1 blocks with the processor's SHA instructions, for hashing uploads at the
@@ -28,8 +28,8 @@ let package = Package(
             path: "Sources/CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        // glibc's <malloc.h> (malloc_trim), which the Glibc module leaves out.
-        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // <malloc.h> (malloc_trim) and <sys/epoll.h>, which the Glibc module leaves out.
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         // A small typed wrapper over the sqlite3 C API; knows nothing of Rosti or Rosa.
         .target(name: "Store", dependencies: ["CSQLite"]),
         // The Rosa File Store API: handlers, multipart parsing, blob storage on disk.

@@ -31,6 +31,17 @@ public struct Request: Sendable {
     }
     /// Values that middleware attaches for those after it (see `RequestStorageKey`).
     public var storage: RequestStorage
+    /// The engine's worker pool, when served by a server (see `whileWaiting`).
+    var waitingScope: (any WaitingScope)?
+
+    /// Runs `body`, which waits rather than computes (a deliberate delay, a wait on another
+    /// process): the server's worker pool then does not count this thread as running, and
+    /// serves other connections on another meanwhile. Without it the pool notices only
+    /// after `HTTPLimits.stallCheckInterval`, one worker at a time.
+    public func whileWaiting<Result>(_ body: () throws -> Result) rethrows -> Result {
+        guard let waitingScope else { return try body() }
+        return try waitingScope.waiting(body)
+    }
 
     public init(
         method: HTTPMethod, target: String, version: HTTPVersion = .http1_1,
@@ -175,4 +186,9 @@ public enum PercentDecoding {
         default: return nil
         }
     }
+}
+
+/// Counts the calling thread as waiting while `body` runs (`WorkerPool`).
+protocol WaitingScope: Sendable {
+    func waiting<Result>(_ body: () throws -> Result) rethrows -> Result
 }

@@ -1,14 +1,32 @@
 import Logging
 
-/// Serves the requests of one client connection, one after the other, on its own thread.
-/// Requests on one connection are answered in order, which is what pipelining needs;
-/// responses are held back only while the next request is already buffered, and flushed
-/// before the connection ever waits for input.
-final class Connection {
+/// One client connection: its buffers, where its current request is, and the serving of
+/// its requests, one after the other. A worker of the `WorkerPool` calls `resume` when the
+/// connection has input (or a deadline passed, or the server is stopping); it serves every
+/// request it can, then says when the connection must next be looked at, and the
+/// connection waits in the poller with no thread. Requests on one connection are answered
+/// in order, which is what pipelining needs; responses are held back only while the next
+/// request is already buffered, and flushed before the connection ever waits for input.
+///
+/// `@unchecked Sendable`: a connection passes between workers only through the
+/// `ConnectionRegistry`'s lock (park, then claim), and only the worker that claimed it
+/// touches it until it is parked again or closed.
+final class Connection: @unchecked Sendable {
+    /// What the worker does with the connection after a turn.
+    enum Next {
+        /// Wait in the poller for input, and be woken by `deadline` at the latest; or be
+        /// woken at once (`wakeAtOnce`), behind the others, to go on with buffered requests.
+        case park(until: MonotonicTime, wakeAtOnce: Bool)
+        /// The connection is closed and gone from the registry.
+        case closed
+    }
+
     /// Why reading stopped without a request to serve.
     private enum HeadOutcome {
         case head(RequestHead, started: MonotonicTime)
-        /// End of stream, idle time-out or shutdown: close without a word.
+        /// No complete head buffered, and the socket has nothing more for now.
+        case needInput
+        /// End of stream: close without a word.
         case closeQuietly
         /// Answer this error, then close.
         case fail(HTTPError)
@@ -21,6 +39,14 @@ final class Connection {
     private var output: [UInt8] = []
     private var dateCache = HTTPDateCache()
     private let acceptedAt = MonotonicTime.now()
+    /// Where the head being read stands; kept across turns, so a trickling head is not
+    /// scanned again from its start.
+    private var scanner: RequestHeadScanner
+    /// When the first byte of the request being read came (nil between requests).
+    private var headStarted: MonotonicTime?
+    /// When the last answer was sent, for the idle time-out.
+    private var idleSince: MonotonicTime
+    private var answeredAny = false
     private var limits: HTTPLimits { context.configuration.limits }
     private var timeouts: HTTPTimeouts { context.configuration.timeouts }
 
@@ -31,109 +57,105 @@ final class Connection {
         self.socket = socket
         self.remoteAddress = remoteAddress
         self.context = context
-        self.input = InputBuffer(capacity: context.configuration.limits.connectionBufferBytes)
-        output.reserveCapacity(context.configuration.limits.connectionBufferBytes)
+        self.input = InputBuffer(baseCapacity: context.configuration.limits.connectionBufferBytes)
+        self.scanner = RequestHeadScanner(limits: context.configuration.limits)
+        self.idleSince = acceptedAt
     }
 
-    func run() {
-        serveRequests(isFirstRequest: true)
+    var descriptor: Int32 { socket.descriptor }
+
+    /// When the connection must be looked at, if nothing comes: its head's deadline while a
+    /// request is being read, else the idle time-out (shorter for a client that has not
+    /// sent its first request: it also gets the head's time).
+    var deadline: MonotonicTime {
+        if let headStarted { return headStarted + timeouts.header }
+        if !answeredAny { return acceptedAt + min(timeouts.idle, timeouts.header) }
+        return idleSince + timeouts.idle
     }
 
-    private func serveRequests(isFirstRequest first: Bool) {
-        var isFirstRequest = first
-        var servedOnThisThread = 0
-        let threadStarted = MonotonicTime.now()
-        serving: while true {
-            if servedOnThisThread > 0,
-               servedOnThisThread >= limits.requestsPerThread || MonotonicTime.now() >= threadStarted + limits.threadServingTime,
-               moveToFreshThread() {
-                context.freedMemory.threadEnding()
-                return
-            }
-            switch readHead(isFirstRequest: isFirstRequest) {
+    /// Serves what the connection has for us now; see `Next`.
+    func resume() -> Next {
+        // A worker woken for input reads first; one that has just answered parks without a
+        // read, since a kept-alive client's next request is rarely there yet.
+        var mayRead = true
+        var servedThisTurn = 0
+        while true {
+            switch readHead(mayRead: mayRead) {
             case .closeQuietly:
-                break serving
+                return close()
             case .fail(let error):
                 answerProtocolError(error)
-                break serving
+                return close()
             case .head(let head, let started):
-                isFirstRequest = false
-                servedOnThisThread += 1
-                guard serve(head, started: started) else { break serving }
+                guard serve(head, started: started) else { return close() }
+                answeredAny = true
+                idleSince = .now()
+                servedThisTurn += 1
                 input.shrink(to: limits.connectionBufferBytes)
+                mayRead = false
+                if !input.isEmpty && servedThisTurn >= limits.requestsPerTurn {
+                    // A pipelined flood: give the other connections their turn first.
+                    do { try flush() } catch { return close() }
+                    return .park(until: deadline, wakeAtOnce: true)
+                }
+            case .needInput:
+                do { try flush() } catch { return close() }
+                let requestInProgress = headStarted != nil
+                if !requestInProgress && context.isStopping { return close() }
+                if MonotonicTime.now() >= deadline {
+                    if requestInProgress {
+                        answerProtocolError(HTTPError(.requestTimeout, message: "The request head took too long."))
+                    }
+                    return close()
+                }
+                if input.isEmpty { releaseBuffers() }
+                return .park(until: deadline, wakeAtOnce: false)
             }
         }
+    }
+
+    /// Flushes what is left to send, leaves the registry and closes the socket.
+    private func close() -> Next {
         try? flush()
-        context.registry.remove(socket)
+        context.registry.remove(socket.descriptor)
         socket.close()
-        context.freedMemory.threadEnding()
+        context.freedMemory.memoryReleased()
+        return .closed
     }
 
-    /// Goes on serving this connection on a new thread, between two requests (buffered
-    /// input and unsent output go along); false if no thread could be started, and the
-    /// current one carries on. See `HTTPLimits.requestsPerThread`.
-    private func moveToFreshThread() -> Bool {
-        let handOff = HandOff(connection: self)
-        return DetachedThread.start(stackBytes: limits.threadStackBytes) {
-            handOff.connection.serveRequests(isFirstRequest: false)
-        }
-    }
-
-    /// A connection passed from the thread that served it to the one that serves it next;
-    /// the first returns at once and never touches it again.
-    private struct HandOff: @unchecked Sendable {
-        let connection: Connection
+    /// A parked connection holds no buffers: a thousand kept-alive clients cost their
+    /// sockets, not 32 KiB each.
+    private func releaseBuffers() {
+        input.release()
+        if output.capacity > 0 { output = [] }
     }
 
     // MARK: Reading the head
 
-    private func readHead(isFirstRequest: Bool) -> HeadOutcome {
-        var scanner = RequestHeadScanner(limits: limits)
-        var started: MonotonicTime? = input.isEmpty ? nil : .now()
-        // A new client usually sends at once; a kept-alive one has just been answered and
-        // its next request is rarely here yet, so wait before reading.
-        var readFirst = isFirstRequest
+    private func readHead(mayRead: Bool) -> HeadOutcome {
+        var mayRead = mayRead
         while true {
             if !input.isEmpty {
-                if started == nil { started = .now() }
+                if headStarted == nil { headStarted = .now() }
                 do {
                     if let length = try scanner.scan(input.readable) {
                         let head = try RequestHeadParser.parse(UnsafeRawBufferPointer(rebasing: input.readable[scanner.headStart..<length]))
                         input.consume(length)
-                        return .head(head, started: started!)
+                        let started = headStarted!
+                        headStarted = nil
+                        scanner = RequestHeadScanner(limits: limits)
+                        return .head(head, started: started)
                     }
                 } catch {
                     return .fail(error.httpError)
                 }
             }
-            do { try flush() } catch { return .closeQuietly }
-
-            let requestInProgress = started != nil
-            if !requestInProgress && context.isStopping { return .closeQuietly }
-            let deadline: MonotonicTime
-            if let started {
-                deadline = started + timeouts.header
-            } else if isFirstRequest {
-                deadline = acceptedAt + min(timeouts.idle, timeouts.header)
-            } else {
-                deadline = .now() + timeouts.idle
-            }
-            if !readFirst {
-                // Only a connection with no request under way gives way to shutdown.
-                let event = requestInProgress ? nil : context.shutdownEvent
-                switch (try? socket.wait(until: deadline, orEvent: event)) ?? .interrupted {
-                case .ready: break
-                case .interrupted: return .closeQuietly
-                case .timedOut:
-                    return requestInProgress ? .fail(HTTPError(.requestTimeout, message: "The request head took too long.")) : .closeQuietly
-                }
-            }
-            readFirst = false
+            guard mayRead else { return .needInput }
             let space = input.writableSpace(atLeast: 4096, maximumCapacity: maximumInput)
             switch (try? socket.read(into: space)) ?? .endOfStream {
             case .bytes(let count): input.didWrite(count)
             case .endOfStream: return .closeQuietly
-            case .wouldBlock: continue
+            case .wouldBlock: mayRead = false
             }
         }
     }
@@ -164,6 +186,7 @@ final class Connection {
             body: RequestBody(source: bodyReader, declaredLength: framing.declaredLength),
             remoteAddress: remoteAddress, id: id, logger: context.logger)
         request.storage[RequestStartKey.self] = started
+        request.waitingScope = context.workers
 
         var response: Response
         do {
@@ -220,6 +243,7 @@ final class Connection {
     /// Serialises `response` (framing, `Date`, `Connection`) and sends its body; returns the
     /// content bytes sent. `keepAlive` turns false when the framing needs a close.
     private func write(_ response: Response, to request: Request?, keepAlive: inout Bool) throws -> Int {
+        if output.capacity == 0 { output.reserveCapacity(limits.connectionBufferBytes) }
         let version = request?.version ?? .http1_1
         let isHead = request?.method == .head
         let hasContent = response.status.allowsContent
@@ -330,8 +354,7 @@ final class Connection {
             if output.capacity <= limits.connectionBufferBytes {
                 output.removeAll(keepingCapacity: true)
             } else {
-                output = []
-                output.reserveCapacity(limits.connectionBufferBytes)
+                output = []  // a large answer's growth goes back; `write` reserves again
             }
         }
         try output.withUnsafeBytes { try send($0) }
@@ -345,7 +368,7 @@ final class Connection {
             let written = try socket.write(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             if written > 0 {
                 offset += written
-            } else if try socket.wait(forWriting: true, until: .now() + timeouts.write) == .timedOut {
+            } else if try waitForClient(writing: true, until: .now() + timeouts.write) == .timedOut {
                 throw HTTPError(.requestTimeout, message: "client stopped reading")
             }
         }
@@ -362,11 +385,17 @@ final class Connection {
                 // The file shrank under us; the framing promised more than exists.
                 throw HTTPError(.internalServerError, message: "file ended before its announced length")
             case .wouldBlock:
-                if try socket.wait(forWriting: true, until: .now() + timeouts.write) == .timedOut {
+                if try waitForClient(writing: true, until: .now() + timeouts.write) == .timedOut {
                     throw HTTPError(.requestTimeout, message: "client stopped reading")
                 }
             }
         }
+    }
+
+    /// Waits for the client to be readable (or writable), the worker counted as waiting
+    /// rather than running (`WorkerPool.waiting`): a slow client must not hold back others.
+    private func waitForClient(writing: Bool = false, until deadline: MonotonicTime) throws -> Socket.WaitResult {
+        try context.workers.waiting { try socket.wait(forWriting: writing, until: deadline) }
     }
 
     func sendContinue() throws {
@@ -387,7 +416,7 @@ final class Connection {
         var discarded = 0
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 1)
         defer { scratch.deallocate() }
-        while discarded < 1 << 20, (try? socket.wait(until: deadline)) == .ready {
+        while discarded < 1 << 20, (try? waitForClient(until: deadline)) == .ready {
             guard case .bytes(let count) = (try? socket.read(into: scratch)) ?? .endOfStream else { return }
             discarded += count
         }
@@ -421,7 +450,7 @@ final class Connection {
             case .endOfStream:
                 return .endOfStream
             case .wouldBlock:
-                switch (try? socket.wait(until: deadline)) ?? .interrupted {
+                switch (try? waitForClient(until: deadline)) ?? .interrupted {
                 case .ready: continue
                 case .timedOut: return .timedOut
                 case .interrupted: return .endOfStream
@@ -439,7 +468,7 @@ final class Connection {
             case .bytes(let count): return (count, .more)
             case .endOfStream: return (0, .endOfStream)
             case .wouldBlock:
-                switch (try? socket.wait(until: deadline)) ?? .interrupted {
+                switch (try? waitForClient(until: deadline)) ?? .interrupted {
                 case .ready: continue
                 case .timedOut: return (0, .timedOut)
                 case .interrupted: return (0, .endOfStream)

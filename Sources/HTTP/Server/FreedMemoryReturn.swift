@@ -1,16 +1,15 @@
-import CMalloc
+import CLinux
 import Dispatch
 import Glibc
 import Synchronization
 
-/// Gives the memory that ended connection threads freed back to the kernel, a moment after
-/// they end, and sleeps while none do.
+/// Gives the memory that closed connections and ended workers freed back to the kernel, a
+/// moment after they end, and sleeps while nothing does.
 ///
 /// glibc's allocator keeps freed memory in its arenas and returns it only from the top of
-/// each heap. With a thread per connection, moving to fresh threads
-/// (`HTTPLimits.threadServingTime`), the blocks a thousand threads free leave holes all
-/// through the arenas: `scripts/soak` (1000 connections, 60 s) saw the resident size rise
-/// by 10–15 MB after its warm-up. `malloc_trim(0)` hands back every whole free page of every
+/// each heap. When the engine had a thread per connection, the blocks a thousand threads
+/// freed left holes all through the arenas: `scripts/soak` (1000 connections, 60 s) saw
+/// the resident size rise by 10–15 MB after its warm-up. `malloc_trim(0)` hands back every whole free page of every
 /// arena (`madvise(MADV_DONTNEED)`); with it the soak's memory levels off at the same size
 /// in every run, 4–10 MB above its size at 10 s (docs/performance.md#soak).
 /// It holds each arena's lock while it walks it: 6–55 ms for ~90 MB of arenas on a
@@ -36,10 +35,10 @@ final class FreedMemoryReturn: Sendable {
     /// How many times memory was trimmed (for tests).
     var trimCount: Int { trims.load(ordering: .relaxed) }
 
-    /// A connection thread is about to end (closed, or moved to a fresh thread): a trim is
-    /// due `delay` from now, by which time the thread has exited and given its own cache of
-    /// freed blocks back to the arenas.
-    func threadEnding() {
+    /// A connection closed or a worker is about to end: a trim is due `delay` from now, by
+    /// which time an ending thread has exited and given its own cache of freed blocks back
+    /// to the arenas.
+    func memoryReleased() {
         guard !trimPending.exchange(true, ordering: .acquiringAndReleasing) else { return }
         if !threadStarted.exchange(true, ordering: .acquiringAndReleasing) {
             // No thread to be had (the system is at its limit): nothing is trimmed, and

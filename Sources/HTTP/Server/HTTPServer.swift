@@ -7,9 +7,10 @@ import Dispatch
 import Logging
 import Synchronization
 
-/// One HTTP/1.1 listener. Each accepted connection is served on its own thread with
-/// blocking-style I/O (non-blocking sockets and `poll` deadlines): simple to reason about,
-/// handlers may block, and idle connections cost a parked thread and no CPU.
+/// One HTTP/1.1 listener. An accept thread admits connections; the server's `WorkerPool`
+/// serves them, a worker per connection with something to do, with blocking-style I/O
+/// while it serves (non-blocking sockets and `poll` deadlines): simple to reason about, and
+/// handlers may block. Connections waiting for their next request cost no thread.
 ///
 /// Several servers can run in one process; they share nothing.
 public final class HTTPServer: Sendable {
@@ -40,7 +41,7 @@ public final class HTTPServer: Sendable {
             let event = try Socket.makeEventPipe()
             var serverLogger = logger
             serverLogger[metadataKey: "api"] = .string(configuration.name)
-            context = ServerContext(
+            context = try ServerContext(
                 configuration: configuration, responder: responder, errorRenderer: errorRenderer,
                 logger: serverLogger, shutdownEvent: event)
         } catch {
@@ -71,6 +72,9 @@ public final class HTTPServer: Sendable {
     /// How many times freed memory was handed back to the kernel (`FreedMemoryReturn`).
     var freedMemoryTrims: Int { context.freedMemory.trimCount }
 
+    /// The worker threads serving connections now (`WorkerPool`).
+    var workerThreads: Int { context.workers.workerCount }
+
     /// Stops accepting, closes idle connections, lets requests in progress finish for up
     /// to `gracePeriod`, then forces the rest closed. Returns when all is closed.
     public func shutdown(gracePeriod: Duration = .seconds(10)) {
@@ -88,6 +92,7 @@ public final class HTTPServer: Sendable {
         }
         guard let wasRunning else { return }
         context.beginStopping()
+        context.workers.closeIdleConnections()
         if wasRunning {
             acceptLoopFinished.wait()
         } else {
@@ -101,6 +106,7 @@ public final class HTTPServer: Sendable {
             let forcedEnds = MonotonicTime.now() + .seconds(2)
             while context.registry.count > 0 && MonotonicTime.now() < forcedEnds { usleep(2_000) }
         }
+        context.workers.stop(timeout: .seconds(1))
         context.freedMemory.stop()
         state.withLock { $0 = .stopped }
     }
@@ -136,19 +142,18 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// Registers the connection and hands it to the poller: the first worker free serves it
+    /// once its first bytes are in.
     private func admit(_ socket: Socket, remoteAddress: String) {
-        guard context.registry.add(socket, limit: configuration.limits.maxConnections) else {
+        let connection = Connection(socket: socket, remoteAddress: remoteAddress, context: context)
+        guard context.registry.add(connection, parkedUntil: connection.deadline, limit: configuration.limits.maxConnections) else {
             refuse(socket, message: "Too many open connections.")
             return
         }
         socket.setNoDelay()
-        let context = self.context
-        let started = DetachedThread.start(stackBytes: configuration.limits.threadStackBytes) {
-            Connection(socket: socket, remoteAddress: remoteAddress, context: context).run()
-        }
-        if !started {
-            context.registry.remove(socket)
-            refuse(socket, message: "No thread available for the connection.")
+        if !context.workers.watch(connection) {
+            context.registry.remove(socket.descriptor)
+            refuse(socket, message: "The connection could not be watched.")
         }
     }
 
@@ -193,16 +198,20 @@ final class ServerContext: Sendable {
     let responder: any Responder
     let errorRenderer: any ErrorRenderer
     let logger: Logger
-    /// Becomes readable, for good, when shutdown begins: the accept loop and every idle
-    /// connection poll it beside their socket.
+    /// Becomes readable, for good, when shutdown begins: the accept loop polls it beside
+    /// the listening socket.
     let shutdownEvent: Int32
     private let shutdownTrigger: Int32
     let registry = ConnectionRegistry()
     let freedMemory: FreedMemoryReturn
+    let workers: WorkerPool
     private let stopping = Atomic<Bool>(false)
     private let requestCounter = Atomic<UInt64>(0)
 
-    init(configuration: ServerConfiguration, responder: any Responder, errorRenderer: any ErrorRenderer, logger: Logger, shutdownEvent: (read: Int32, write: Int32)) {
+    init(
+        configuration: ServerConfiguration, responder: any Responder, errorRenderer: any ErrorRenderer, logger: Logger,
+        shutdownEvent: (read: Int32, write: Int32)
+    ) throws {
         self.configuration = configuration
         self.responder = responder
         self.errorRenderer = errorRenderer
@@ -211,6 +220,13 @@ final class ServerContext: Sendable {
         self.shutdownTrigger = shutdownEvent.write
         self.freedMemory = FreedMemoryReturn(
             delay: configuration.limits.freedMemoryReturnDelay, stackBytes: configuration.limits.threadStackBytes)
+        do {
+            self.workers = try WorkerPool(registry: registry, freedMemory: freedMemory, limits: configuration.limits)
+        } catch {
+            close(shutdownEvent.read)
+            close(shutdownEvent.write)
+            throw error
+        }
     }
 
     deinit {
@@ -232,31 +248,4 @@ final class ServerContext: Sendable {
     }
 
     private var requestIDPrefix: String { configuration.name + "-" }
-}
-
-/// The open connections of a server: counted against the cap, and reachable to force them
-/// closed. A socket is removed before it is closed, under the same lock, so a forced
-/// shutdown never touches a descriptor number that has been reused.
-final class ConnectionRegistry: Sendable {
-    private let sockets = AdaptiveMutex<Set<Int32>>([])
-
-    var count: Int { sockets.withLock { $0.count } }
-
-    func add(_ socket: Socket, limit: Int) -> Bool {
-        sockets.withLock { open in
-            guard open.count < limit else { return false }
-            open.insert(socket.descriptor)
-            return true
-        }
-    }
-
-    func remove(_ socket: Socket) {
-        _ = sockets.withLock { $0.remove(socket.descriptor) }
-    }
-
-    func shutdownAll() {
-        sockets.withLock { open in
-            for descriptor in open { Socket(descriptor: descriptor).shutdownBoth() }
-        }
-    }
 }

@@ -4,9 +4,12 @@ final class InputBuffer {
     private var storage: UnsafeMutableRawBufferPointer
     private var start = 0
     private var end = 0
+    /// What the storage is allocated at when first needed, and shrinks back to.
+    let baseCapacity: Int
 
-    init(capacity: Int) {
-        storage = .allocate(byteCount: capacity, alignment: 1)
+    init(baseCapacity: Int) {
+        self.baseCapacity = baseCapacity
+        storage = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     }
 
     deinit { storage.deallocate() }
@@ -25,6 +28,9 @@ final class InputBuffer {
 
     /// Free space after the data, made by moving the data to the front or growing.
     func writableSpace(atLeast minimum: Int, maximumCapacity: Int) -> UnsafeMutableRawBufferPointer {
+        if storage.count == 0 {
+            storage = .allocate(byteCount: max(baseCapacity, minimum), alignment: 1)
+        }
         if storage.count - end < minimum && start > 0 {
             let data = count
             if data > 0 { storage.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: data) }
@@ -52,6 +58,14 @@ final class InputBuffer {
         storage = smaller
         end = count
         start = 0
+    }
+
+    /// Gives the storage back while nothing is buffered (the connection is parked); the
+    /// next `writableSpace` allocates it again.
+    func release() {
+        guard isEmpty, storage.count > 0 else { return }
+        storage.deallocate()
+        storage = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     }
 
     var capacity: Int { storage.count }

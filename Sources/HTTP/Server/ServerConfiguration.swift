@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Every limit the engine enforces, in one place, each with the status answered when it is
 /// crossed. Defaults follow what production servers ship (nginx, Apache), scaled to an
 /// emulator that runs beside a test suite.
@@ -28,29 +32,35 @@ public struct HTTPLimits: Sendable {
     public var connectionBufferBytes = 16 * 1024
     /// Pending connections the kernel queues before `accept`.
     public var listenBacklog: Int32 = 4096
-    /// Stack of each connection's thread. Virtual memory: only touched pages are resident,
-    /// so this costs nothing per idle connection. Room for the deepest request a handler
-    /// walks recursively (JSON nested to the APIs' limit) even in a ThreadSanitizer or
-    /// AddressSanitizer build, whose frames are several times larger: at 512 KiB a body
-    /// nested 256 deep overflowed the stack of a TSan build.
+    /// Stack of each worker thread. Virtual memory: only touched pages are resident.
+    /// Room for the deepest request a handler walks recursively (JSON nested to the APIs'
+    /// limit) even in a ThreadSanitizer or AddressSanitizer build, whose frames are several
+    /// times larger: at 512 KiB a body nested 256 deep overflowed the stack of a TSan build.
     public var threadStackBytes = 2 * 1024 * 1024
-    /// How long one thread serves a kept-alive connection, and how many requests at most,
-    /// before the connection moves to a fresh thread (between two requests). glibc keeps a
-    /// cache of freed memory per thread (tcache) that only the thread's exit gives back;
-    /// with a thread per connection, a thousand long-lived connections each slowly filled
-    /// theirs and the server's memory kept growing (20 MB in a minute of `scripts/soak`,
-    /// half of that with a move every 5 s). A move costs one thread start. With
-    /// `freedMemoryReturnDelay`, a move every 2 s or every second kept the soak within its
-    /// allowance more often than every 5 s; every second added 10–20 ms to the p99 of
-    /// `scripts/bench` at 1000 connections.
-    public var threadServingTime: Duration = .seconds(2)
-    public var requestsPerThread = 256
-    /// How long after a connection thread ends the memory freed by ended threads is handed
-    /// back to the kernel (`FreedMemoryReturn`); at most one trim per delay, none while no
-    /// thread ends.
+    /// Workers running at once before the pool stops adding more while none is free
+    /// (`WorkerPool`); workers waiting on a client or a delay do not count. A few per core:
+    /// enough to keep the cores busy when a handler waits on SQLite, few enough that the
+    /// scheduler is not what orders the answers.
+    public var runnableWorkers = max(8, 4 * Self.processorCount)
+    /// Requests of one pipelining connection served in a row before the others get their
+    /// turn (the rest stay buffered and are served next time round).
+    public var requestsPerTurn = 64
+    /// A worker that gets no connection to serve for this long ends (down to one).
+    public var workerIdleTime: Duration = .seconds(10)
+    /// How often the pool checks whether every worker is stuck (wake-ups pending, none
+    /// taken) and adds one regardless of `runnableWorkers`.
+    public var stallCheckInterval: Duration = .milliseconds(5)
+    /// How often parked connections are checked against their deadlines: time-outs of
+    /// waiting connections are this much late at most.
+    public var parkedSweepInterval: Duration = .milliseconds(50)
+    /// How long after a connection closes or a worker ends the memory they freed is handed
+    /// back to the kernel (`FreedMemoryReturn`); at most one trim per delay, none while
+    /// nothing closes or ends.
     public var freedMemoryReturnDelay: Duration = .seconds(2)
 
     public init() {}
+
+    private static var processorCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 }
 
 /// Every time limit of a connection, in one place.

@@ -3,9 +3,9 @@ import Glibc
 import Testing
 import TestSupport
 
-/// Memory freed by ended connection threads goes back to the kernel a moment after they
-/// end: once per delay however many end, and never while none do (an idle server does not
-/// wake up).
+/// Memory freed by closed connections and ended workers goes back to the kernel a moment
+/// after: once per delay however many end, and never while none do (an idle server does
+/// not wake up).
 @Suite struct FreedMemoryReturnTests {
     private func waitFor(_ condition: () -> Bool, within seconds: Double = 5) -> Bool {
         let deadline = MonotonicTime.now() + .milliseconds(Int(seconds * 1000))
@@ -19,11 +19,11 @@ import TestSupport
     @Test func endingThreadsAreFollowedByOneTrimPerDelay() {
         let freed = FreedMemoryReturn(delay: .milliseconds(100), stackBytes: 256 * 1024)
         defer { freed.stop() }
-        for _ in 0..<50 { freed.threadEnding() }
+        for _ in 0..<50 { freed.memoryReleased() }
         #expect(waitFor { freed.trimCount == 1 })
         usleep(300_000)
         #expect(freed.trimCount == 1, "trimmed again with no thread ending")
-        freed.threadEnding()
+        freed.memoryReleased()
         #expect(waitFor { freed.trimCount == 2 })
     }
 
@@ -47,19 +47,25 @@ import TestSupport
         }
     }
 
-    @Test func aConnectionMovingThreadsLeadsToATrim() throws {
+    @Test func anIdleWorkerEndingLeadsToATrim() throws {
         try withTestServer(configure: {
-            $0.limits.requestsPerThread = 1
+            $0.limits.workerIdleTime = .milliseconds(100)
             $0.limits.freedMemoryReturnDelay = .milliseconds(50)
-        }, routes: echoRoutes) { server in
-            let client = try RawClient(port: server.port)
-            for _ in 0..<3 {
-                try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-                #expect(try client.readResponse().text == "hello")
+        }, routes: { router in
+            echoRoutes(&router)
+            router.add(.get, "/wait") { request in
+                request.whileWaiting { usleep(200_000) }
+                return Response(contentType: "text/plain", bytes: Array("waited".utf8))
             }
-            // The connection is still open: only its moves can have led to a trim.
-            #expect(waitFor { server.freedMemoryTrims >= 1 })
-            #expect(server.openConnections == 1)
+        }) { server in
+            let clients = try (0..<3).map { _ in try RawClient(port: server.port) }
+            for client in clients { try client.send("GET /wait HTTP/1.1\r\nHost: t\r\n\r\n") }
+            for client in clients { #expect(try client.readResponse().text == "waited") }
+            let trimsBefore = server.freedMemoryTrims
+            // The connections stay open: only the workers that end can lead to a trim.
+            #expect(waitFor { server.workerThreads == 1 })
+            #expect(waitFor { server.freedMemoryTrims > trimsBefore })
+            #expect(server.openConnections == 3)
         }
     }
 }

@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func shrinkingKeepsTheUnconsumedBytes() {
-        let buffer = InputBuffer(capacity: 64)
+        let buffer = InputBuffer(baseCapacity: 64)
         fill(buffer, with: Array(repeating: 0x61, count: 200) + Array("next".utf8), maximumCapacity: 1024)
         #expect(buffer.capacity >= 204)
         buffer.consume(200)
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func aBufferWhoseDataDoesNotFitStaysAsItIs() {
-        let buffer = InputBuffer(capacity: 64)
+        let buffer = InputBuffer(baseCapacity: 64)
         fill(buffer, with: Array(repeating: 0x62, count: 100), maximumCapacity: 1024)
         let grown = buffer.capacity
         buffer.shrink(to: 64)
@@ -38,11 +38,25 @@ import Testing
     }
 
     @Test func aBufferAtItsRestingSizeIsNotReallocated() {
-        let buffer = InputBuffer(capacity: 64)
+        let buffer = InputBuffer(baseCapacity: 64)
         fill(buffer, with: Array("abc".utf8), maximumCapacity: 1024)
         let before = buffer.readable.baseAddress
         buffer.shrink(to: 64)
         #expect(buffer.readable.baseAddress == before)
         #expect(Array(buffer.readable) == Array("abc".utf8))
+    }
+
+    @Test func aParkedConnectionsBufferHoldsNothingAndComesBackOnUse() {
+        let buffer = InputBuffer(baseCapacity: 64)
+        #expect(buffer.capacity == 0)  // nothing allocated before the first read
+        fill(buffer, with: Array("partial".utf8), maximumCapacity: 1024)
+        buffer.release()
+        #expect(Array(buffer.readable) == Array("partial".utf8), "released with a partial head in it")
+        buffer.consume(buffer.count)
+        buffer.release()
+        #expect(buffer.capacity == 0)
+        fill(buffer, with: Array("again".utf8), maximumCapacity: 1024)
+        #expect(buffer.capacity == 64)
+        #expect(Array(buffer.readable) == Array("again".utf8))
     }
 }

@@ -1,0 +1,133 @@
+import Dispatch
+import Glibc
+@testable import HTTP
+import Synchronization
+import Testing
+import TestSupport
+
+/// Connections get a worker only while they have something to do (`WorkerPool`): many
+/// kept-alive clients need few threads, a worker that waits does not hold the others up,
+/// a flood on one connection does not starve another, and idle workers end.
+@Suite struct WorkerPoolTests {
+    /// So long that the pool's stall rule never acts within a test: only the rule under
+    /// test adds workers.
+    static let noStallChecks: Duration = .seconds(3600)
+
+    static func routes(_ router: inout Router) {
+        echoRoutes(&router)
+        // Waits without telling the pool: only the stall check can serve others meanwhile.
+        router.add(.get, "/sleep") { _ in
+            usleep(1_000_000)
+            return Response(contentType: "text/plain", bytes: Array("slept".utf8))
+        }
+        // Waits and says so (`Request.whileWaiting`), like the fault delays.
+        router.add(.get, "/declared-wait") { request in
+            request.whileWaiting { usleep(300_000) }
+            return Response(contentType: "text/plain", bytes: Array("waited".utf8))
+        }
+        router.add(.get, "/tick") { _ in
+            usleep(5_000)
+            return Response(contentType: "text/plain", bytes: Array("tick".utf8))
+        }
+    }
+
+    @Test func manyKeptAliveConnectionsAreServedByAFewWorkers() throws {
+        try withTestServer(configure: {
+            $0.limits.runnableWorkers = 3
+            $0.limits.stallCheckInterval = Self.noStallChecks
+        }, routes: Self.routes) { server in
+            var clients: [RawClient] = []
+            for _ in 0..<200 {
+                let client = try RawClient(port: server.port)
+                try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+                clients.append(client)
+            }
+            for client in clients { #expect(try client.readResponse().text == "hello") }
+            #expect(server.openConnections == 200)
+            #expect(server.workerThreads <= 3, "\(server.workerThreads) workers for 200 connections")
+            // Kept alive and parked, each is still served when it speaks again.
+            for client in clients.reversed() {
+                try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(try client.readResponse().text == "hello")
+            }
+        }
+    }
+
+    @Test func aHandlerStuckOutOfSightGetsAnotherWorkerStartedBeside() throws {
+        try withTestServer(configure: {
+            $0.limits.runnableWorkers = 1
+            $0.limits.stallCheckInterval = .milliseconds(5)
+        }, routes: Self.routes) { server in
+            let sleeper = try RawClient(port: server.port)
+            try sleeper.send("GET /sleep HTTP/1.1\r\nHost: t\r\n\r\n")
+            usleep(50_000)
+            let other = try RawClient(port: server.port)
+            let started = MonotonicTime.now()
+            try other.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try other.readResponse().text == "hello")
+            // Answered while the sleeper still sleeps: by a worker the stall check started.
+            #expect(MonotonicTime.now().since(started) < .milliseconds(800))
+            #expect(sleeper.hasSomethingToRead() == false)
+            #expect(try sleeper.readResponse().text == "slept")
+        }
+    }
+
+    @Test func aSlowBodyDoesNotHoldUpOtherConnections() throws {
+        try withTestServer(configure: {
+            $0.limits.runnableWorkers = 1
+            $0.limits.stallCheckInterval = Self.noStallChecks
+        }, routes: Self.routes) { server in
+            let slow = try RawClient(port: server.port)
+            try slow.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
+            usleep(50_000)
+            // The only running worker now waits for the rest of that body, counted as waiting.
+            for _ in 0..<3 {
+                let other = try RawClient(port: server.port)
+                try other.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(try other.readResponse().text == "hello")
+            }
+            try slow.send("defghij")
+            #expect(try slow.readResponse().text == "abcdefghij")
+        }
+    }
+
+    @Test func aPipelinedFloodLetsAnotherConnectionTakeItsTurn() throws {
+        try withTestServer(configure: {
+            $0.limits.runnableWorkers = 1
+            $0.limits.requestsPerTurn = 4
+            $0.limits.stallCheckInterval = Self.noStallChecks
+        }, routes: Self.routes) { server in
+            let flood = try RawClient(port: server.port)
+            let requests = String(repeating: "GET /tick HTTP/1.1\r\nHost: t\r\n\r\n", count: 100)
+            try flood.send(requests)
+            #expect(try flood.readResponse().text == "tick")
+            // 100 requests of 5 ms each on one worker: half a second for the flood.
+            let other = try RawClient(port: server.port)
+            let started = MonotonicTime.now()
+            try other.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try other.readResponse().text == "hello")
+            #expect(MonotonicTime.now().since(started) < .milliseconds(250), "waited for the whole flood")
+            for _ in 1..<100 { #expect(try flood.readResponse().text == "tick") }
+        }
+    }
+
+    @Test func declaredWaitsGetWorkersAtOnceAndIdleWorkersEnd() throws {
+        try withTestServer(configure: {
+            $0.limits.runnableWorkers = 1
+            $0.limits.stallCheckInterval = Self.noStallChecks
+            $0.limits.workerIdleTime = .milliseconds(200)
+        }, routes: Self.routes) { server in
+            let clients = try (0..<5).map { _ in try RawClient(port: server.port) }
+            let started = MonotonicTime.now()
+            for client in clients { try client.send("GET /declared-wait HTTP/1.1\r\nHost: t\r\n\r\n") }
+            for client in clients { #expect(try client.readResponse().text == "waited") }
+            // Together, not one after the other (5 × 300 ms).
+            #expect(MonotonicTime.now().since(started) < .milliseconds(1200))
+            #expect(server.workerThreads >= 5)
+            #expect(eventually { server.workerThreads == 1 }, "\(server.workerThreads) workers left")
+            // The one left still serves.
+            try clients[0].send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try clients[0].readResponse().text == "hello")
+        }
+    }
+}
