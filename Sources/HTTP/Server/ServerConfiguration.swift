@@ -48,8 +48,11 @@ public struct HTTPLimits: Sendable {
     /// A worker that gets no connection to serve for this long ends (down to one).
     public var workerIdleTime: Duration = .seconds(10)
     /// How often the pool checks whether every worker is stuck (wake-ups pending, none
-    /// taken) and adds one regardless of `runnableWorkers`.
-    public var stallCheckInterval: Duration = .milliseconds(5)
+    /// taken since the last check) and adds one regardless of `runnableWorkers`. Long
+    /// enough that a loaded machine does not look stuck: at 5 ms, `scripts/soak` (wrk and
+    /// the workers sharing two cores) saw no wake-up taken in many a window and the pool
+    /// grew to 1000 threads; every worker busy in one request for 100 ms is a real stall.
+    public var stallCheckInterval: Duration = .milliseconds(100)
     /// How often parked connections are checked against their deadlines: time-outs of
     /// waiting connections are this much late at most.
     public var parkedSweepInterval: Duration = .milliseconds(50)
