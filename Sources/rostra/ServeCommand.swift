@@ -147,13 +147,15 @@ struct ServeCommand: RostraCommand {
         let emulator = Emulator(defaultState: store, adminAccess: adminAccess, logger: logger)
         for api in maintenance { emulator.maintenance.set(api, on: true) }
         var servers: [(EmulatedAPI, HTTPServer)] = []
+        // One for the process: malloc_trim works on all of it, and two would trim twice.
+        let freedMemory = FreedMemoryReturn(delay: HTTPLimits().freedMemoryReturnDelay)
         for service in apiServices(emulator: emulator) {
             let api = service.api
             let configuration = ServerConfiguration(host: host, port: ports[api]!, name: api.rawValue)
             do {
                 let server = try HTTPServer(
                     configuration: configuration, responder: emulator.responder(for: service),
-                    errorRenderer: service.errorRenderer, logger: logger)
+                    errorRenderer: service.errorRenderer, logger: logger, freedMemory: freedMemory)
                 servers.append((api, server))
             } catch {
                 throw CommandFailure("Cannot listen for the \(api.rawValue) API on \(host):\(ports[api]!): \(error)")
@@ -182,6 +184,7 @@ struct ServeCommand: RostraCommand {
             }
         }
         for _ in servers { stopped.wait() }
+        freedMemory.stop()
         // A ready file left behind would tell the next harness that a stopped Rostra listens.
         if let readyFile { try? FileManager.default.removeItem(atPath: readyFile) }
         logger.notice("stopped")

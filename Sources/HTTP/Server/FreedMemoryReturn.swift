@@ -15,7 +15,10 @@ import Synchronization
 /// It holds each arena's lock while it walks it: 6–55 ms for ~90 MB of arenas on a
 /// 2-core machine loaded by 1000 connections (little of it on the CPU), once per
 /// `HTTPLimits.freedMemoryReturnDelay` at most, on a thread of its own.
-final class FreedMemoryReturn: Sendable {
+///
+/// `malloc_trim` works on the whole process, so the servers of one process should share one
+/// (`HTTPServer.init(…, freedMemory:)`); a server given none makes its own.
+public final class FreedMemoryReturn: Sendable {
     private let delay: Duration
     private let stackBytes: Int
     /// Set by the first thread that ends after a trim; cleared just before the next trim.
@@ -27,7 +30,7 @@ final class FreedMemoryReturn: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let trims = Atomic<Int>(0)
 
-    init(delay: Duration, stackBytes: Int) {
+    public init(delay: Duration, stackBytes: Int = 256 * 1024) {
         self.delay = delay
         self.stackBytes = stackBytes
     }
@@ -53,7 +56,7 @@ final class FreedMemoryReturn: Sendable {
     }
 
     /// Ends the trimming thread, if it started (within `delay`).
-    func stop() {
+    public func stop() {
         stopped.store(true, ordering: .releasing)
         wake.signal()
     }

@@ -20,6 +20,8 @@ public final class HTTPServer: Sendable {
     private let listener: Socket
     private let context: ServerContext
     private let acceptLoopFinished = DispatchSemaphore(value: 0)
+    /// Whether `shutdown` ends the memory return (the server made its own).
+    private let ownsFreedMemory: Bool
     private let state = AdaptiveMutex<Lifecycle>(.created)
 
     private enum Lifecycle {
@@ -27,14 +29,18 @@ public final class HTTPServer: Sendable {
     }
 
     /// Binds the listening socket at once, so the port is known before `start`.
+    /// `freedMemory`: the process's `FreedMemoryReturn`, shared by its servers (its owner
+    /// stops it); without one the server makes and stops its own.
     public init(
         configuration: ServerConfiguration, responder: any Responder,
-        errorRenderer: any ErrorRenderer = PlainErrorRenderer(), logger: Logger
+        errorRenderer: any ErrorRenderer = PlainErrorRenderer(), logger: Logger,
+        freedMemory: FreedMemoryReturn? = nil
     ) throws {
         // A client that goes away must cost us EPIPE on write, never the SIGPIPE that would
         // end the process (sendfile has no MSG_NOSIGNAL).
         signal(SIGPIPE, SIG_IGN)
         self.configuration = configuration
+        ownsFreedMemory = freedMemory == nil
         listener = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.limits.listenBacklog)
         do {
             port = try listener.localPort()
@@ -43,7 +49,9 @@ public final class HTTPServer: Sendable {
             serverLogger[metadataKey: "api"] = .string(configuration.name)
             context = try ServerContext(
                 configuration: configuration, responder: responder, errorRenderer: errorRenderer,
-                logger: serverLogger, shutdownEvent: event)
+                logger: serverLogger, shutdownEvent: event,
+                freedMemory: freedMemory ?? FreedMemoryReturn(
+                    delay: configuration.limits.freedMemoryReturnDelay, stackBytes: configuration.limits.threadStackBytes))
         } catch {
             listener.close()
             throw error
@@ -107,7 +115,7 @@ public final class HTTPServer: Sendable {
             while context.registry.count > 0 && MonotonicTime.now() < forcedEnds { usleep(2_000) }
         }
         context.workers.stop(timeout: .seconds(1))
-        context.freedMemory.stop()
+        if ownsFreedMemory { context.freedMemory.stop() }
         state.withLock { $0 = .stopped }
     }
 
@@ -210,7 +218,7 @@ final class ServerContext: Sendable {
 
     init(
         configuration: ServerConfiguration, responder: any Responder, errorRenderer: any ErrorRenderer, logger: Logger,
-        shutdownEvent: (read: Int32, write: Int32)
+        shutdownEvent: (read: Int32, write: Int32), freedMemory: FreedMemoryReturn
     ) throws {
         self.configuration = configuration
         self.responder = responder
@@ -218,8 +226,7 @@ final class ServerContext: Sendable {
         self.logger = logger
         self.shutdownEvent = shutdownEvent.read
         self.shutdownTrigger = shutdownEvent.write
-        self.freedMemory = FreedMemoryReturn(
-            delay: configuration.limits.freedMemoryReturnDelay, stackBytes: configuration.limits.threadStackBytes)
+        self.freedMemory = freedMemory
         do {
             self.workers = try WorkerPool(registry: registry, freedMemory: freedMemory, limits: configuration.limits)
         } catch {

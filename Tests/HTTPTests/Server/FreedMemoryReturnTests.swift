@@ -68,4 +68,36 @@ import TestSupport
             #expect(server.openConnections == 3)
         }
     }
+
+    @Test func serversSharingOneTrimOncePerDelayAndLeaveItToItsOwner() throws {
+        let shared = FreedMemoryReturn(delay: .milliseconds(150))
+        defer { shared.stop() }
+        func makeServer() throws -> HTTPServer {
+            var router = Router()
+            echoRoutes(&router)
+            let server = try HTTPServer(
+                configuration: ServerConfiguration(host: "127.0.0.1", port: 0, name: "shared"),
+                responder: router, logger: CapturedLogs().logger, freedMemory: shared)
+            server.start()
+            return server
+        }
+        let first = try makeServer(), second = try makeServer()
+        defer { second.shutdown(gracePeriod: .seconds(1)) }
+        func closeOneConnection(on server: HTTPServer) throws {
+            let client = try RawClient(port: server.port)
+            try client.send("GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            #expect(try client.readResponse().text == "hello")
+            #expect(client.isClosedByServer())
+        }
+        try closeOneConnection(on: first)
+        try closeOneConnection(on: second)
+        // malloc_trim covers the whole process: one trim for both servers' closes.
+        #expect(waitFor { shared.trimCount == 1 })
+        usleep(400_000)
+        #expect(shared.trimCount == 1)
+        // A server that did not make it does not stop it.
+        first.shutdown(gracePeriod: .seconds(1))
+        try closeOneConnection(on: second)
+        #expect(waitFor { shared.trimCount == 2 })
+    }
 }
