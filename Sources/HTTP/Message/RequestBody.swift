@@ -8,8 +8,8 @@ protocol RequestBodySource: AnyObject {
 /// A request body that handlers pull as they need it, so that a 1 GB upload is never held in
 /// memory. Reading is confined to the thread serving the request.
 ///
-/// `@unchecked Sendable`: the body is created by the connection thread and only ever read on
-/// that same thread while the handler runs (handlers are synchronous); it is never shared
+/// `@unchecked Sendable`: the body is created by the worker serving the connection and only
+/// ever read on that same thread while the handler runs (handlers are synchronous); it is never shared
 /// with another thread, but `Request` must be `Sendable` to pass through middleware.
 public final class RequestBody: @unchecked Sendable {
     /// The `Content-Length` of the request, when it has one (not for chunked bodies).

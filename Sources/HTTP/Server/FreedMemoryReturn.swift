@@ -21,10 +21,11 @@ import Synchronization
 public final class FreedMemoryReturn: Sendable {
     private let delay: Duration
     private let stackBytes: Int
-    /// Set by the first thread that ends after a trim; cleared just before the next trim.
+    /// Set by the first close or ending after a trim; cleared just before the next trim.
     private let trimPending = Atomic<Bool>(false)
-    /// The trimming thread starts with the first connection thread that ends, so a server
-    /// that never served anyone (or a process that starts and stops at once) has none.
+    /// The trimming thread starts with the first connection that closes or worker that
+    /// ends, so a server that never served anyone (or a process that starts and stops at
+    /// once) has none.
     private let threadStarted = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)

@@ -161,7 +161,7 @@ public final class HTTPServer: Sendable {
         socket.setNoDelay()
         if !context.workers.watch(connection) {
             context.registry.remove(socket.descriptor)
-            refuse(socket, message: "The connection could not be watched.")
+            refuse(socket, message: "No worker available for the connection.")
         }
     }
 

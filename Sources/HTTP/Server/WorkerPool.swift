@@ -76,7 +76,8 @@ final class WorkerPool: WaitingScope {
     // MARK: Connections in
 
     /// Puts a newly admitted connection (already in the registry, parked) in the poller;
-    /// false if the poller refused it (the caller answers 503).
+    /// false if the poller refused it, or there is no worker and none could be started
+    /// (the caller answers 503 and closes it, which also takes it out of the poller).
     func watch(_ connection: Connection) -> Bool {
         do {
             try poller.add(connection.descriptor, token: Self.token(for: connection.descriptor))
@@ -85,7 +86,7 @@ final class WorkerPool: WaitingScope {
         }
         if supervisorSleeping.exchange(false, ordering: .acquiringAndReleasing) { supervisorWake.signal() }
         if idleWorkers.load(ordering: .acquiring) == 0 { startWorkerIfShort(stalled: false) }
-        return true
+        return workers.load(ordering: .acquiring) > 0
     }
 
     /// Runs `body`, which waits on something other than the CPU (a client, a delay); the

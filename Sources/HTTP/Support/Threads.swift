@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Starts detached threads with a chosen stack size (Foundation's `Thread` gives no control
-/// over detaching and costs more per connection).
+/// over detaching and costs more per thread started).
 enum DetachedThread {
     private final class Body {
         let run: @Sendable () -> Void

@@ -71,7 +71,7 @@ struct JSONParser {
     }
 
     /// Python recurses per level and ends in `RecursionError`; a named bound keeps a deeply
-    /// nested body from exhausting a connection thread's stack.
+    /// nested body from exhausting a worker thread's stack.
     private mutating func nested(_ parse: (inout JSONParser) throws -> JSONValue) throws -> JSONValue {
         depth += 1
         defer { depth -= 1 }
