@@ -15,9 +15,9 @@ import Synchronization
 ///
 /// Handlers are synchronous and may wait (a fault's delay, a slow client's body), so the
 /// number of workers follows the work:
-/// - while no worker is waiting for a wake-up, one more starts, as long as fewer than
-///   `HTTPLimits.runnableWorkers` are running — workers waiting on a client or a handler's
-///   delay (`waiting(_:)`) do not count;
+/// - while no worker is waiting for a wake-up and more wake-ups are due (or a connection is
+///   new), one more starts, as long as fewer than `HTTPLimits.runnableWorkers` are running
+///   — workers waiting on a client or a handler's delay (`waiting(_:)`) do not count;
 /// - a supervisor checks every `HTTPLimits.stallCheckInterval`: wake-ups pending, no
 ///   worker free, and none taken since the last check — every worker is stuck in something
 ///   the pool cannot see — and it starts one more, whatever the count;
@@ -136,7 +136,12 @@ final class WorkerPool: WaitingScope {
                     return
                 }
                 wakeUpsTaken.add(1, ordering: .relaxed)
-                if idleWorkers.load(ordering: .acquiring) == 0 { startWorkerIfShort(stalled: false) }
+                if idleWorkers.load(ordering: .acquiring) == 0 && hasRoomToRun && poller.hasPendingEvents {
+                    // Others are due and no worker is free for them while this one serves.
+                    // Only then: a spare started for nothing would sit on the path of the
+                    // process's first answer (scripts/bench's cold start).
+                    startWorkerIfShort(stalled: false)
+                }
                 guard let connection = registry.claim(Int32(truncatingIfNeeded: token)) else { continue }
                 serveTurn(of: connection)
             }
@@ -153,6 +158,11 @@ final class WorkerPool: WaitingScope {
             // Nothing touches the connection after this: another worker may have it already.
             poller.arm(descriptor, token: Self.token(for: descriptor), atOnce: wakeAtOnce)
         }
+    }
+
+    /// Fewer workers running than `runnableWorkers` (a cheap test before a system call).
+    private var hasRoomToRun: Bool {
+        workers.load(ordering: .relaxed) - waitingWorkers.load(ordering: .relaxed) < limits.runnableWorkers
     }
 
     /// An idle worker ends, unless it is the last.
