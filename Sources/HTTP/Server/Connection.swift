@@ -14,9 +14,10 @@ import Logging
 final class Connection: @unchecked Sendable {
     /// What the worker does with the connection after a turn.
     enum Next {
-        /// Wait in the poller for input, and be woken by `deadline` at the latest; or be
-        /// woken at once (`wakeAtOnce`), behind the others, to go on with buffered requests.
-        case park(until: MonotonicTime, wakeAtOnce: Bool)
+        /// Wait in the poller for input, and be looked at by `deadline` at the latest.
+        case park(until: MonotonicTime)
+        /// Requests are still buffered: go on with them after the connections already due.
+        case yield
         /// The connection is closed and gone from the registry.
         case closed
     }
@@ -96,7 +97,7 @@ final class Connection: @unchecked Sendable {
                 if !input.isEmpty && servedThisTurn >= limits.requestsPerTurn {
                     // A pipelined flood: give the other connections their turn first.
                     do { try flush() } catch { return close() }
-                    return .park(until: deadline, wakeAtOnce: true)
+                    return .yield
                 }
             case .needInput:
                 do { try flush() } catch { return close() }
@@ -109,7 +110,7 @@ final class Connection: @unchecked Sendable {
                     return close()
                 }
                 if input.isEmpty { releaseBuffers() }
-                return .park(until: deadline, wakeAtOnce: false)
+                return .park(until: deadline)
             }
         }
     }

@@ -46,15 +46,19 @@ final class ConnectionRegistry: Sendable {
         _ = entries.withLock { $0.removeValue(forKey: descriptor) }
     }
 
-    /// Arms, to wake at once, every parked connection whose deadline has passed (or every
-    /// parked one, when `all`): the worker that takes it answers its time-out, or closes it
-    /// for shutdown. Under the lock, so no descriptor here has been closed.
-    func wakeParked(dueBy now: MonotonicTime, all: Bool, poller: EventPoller) {
+    /// Claims every parked connection whose deadline has passed (or every parked one, when
+    /// `all`), for a worker to answer its time-out or close it for shutdown. Claimed here,
+    /// not woken through the poller: a socket that is neither readable nor writable (a
+    /// client that sends nothing and reads nothing) would never wake.
+    func claimDue(by now: MonotonicTime, all: Bool) -> [Connection] {
         entries.withLock { open in
+            var due: [Connection] = []
             for (descriptor, entry) in open {
                 guard let deadline = entry.parkedUntil, all || deadline <= now else { continue }
-                poller.arm(descriptor, token: WorkerPool.token(for: descriptor), atOnce: true)
+                open[descriptor]!.parkedUntil = nil
+                due.append(entry.connection)
             }
+            return due
         }
     }
 

@@ -24,8 +24,12 @@ import Synchronization
 /// - a worker that waits `HTTPLimits.workerIdleTime` for a wake-up ends, down to one.
 ///
 /// The supervisor also looks at parked connections every `HTTPLimits.parkedSweepInterval`:
-/// those past their deadline (a head that took too long, an idle keep-alive) are woken so a
-/// worker answers their time-out, and, once the server stops, all of them are woken to close.
+/// those past their deadline (a head that took too long, an idle keep-alive) are claimed and
+/// queued as due, for a worker to answer their time-out; once the server stops, all of them
+/// are, to close. Due connections — these, and a pipelining connection that gave up its
+/// turn — wake a worker through a trigger that is always ready (`dueTrigger`), armed for
+/// one wake-up per connection queued: a socket that is neither readable nor writable (a
+/// client that sends nothing and reads nothing) cannot be relied on to wake anyone.
 final class WorkerPool: WaitingScope {
     private let poller: EventPoller
     private let registry: ConnectionRegistry
@@ -33,6 +37,10 @@ final class WorkerPool: WaitingScope {
     private let limits: HTTPLimits
     /// Written once by `stop`; registered in the poller, so every worker wakes and ends.
     private let stopPipe: (read: Int32, write: Int32)
+    /// Readable from the start and never read: armed, it wakes one worker, who takes the
+    /// first of `due`.
+    private let dueTrigger: (read: Int32, write: Int32)
+    private let due = AdaptiveMutex<[Connection]>([])
 
     private let workers = Atomic<Int>(0)
     private let idleWorkers = Atomic<Int>(0)
@@ -47,6 +55,7 @@ final class WorkerPool: WaitingScope {
     private let stopped = Atomic<Bool>(false)
 
     static let stopToken = UInt64.max
+    static let dueToken = UInt64.max - 1
 
     static func token(for descriptor: Int32) -> UInt64 { UInt64(UInt32(bitPattern: descriptor)) }
 
@@ -57,17 +66,26 @@ final class WorkerPool: WaitingScope {
         poller = try EventPoller()
         stopPipe = try Socket.makeEventPipe()
         do {
-            try poller.addPersistent(stopPipe.read, token: Self.stopToken)
+            dueTrigger = try Socket.makeEventPipe()
         } catch {
             close(stopPipe.read)
             close(stopPipe.write)
             throw error
         }
+        do {
+            var byte: UInt8 = 1
+            guard write(dueTrigger.write, &byte, 1) == 1 else { throw SocketError.lastError("write") }
+            try poller.addPersistent(stopPipe.read, token: Self.stopToken)
+            try poller.add(dueTrigger.read, token: Self.dueToken)
+            // Registered armed: the first wake-up finds `due` empty and is dropped.
+        } catch {
+            for descriptor in [stopPipe.read, stopPipe.write, dueTrigger.read, dueTrigger.write] { close(descriptor) }
+            throw error
+        }
     }
 
     deinit {
-        close(stopPipe.read)
-        close(stopPipe.write)
+        for descriptor in [stopPipe.read, stopPipe.write, dueTrigger.read, dueTrigger.write] { close(descriptor) }
     }
 
     /// The number of worker threads now (for tests and the idle figures).
@@ -102,7 +120,24 @@ final class WorkerPool: WaitingScope {
     /// each closes unless a request of it is under way.
     func closeIdleConnections() {
         draining.store(true, ordering: .releasing)
-        registry.wakeParked(dueBy: .now(), all: true, poller: poller)
+        for connection in registry.claimDue(by: .now(), all: true) { enqueueDue(connection) }
+    }
+
+    /// Queues a claimed connection for the next free worker, behind those already due.
+    private func enqueueDue(_ connection: Connection) {
+        due.withLock { $0.append(connection) }
+        poller.arm(dueTrigger.read, token: Self.dueToken)
+    }
+
+    /// The first due connection, now the caller's; re-arms the trigger while more are due,
+    /// so that each queued connection wakes a worker of its own.
+    private func takeDue() -> Connection? {
+        let (first, more) = due.withLock { queue -> (Connection?, Bool) in
+            guard !queue.isEmpty else { return (nil, false) }
+            return (queue.removeFirst(), !queue.isEmpty)
+        }
+        if more { poller.arm(dueTrigger.read, token: Self.dueToken) }
+        return first
     }
 
     /// Ends every worker that is not serving anyone, and the supervisor; waits up to
@@ -142,6 +177,10 @@ final class WorkerPool: WaitingScope {
                     // process's first answer (scripts/bench's cold start).
                     startWorkerIfShort(stalled: false)
                 }
+                if token == Self.dueToken {
+                    if let connection = takeDue() { serveTurn(of: connection) }
+                    continue
+                }
                 guard let connection = registry.claim(Int32(truncatingIfNeeded: token)) else { continue }
                 serveTurn(of: connection)
             }
@@ -152,11 +191,13 @@ final class WorkerPool: WaitingScope {
         switch connection.resume() {
         case .closed:
             break
-        case .park(let deadline, let wakeAtOnce):
+        case .park(let deadline):
             let descriptor = connection.descriptor
             registry.park(descriptor, until: deadline)
             // Nothing touches the connection after this: another worker may have it already.
-            poller.arm(descriptor, token: Self.token(for: descriptor), atOnce: wakeAtOnce)
+            poller.arm(descriptor, token: Self.token(for: descriptor))
+        case .yield:
+            enqueueDue(connection)
         }
     }
 
@@ -233,7 +274,9 @@ final class WorkerPool: WaitingScope {
             lastWakeUpsTaken = taken
             let now = MonotonicTime.now()
             if now >= nextSweep {
-                registry.wakeParked(dueBy: now, all: draining.load(ordering: .acquiring), poller: poller)
+                for connection in registry.claimDue(by: now, all: draining.load(ordering: .acquiring)) {
+                    enqueueDue(connection)
+                }
                 nextSweep = now + limits.parkedSweepInterval
             }
         }

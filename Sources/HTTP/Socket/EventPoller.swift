@@ -13,8 +13,7 @@ final class EventPoller: Sendable {
 
     /// What a wait produced.
     enum Event: Equatable {
-        /// The socket registered with this token is readable (or, when armed to wake at
-        /// once, writable), or its peer hung up.
+        /// The descriptor registered with this token is readable, or its peer hung up.
         case ready(token: UInt64)
         case timedOut
     }
@@ -41,13 +40,11 @@ final class EventPoller: Sendable {
         try control(EPOLL_CTL_ADD, descriptor, token: token, events: EPOLLIN.rawValue)
     }
 
-    /// Arms `socket` again for one wake-up: when input comes, or — `atOnce` — right away,
-    /// behind the wake-ups already due (a writable socket is ready at once), which is how a
-    /// connection gives its turn to others or is handed to a worker for its time-out.
-    /// Fails only for a socket that is no longer registered (closed meanwhile).
+    /// Arms `socket` again for one wake-up, when it has input (at once if it has some
+    /// already). Fails only for a socket that is no longer registered (closed meanwhile).
     @discardableResult
-    func arm(_ socket: Int32, token: UInt64, atOnce: Bool = false) -> Bool {
-        (try? control(EPOLL_CTL_MOD, socket, token: token, events: atOnce ? Self.oneInputOrOutput : Self.oneInput)) != nil
+    func arm(_ socket: Int32, token: UInt64) -> Bool {
+        (try? control(EPOLL_CTL_MOD, socket, token: token, events: Self.oneInput)) != nil
     }
 
     /// Waits for one wake-up, up to `timeoutMilliseconds` (-1: no limit). One event per
@@ -84,5 +81,4 @@ final class EventPoller: Sendable {
     // EPOLLRDHUP is not asked for: a half-closed client may still be owed answers to the
     // requests it sent, and the read that returns end of stream tells us anyway.
     private static let oneInput = EPOLLIN.rawValue | EPOLLONESHOT.rawValue
-    private static let oneInputOrOutput = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLONESHOT.rawValue
 }

@@ -25,6 +25,9 @@ import TestSupport
             request.whileWaiting { usleep(300_000) }
             return Response(contentType: "text/plain", bytes: Array("waited".utf8))
         }
+        router.add(.get, "/eight-kib") { _ in
+            Response(contentType: "application/octet-stream", bytes: Array(repeating: 0x61, count: 8 * 1024))
+        }
         router.add(.get, "/tick") { _ in
             usleep(5_000)
             return Response(contentType: "text/plain", bytes: Array("tick".utf8))
@@ -129,6 +132,27 @@ import TestSupport
             // The one left still serves.
             try clients[0].send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(try clients[0].readResponse().text == "hello")
+        }
+    }
+
+    /// A client that pipelines and never reads fills its window: a connection that gives up
+    /// its turn then, or reaches its deadline, must still be looked at (here: closed when
+    /// it cannot be written to), never left parked until the client goes away.
+    @Test func aPipeliningClientThatNeverReadsIsClosedNotForgotten() throws {
+        try withTestServer(configure: {
+            $0.limits.requestsPerTurn = 2
+            $0.timeouts.write = .milliseconds(500)
+            $0.timeouts.idle = .milliseconds(500)
+        }, routes: Self.routes) { server in
+            let client = try RawClient(port: server.port)
+            var small: Int32 = 4096
+            setsockopt(client.descriptor, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+            // 15 KiB of requests, all read into the server's buffer at once; 3 MiB of answers.
+            let request = "GET /eight-kib HTTP/1.1\r\nHost: t\r\n\r\n"
+            try client.send(String(repeating: request, count: 15 * 1024 / request.utf8.count))
+            #expect(eventually { server.openConnections == 1 })
+            usleep(100_000)  // the first turns are served and the window fills
+            #expect(eventually(timeout: .seconds(10)) { server.openConnections == 0 }, "the connection was left open")
         }
     }
 }
