@@ -9,8 +9,9 @@ protocol RequestBodySource: AnyObject {
 /// memory. Reading is confined to the thread serving the request.
 ///
 /// `@unchecked Sendable`: the body is created by the worker serving the connection and only
-/// ever read on that same thread while the handler runs (handlers are synchronous); it is never shared
-/// with another thread, but `Request` must be `Sendable` to pass through middleware.
+/// ever read on that same thread while the handler runs (handlers are synchronous); it is
+/// never shared with another thread, but `Request` must be `Sendable` to pass through
+/// middleware.
 public final class RequestBody: @unchecked Sendable {
     /// The `Content-Length` of the request, when it has one (not for chunked bodies).
     public let declaredLength: Int64?

@@ -45,9 +45,8 @@ final class Connection: @unchecked Sendable {
     private var scanner: RequestHeadScanner
     /// When the first byte of the request being read came (nil between requests).
     private var headStarted: MonotonicTime?
-    /// When the last answer was sent, for the idle time-out.
-    private var idleSince: MonotonicTime
-    private var answeredAny = false
+    /// When the last answer was sent, for the idle time-out (nil before the first).
+    private var idleSince: MonotonicTime?
     private var limits: HTTPLimits { context.configuration.limits }
     private var timeouts: HTTPTimeouts { context.configuration.timeouts }
 
@@ -60,7 +59,6 @@ final class Connection: @unchecked Sendable {
         self.context = context
         self.input = InputBuffer(baseCapacity: context.configuration.limits.connectionBufferBytes)
         self.scanner = RequestHeadScanner(limits: context.configuration.limits)
-        self.idleSince = acceptedAt
     }
 
     var descriptor: Int32 { socket.descriptor }
@@ -70,8 +68,8 @@ final class Connection: @unchecked Sendable {
     /// sent its first request: it also gets the head's time).
     var deadline: MonotonicTime {
         if let headStarted { return headStarted + timeouts.header }
-        if !answeredAny { return acceptedAt + min(timeouts.idle, timeouts.header) }
-        return idleSince + timeouts.idle
+        if let idleSince { return idleSince + timeouts.idle }
+        return acceptedAt + min(timeouts.idle, timeouts.header)
     }
 
     /// Serves what the connection has for us now; see `Next`.
@@ -89,7 +87,6 @@ final class Connection: @unchecked Sendable {
                 return close()
             case .head(let head, let started):
                 guard serve(head, started: started) else { return close() }
-                answeredAny = true
                 idleSince = .now()
                 servedThisTurn += 1
                 input.shrink(to: limits.connectionBufferBytes)

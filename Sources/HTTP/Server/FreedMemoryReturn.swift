@@ -7,13 +7,14 @@ import Synchronization
 /// moment after they end, and sleeps while nothing does.
 ///
 /// glibc's allocator keeps freed memory in its arenas and returns it only from the top of
-/// each heap. When the engine had a thread per connection, the blocks a thousand threads
-/// freed left holes all through the arenas: `scripts/soak` (1000 connections, 60 s) saw
-/// the resident size rise by 10–15 MB after its warm-up. `malloc_trim(0)` hands back every whole free page of every
-/// arena (`madvise(MADV_DONTNEED)`); with it the soak's memory levels off at the same size
-/// in every run, 4–10 MB above its size at 10 s (docs/performance.md#soak).
-/// It holds each arena's lock while it walks it: 6–55 ms for ~90 MB of arenas on a
-/// 2-core machine loaded by 1000 connections (little of it on the CPU), once per
+/// each heap; `malloc_trim(0)` hands back every whole free page of every arena
+/// (`madvise(MADV_DONTNEED)`). It was added when the engine had a thread per connection:
+/// the blocks a thousand threads freed left holes all through the arenas, and
+/// `scripts/soak` (1000 connections, 60 s) saw the resident size rise by 10–15 MB after
+/// its warm-up, 4–10 MB with the trim. The worker pool ended that churn (the soak now
+/// holds 30 MB, +1.5 MB after 10 s); what the trim still saves there was not measured
+/// again, and it still runs after closes and worker endings. It holds each arena's lock
+/// while it walks it (6–55 ms for the ~90 MB of arenas of those days), once per
 /// `HTTPLimits.freedMemoryReturnDelay` at most, on a thread of its own.
 ///
 /// `malloc_trim` works on the whole process, so the servers of one process should share one

@@ -171,7 +171,8 @@ final class WorkerPool: WaitingScope {
                     return
                 }
                 wakeUpsTaken.add(1, ordering: .relaxed)
-                if idleWorkers.load(ordering: .acquiring) == 0 && hasRoomToRun && poller.hasPendingEvents {
+                if idleWorkers.load(ordering: .acquiring) == 0
+                    && hasRoomToRun(among: workers.load(ordering: .relaxed)) && poller.hasPendingEvents {
                     // Others are due and no worker is free for them while this one serves.
                     // Only then: a spare started for nothing would sit on the path of the
                     // process's first answer (scripts/bench's cold start).
@@ -201,9 +202,9 @@ final class WorkerPool: WaitingScope {
         }
     }
 
-    /// Fewer workers running than `runnableWorkers` (a cheap test before a system call).
-    private var hasRoomToRun: Bool {
-        workers.load(ordering: .relaxed) - waitingWorkers.load(ordering: .relaxed) < limits.runnableWorkers
+    /// Fewer than `runnableWorkers` running among `count` workers (those waiting do not run).
+    private func hasRoomToRun(among count: Int) -> Bool {
+        count - waitingWorkers.load(ordering: .relaxed) < limits.runnableWorkers
     }
 
     /// An idle worker ends, unless it is the last.
@@ -227,8 +228,7 @@ final class WorkerPool: WaitingScope {
         guard !stopped.load(ordering: .acquiring) else { return }
         var count = workers.load(ordering: .acquiring)
         while true {
-            let running = count - waitingWorkers.load(ordering: .relaxed)
-            guard stalled || running < limits.runnableWorkers, count < limits.maxConnections else { return }
+            guard stalled || hasRoomToRun(among: count), count < limits.maxConnections else { return }
             let (exchanged, current) = workers.compareExchange(
                 expected: count, desired: count + 1, ordering: .acquiringAndReleasing)
             if exchanged { break }
