@@ -250,29 +250,38 @@ final class WorkerPool: WaitingScope {
 
     private func supervise() {
         defer { supervisorEnded.signal() }
+        // One tick for both duties, each checked at its own interval: sleeping the stall
+        // check's interval while every worker was busy left deadlines unswept that long.
+        let tick = min(limits.stallCheckInterval, limits.parkedSweepInterval)
         var lastWakeUpsTaken = wakeUpsTaken.load(ordering: .relaxed)
+        var lastWakeUpTakenAt = MonotonicTime.now()
         var nextSweep = MonotonicTime.now() + limits.parkedSweepInterval
         while !stopped.load(ordering: .acquiring) {
-            let allBusy = idleWorkers.load(ordering: .acquiring) == 0
-            if registry.count == 0 && !allBusy {
+            if registry.count == 0 && idleWorkers.load(ordering: .acquiring) > 0 {
                 // Nothing to watch until a connection comes (`watch` wakes us).
                 supervisorSleeping.store(true, ordering: .releasing)
                 if registry.count == 0 {
                     supervisorWake.wait()
+                    lastWakeUpTakenAt = .now()
                     continue
                 }
                 supervisorSleeping.store(false, ordering: .releasing)
             }
-            let interval = allBusy ? limits.stallCheckInterval : limits.parkedSweepInterval
-            _ = supervisorWake.wait(timeout: .now() + .nanoseconds(Int(interval.nanoseconds)))
+            _ = supervisorWake.wait(timeout: .now() + .nanoseconds(Int(tick.nanoseconds)))
             if stopped.load(ordering: .acquiring) { return }
 
-            let taken = wakeUpsTaken.load(ordering: .relaxed)
-            if idleWorkers.load(ordering: .acquiring) == 0 && taken == lastWakeUpsTaken && poller.hasPendingEvents {
-                startWorkerIfShort(stalled: true)
-            }
-            lastWakeUpsTaken = taken
             let now = MonotonicTime.now()
+            let taken = wakeUpsTaken.load(ordering: .relaxed)
+            if taken != lastWakeUpsTaken {
+                lastWakeUpsTaken = taken
+                lastWakeUpTakenAt = now
+            } else if now.since(lastWakeUpTakenAt) >= limits.stallCheckInterval,
+                      idleWorkers.load(ordering: .acquiring) == 0, poller.hasPendingEvents {
+                // Wake-ups pending, no worker free, none taken for a whole interval: every
+                // worker is stuck. One more, and at most one per interval.
+                startWorkerIfShort(stalled: true)
+                lastWakeUpTakenAt = now
+            }
             if now >= nextSweep {
                 for connection in registry.claimDue(by: now, all: draining.load(ordering: .acquiring)) {
                     enqueueDue(connection)

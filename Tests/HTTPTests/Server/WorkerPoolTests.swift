@@ -155,4 +155,26 @@ import TestSupport
             #expect(eventually(timeout: .seconds(10)) { server.openConnections == 0 }, "the connection was left open")
         }
     }
+
+    /// Deadlines are swept every `parkedSweepInterval` whatever the stall check's interval,
+    /// and while every worker is busy too.
+    @Test func parkedDeadlinesAreSweptWhileEveryWorkerIsBusy() throws {
+        try withTestServer(configure: {
+            $0.limits.runnableWorkers = 2
+            $0.limits.stallCheckInterval = Self.noStallChecks
+            $0.timeouts.header = .milliseconds(300)
+        }, routes: Self.routes) { server in
+            let sleepers = try (0..<2).map { _ in try RawClient(port: server.port) }
+            for sleeper in sleepers { try sleeper.send("GET /sleep HTTP/1.1\r\nHost: t\r\n\r\n") }
+            usleep(100_000)
+            // Both workers sleep; this head is read once one is free, and then trickles no more.
+            let slow = try RawClient(port: server.port)
+            try slow.send("GET /hello HTTP/1.1\r\nHo")
+            let started = MonotonicTime.now()
+            #expect(try slow.readResponse().status == 408)
+            // About 1 s for the sleepers, 300 ms for the head, 50 ms for the sweep.
+            #expect(MonotonicTime.now().since(started) < .seconds(3))
+            for sleeper in sleepers { #expect(try sleeper.readResponse().text == "slept") }
+        }
+    }
 }
