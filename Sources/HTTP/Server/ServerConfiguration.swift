@@ -47,8 +47,8 @@ public struct HTTPLimits: Sendable {
     public var requestsPerTurn = 64
     /// A worker that gets no connection to serve for this long ends (down to one).
     public var workerIdleTime: Duration = .seconds(10)
-    /// How often the pool checks whether every worker is stuck (wake-ups pending, none
-    /// taken since the last check) and adds one regardless of `runnableWorkers`. Long
+    /// How long every worker may look stuck (wake-ups pending, no worker free, none taken
+    /// for this long) before the pool adds one regardless of `runnableWorkers`. Long
     /// enough that a loaded machine does not look stuck: at 5 ms, `scripts/soak` (wrk and
     /// the workers sharing two cores) saw no wake-up taken in many a window and the pool
     /// grew to 1000 threads; every worker busy in one request for 100 ms is a real stall.

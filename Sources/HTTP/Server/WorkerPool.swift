@@ -18,9 +18,9 @@ import Synchronization
 /// - while no worker is waiting for a wake-up and more wake-ups are due (or a connection is
 ///   new), one more starts, as long as fewer than `HTTPLimits.runnableWorkers` are running
 ///   — workers waiting on a client or a handler's delay (`waiting(_:)`) do not count;
-/// - a supervisor checks every `HTTPLimits.stallCheckInterval`: wake-ups pending, no
-///   worker free, and none taken since the last check — every worker is stuck in something
-///   the pool cannot see — and it starts one more, whatever the count;
+/// - a supervisor watches for wake-ups pending, no worker free, and none taken for a whole
+///   `HTTPLimits.stallCheckInterval` — every worker is stuck in something the pool cannot
+///   see — and starts one more, whatever the count (one per interval at most);
 /// - a worker that waits `HTTPLimits.workerIdleTime` for a wake-up ends, down to one.
 ///
 /// The supervisor also looks at parked connections every `HTTPLimits.parkedSweepInterval`:
