@@ -15,10 +15,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        // What every module may use and none owns: the project's locks, the monotonic clock.
+        .target(name: "Primitives"),
         // The HTTP/1.1 engine on POSIX sockets; knows nothing of Rosti or Rosa.
-        .target(name: "HTTP", dependencies: ["CLinux", logging]),
+        .target(name: "HTTP", dependencies: ["Primitives", "CLinux", logging]),
         // What both emulated APIs share: state, clock, settings, admin surface.
-        .target(name: "Emulator", dependencies: ["HTTP", "Store", "CSHA1", logging]),
+        .target(name: "Emulator", dependencies: ["Primitives", "HTTP", "Store", "CSHA1", logging]),
         // SHA-1 blocks with the processor's SHA instructions, for hashing uploads at the
         // speed the disk takes them (the portable rounds are in Emulator's SHA1.swift).
         .target(name: "CSHA1", path: "Sources/CSHA1"),
@@ -33,9 +35,9 @@ let package = Package(
         // A small typed wrapper over the sqlite3 C API; knows nothing of Rosti or Rosa.
         .target(name: "Store", dependencies: ["CSQLite"]),
         // The Rosa File Store API: handlers, multipart parsing, blob storage on disk.
-        .target(name: "RosaFileStore", dependencies: ["Emulator", "HTTP", "Store", logging]),
+        .target(name: "RosaFileStore", dependencies: ["Emulator", "HTTP", "Primitives", "Store", logging]),
         // The Rosti API: companies, apps, storages, snapshots, jobs, the CoreAPI schema.
-        .target(name: "RostiAPI", dependencies: ["Emulator", "HTTP", "Store", logging]),
+        .target(name: "RostiAPI", dependencies: ["Emulator", "HTTP", "Primitives", "Store", logging]),
         // The command line: option tables that drive parsing, environment fallbacks and
         // --help (in place of swift-argument-parser, whose reflection cost the cold start).
         .target(name: "Arguments"),
@@ -48,13 +50,14 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux]))]
         ),
         // What every test target shares: a raw HTTP client, log capture, waiting, scratch folders.
-        .target(name: "TestSupport", dependencies: ["HTTP", logging], path: "Tests/TestSupport"),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: ["HTTP", "Primitives", logging], path: "Tests/TestSupport"),
+        .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Primitives", "TestSupport"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
         // A child process for the crash-durability test and a benchmark of the state layer.
         .executableTarget(
             name: "StateHarness",
-            dependencies: ["Store", "Emulator"],
+            dependencies: ["Store", "Emulator", "Primitives"],
             path: "Tests/StateHarness"
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "StateHarness", "TestSupport"]),
@@ -62,18 +65,18 @@ let package = Package(
         // control plane (scripts/bench-control).
         .executableTarget(
             name: "ControlPlaneBench",
-            dependencies: ["Emulator", "HTTP", logging],
+            dependencies: ["Emulator", "HTTP", "Primitives", logging],
             path: "Tests/ControlPlaneBench"
         ),
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store", "HTTP", "TestSupport"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store", "HTTP", "Primitives", "TestSupport"]),
         // End-to-end through real listeners, and the built `rostra` for memory measurements.
-        .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore", "Emulator", "HTTP", "Store", "rostra", "TestSupport", logging]),
-        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "Emulator", "HTTP", "Store", "TestSupport", logging]),
+        .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore", "Emulator", "HTTP", "Primitives", "Store", "rostra", "TestSupport", logging]),
+        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "Emulator", "HTTP", "Primitives", "Store", "TestSupport", logging]),
         // Runs the built executable as a user does. Store and Emulator read the state file
         // a killed server left behind (integrity check, rows against blob files, SHA-1).
         .testTarget(
             name: "RostraTests",
-            dependencies: ["rostra", "TestSupport", "HTTP", "Store", "Emulator"],
+            dependencies: ["rostra", "TestSupport", "HTTP", "Primitives", "Store", "Emulator"],
             exclude: ["BadInput/catalogue.json"]
         ),
     ]

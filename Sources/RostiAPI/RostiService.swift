@@ -2,6 +2,7 @@ import Dispatch
 import Emulator
 import HTTP
 import Logging
+import Primitives
 import Synchronization
 
 /// The Rosti API on its port: the resources of `RostiEndpoints`, the CoreAPI schema made

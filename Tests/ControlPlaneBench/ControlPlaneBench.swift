@@ -2,6 +2,7 @@
 import Foundation
 import HTTP
 import Logging
+import Primitives
 import Synchronization
 
 /// Measurements of the control plane in a release build (driven by scripts/bench-control).

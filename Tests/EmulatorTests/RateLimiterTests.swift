@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Primitives
 import Synchronization
 import Testing
 

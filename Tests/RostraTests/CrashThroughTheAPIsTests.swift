@@ -1,6 +1,7 @@
 import Emulator
 import Foundation
 import HTTP
+import Primitives
 import Store
 import Synchronization
 import Testing

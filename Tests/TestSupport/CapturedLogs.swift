@@ -1,5 +1,5 @@
-import HTTP
 import Logging
+import Primitives
 import Synchronization
 
 /// Collects what a logger logs at `level` or above, so tests can check what the server

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import HTTP
+import Primitives
 import Synchronization
 
 /// Waits (up to `timeout`) for `condition`; for states another thread reaches.

@@ -1,4 +1,5 @@
 import HTTP
+import Primitives
 import Synchronization
 
 /// How one admin call is described in `GET /__admin/openapi.json`.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Primitives
 
 extension AdminRoutes {
     /// `POST /__admin/reset`, `GET /__admin/state`, `PUT /__admin/state`.

@@ -1,5 +1,5 @@
 import Foundation
-import HTTP
+import Primitives
 import Synchronization
 
 /// The emulator's own clock: real time, frozen at a moment, or real time moved by an

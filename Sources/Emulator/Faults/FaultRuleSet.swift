@@ -1,4 +1,5 @@
 import HTTP
+import Primitives
 import Synchronization
 
 /// What the fault layer does to one request: wait, then act (or pass it on when `action`

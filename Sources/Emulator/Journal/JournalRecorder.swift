@@ -1,4 +1,5 @@
 import HTTP
+import Primitives
 import Synchronization
 
 /// Writes one API exchange into its tenant's journal: what arrived, what was answered, how

@@ -1,5 +1,5 @@
 
-import HTTP
+import Primitives
 /// The last `journal_size` API requests of one tenant, in a ring: memory stays bounded
 /// however many requests come, and recording costs one short lock and no allocation once
 /// the ring is full.

@@ -1,4 +1,5 @@
 import HTTP
+import Primitives
 
 /// `GET /openapi.json` of an emulated API: the description its describer makes from every
 /// route the router holds once registration is over, this one included.

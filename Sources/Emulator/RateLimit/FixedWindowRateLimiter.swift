@@ -1,5 +1,5 @@
 /// What the limiter decided about one request.
-import HTTP
+import Primitives
 public struct RateLimitDecision: Sendable, Equatable {
     /// Requests a key may make per window.
     public let limit: Int

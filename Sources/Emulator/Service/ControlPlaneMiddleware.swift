@@ -1,4 +1,5 @@
 import HTTP
+import Primitives
 
 /// The control plane's part of every API request, as one layer: it selects the tenant,
 /// journals the exchange, and applies latency and faults, in that order. One layer rather

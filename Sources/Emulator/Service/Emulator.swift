@@ -1,5 +1,6 @@
 import HTTP
 import Logging
+import Primitives
 import Synchronization
 
 /// Who may use the admin API (`--admin-token`, `--no-admin`).

@@ -1,4 +1,5 @@
 import HTTP
+import Primitives
 import Synchronization
 
 /// One isolated emulator world: its state, its clock, its fault rules, its request journal,

@@ -1,4 +1,4 @@
-import HTTP
+import Primitives
 import Synchronization
 
 /// How long each kind of asynchronous job stays pending, then running, on the emulator's

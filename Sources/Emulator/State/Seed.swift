@@ -1,5 +1,5 @@
 import Foundation
-import HTTP
+import Primitives
 import Store
 import Synchronization
 

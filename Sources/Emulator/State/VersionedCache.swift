@@ -1,4 +1,4 @@
-import HTTP
+import Primitives
 import Store
 
 /// Values computed from a tenant's database — an API's answer to a read, who a credential

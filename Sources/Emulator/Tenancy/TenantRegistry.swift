@@ -1,4 +1,5 @@
 import HTTP
+import Primitives
 
 /// Every tenant of one emulator by name: the default one (backed by the database `--db`
 /// names) and those made from the seed on first use, each with an in-memory state of its

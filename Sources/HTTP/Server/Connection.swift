@@ -1,4 +1,5 @@
 import Logging
+import Primitives
 
 /// One client connection: its buffers, where its current request is, and the serving of
 /// its requests, one after the other. A worker of the `WorkerPool` calls `resume` when the

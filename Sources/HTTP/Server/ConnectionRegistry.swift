@@ -1,3 +1,5 @@
+import Primitives
+
 /// The open connections of a server: counted against the cap, reachable to force them
 /// closed, and — for those waiting in the poller — owned by no thread until a worker claims
 /// them, with the deadline by which one must look at them (`WorkerPool`).

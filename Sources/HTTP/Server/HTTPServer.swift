@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Dispatch
 import Logging
+import Primitives
 import Synchronization
 
 /// One HTTP/1.1 listener. An accept thread admits connections; the server's `WorkerPool`

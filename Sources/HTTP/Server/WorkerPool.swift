@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Primitives
 import Synchronization
 
 /// The threads that serve one server's connections.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Primitives
 
 /// The one place where the engine makes socket system calls. Every call that can be
 /// interrupted retries on `EINTR`; every failure carries the `errno` of that call.
@@ -209,6 +210,16 @@ struct Socket: Sendable {
     func close() {
         // close must not be retried on EINTR on Linux: the descriptor is released either way.
         _ = Glibc.close(descriptor)
+    }
+}
+
+extension MonotonicTime {
+    /// Milliseconds left until this deadline, rounded up so that a poll never wakes early
+    /// and spins; 0 once it has passed.
+    func millisecondsRemaining(from now: MonotonicTime = .now()) -> Int32 {
+        let left = nanoseconds - now.nanoseconds
+        if left <= 0 { return 0 }
+        return Int32(clamping: (left + 999_999) / 1_000_000)
     }
 }
 

@@ -1,7 +1,7 @@
 import Dispatch
 import Emulator
-import HTTP
 import Logging
+import Primitives
 import Synchronization
 
 /// Moves one tenant's jobs on without anyone asking: a timer set for the next job's moment

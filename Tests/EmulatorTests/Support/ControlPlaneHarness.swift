@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import HTTP
 import Logging
+import Primitives
 import Synchronization
 
 @testable import Emulator

@@ -1,5 +1,6 @@
 import Glibc
 @testable import HTTP
+import Primitives
 import Testing
 import TestSupport
 

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import HTTP
+import Primitives
 import Synchronization
 import Testing
 import TestSupport

@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Foundation
 import HTTP
+import Primitives
 import Synchronization
 import Testing
 import TestSupport

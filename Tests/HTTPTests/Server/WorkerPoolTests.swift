@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 @testable import HTTP
+import Primitives
 import Synchronization
 import Testing
 import TestSupport

@@ -2,6 +2,7 @@ import Dispatch
 import Emulator
 import Foundation
 import HTTP
+import Primitives
 import Synchronization
 import Testing
 

@@ -5,6 +5,7 @@ import HTTP
 import Dispatch
 import Emulator
 import Foundation
+import Primitives
 import Store
 import Synchronization
 import Testing

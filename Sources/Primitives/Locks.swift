@@ -4,19 +4,21 @@ import Glibc
 import Darwin
 #endif
 
-// The project's locks: for state that every API request touches (settings, the tenant
-// table, clocks, journals, attachments, the open connections) and everywhere else a lock
-// is needed above the Store module (which uses its own per-connection locks).
+// The project's locks, in the module every other one may import (`Primitives`): for state
+// that every API request touches (settings, the tenant table, clocks, journals,
+// attachments, the open connections) and everywhere else a lock is needed above the Store
+// module (which uses its own per-connection locks). The state code takes them from here
+// without importing the HTTP engine.
 //
 // Why not `Synchronization.Mutex`: ThreadSanitizer cannot see its hand-over (a futex the
 // kernel passes on, with no user-space atomic) and reported races on data it guarded.
-// And: on Linux it is a priority-inheritance futex
-// (FUTEX_LOCK_PI). Every contended acquisition enters the kernel and the lock is handed to
-// a sleeping waiter, so with a thread per connection the threads convoy behind it: on a
-// trivial route, four such locks per request cut throughput to a third (perf showed the
-// time in `_MutexHandle._lockSlow` and `rt_mutex_schedule`; docs/admin-api.md has the
-// figures). glibc's adaptive mutex spins briefly and lets a running thread take a free
-// lock; its reader-writer lock lets readers in together.
+// And: on Linux it is a priority-inheritance futex (FUTEX_LOCK_PI). Every contended
+// acquisition enters the kernel and the lock is handed to a sleeping waiter, so threads
+// convoy behind it: measured when the engine still had a thread per connection, four such
+// locks per request on a trivial route cut throughput to a third (perf showed the time in
+// `_MutexHandle._lockSlow` and `rt_mutex_schedule`; docs/admin-api.md has the figures).
+// glibc's adaptive mutex spins briefly and lets a running thread take a free lock; its
+// reader-writer lock lets readers in together.
 
 /// A mutual-exclusion lock that spins briefly before sleeping, for short critical sections
 /// under heavy contention (e.g. appending to a journal).

@@ -29,14 +29,6 @@ public struct MonotonicTime: Comparable, Sendable {
     public func since(_ earlier: MonotonicTime) -> Duration {
         .nanoseconds(nanoseconds - earlier.nanoseconds)
     }
-
-    /// Milliseconds left until this deadline, rounded up so that a poll never wakes early
-    /// and spins; 0 once it has passed.
-    func millisecondsRemaining(from now: MonotonicTime = .now()) -> Int32 {
-        let left = nanoseconds - now.nanoseconds
-        if left <= 0 { return 0 }
-        return Int32(clamping: (left + 999_999) / 1_000_000)
-    }
 }
 
 extension Duration {
