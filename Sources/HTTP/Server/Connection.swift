@@ -1,13 +1,17 @@
 import Logging
 import Primitives
 
-/// One client connection: its buffers, where its current request is, and the serving of
-/// its requests, one after the other. A worker of the `WorkerPool` calls `resume` when the
-/// connection has input (or a deadline passed, or the server is stopping); it serves every
-/// request it can, then says when the connection must next be looked at, and the
-/// connection waits in the poller with no thread. Requests on one connection are answered
+/// One client connection's state machine: its input buffer, where its current request
+/// is, and the serving of its requests, one after the other. A worker of the `WorkerPool`
+/// calls `resume` when the connection has input (or a deadline passed, or the server is
+/// stopping); it serves every request it can, then says when the connection must next be
+/// looked at, and the connection waits in the poller with no thread. Requests on one connection are answered
 /// in order, which is what pipelining needs; responses are held back only while the next
 /// request is already buffered, and flushed before the connection ever waits for input.
+///
+/// The parts around it are in files of their own: `ResponseEncoder` writes the heads,
+/// `ConnectionOutput` sends them and the content, `ConnectionBodyReader` reads request
+/// bodies, `AccessLog` words the log lines.
 ///
 /// `@unchecked Sendable`: a connection passes between workers only through the
 /// `ConnectionRegistry`'s lock (park, then claim), and only the worker that claimed it
@@ -38,7 +42,7 @@ final class Connection: @unchecked Sendable {
     private let remoteAddress: String
     private let context: ServerContext
     private let input: InputBuffer
-    private var output: [UInt8] = []
+    private let output: ConnectionOutput
     private var dateCache = HTTPDateCache()
     private let acceptedAt = MonotonicTime.now()
     /// Where the head being read stands; kept across turns, so a trickling head is not
@@ -48,7 +52,7 @@ final class Connection: @unchecked Sendable {
     private var headStarted: MonotonicTime?
     /// When the last answer was sent, for the idle time-out (nil before the first).
     private var idleSince: MonotonicTime?
-    private var limits: HTTPLimits { context.configuration.limits }
+    var limits: HTTPLimits { context.configuration.limits }
     private var timeouts: HTTPTimeouts { context.configuration.timeouts }
 
     /// The largest the input buffer may grow: a request head at its limits.
@@ -59,6 +63,9 @@ final class Connection: @unchecked Sendable {
         self.remoteAddress = remoteAddress
         self.context = context
         self.input = InputBuffer(baseCapacity: context.configuration.limits.connectionBufferBytes)
+        self.output = ConnectionOutput(
+            socket: socket, workers: context.workers, bufferBytes: context.configuration.limits.connectionBufferBytes,
+            writeTimeout: context.configuration.timeouts.write)
         self.scanner = RequestHeadScanner(limits: context.configuration.limits)
     }
 
@@ -94,11 +101,11 @@ final class Connection: @unchecked Sendable {
                 mayRead = false
                 if !input.isEmpty && servedThisTurn >= limits.requestsPerTurn {
                     // A pipelined flood: give the other connections their turn first.
-                    do { try flush() } catch { return close() }
+                    do { try output.flush() } catch { return close() }
                     return .yield
                 }
             case .needInput:
-                do { try flush() } catch { return close() }
+                do { try output.flush() } catch { return close() }
                 let requestInProgress = headStarted != nil
                 if !requestInProgress && context.isStopping { return close() }
                 if MonotonicTime.now() >= deadline {
@@ -115,7 +122,7 @@ final class Connection: @unchecked Sendable {
 
     /// Flushes what is left to send, leaves the registry and closes the socket.
     private func close() -> Next {
-        try? flush()
+        try? output.flush()
         context.registry.remove(socket.descriptor)
         socket.close()
         context.freedMemory.memoryReleased()
@@ -126,7 +133,7 @@ final class Connection: @unchecked Sendable {
     /// sockets, not 32 KiB each.
     private func releaseBuffers() {
         input.release()
-        if output.capacity > 0 { output = [] }
+        output.release()
     }
 
     // MARK: Reading the head
@@ -202,7 +209,7 @@ final class Connection: @unchecked Sendable {
             logAccess(request, status: nil, bytes: 0, started: started)
             return false
         case .raw(let bytes):
-            output.append(contentsOf: bytes)
+            output.pending.append(contentsOf: bytes)
             logAccess(request, status: nil, bytes: bytes.count, started: started)
             return false
         }
@@ -233,189 +240,45 @@ final class Connection: @unchecked Sendable {
         let response = context.errorRenderer.response(for: error, request: nil)
         var keepAlive = false
         _ = try? write(response, to: nil, keepAlive: &keepAlive)
-        context.logger.info("\(remoteAddress) - \(error.status.code) \(error.message ?? "")")
+        context.logger.info("\(AccessLog.refusal(error, client: remoteAddress))")
         lingeringClose()
     }
 
     // MARK: Writing
 
-    /// Serialises `response` (framing, `Date`, `Connection`) and sends its body; returns the
-    /// content bytes sent. `keepAlive` turns false when the framing needs a close.
+    /// Encodes the head of `response` (framing, `Date`, `Connection`) and sends its content;
+    /// returns the content bytes sent. `keepAlive` turns false when the framing needs a close.
     private func write(_ response: Response, to request: Request?, keepAlive: inout Bool) throws -> Int {
-        if output.capacity == 0 { output.reserveCapacity(limits.connectionBufferBytes) }
-        let version = request?.version ?? .http1_1
-        let isHead = request?.method == .head
-        let hasContent = response.status.allowsContent
-        var chunked = false
-        // Written straight into the output bytes: building the head as an interpolated
-        // String was a measured hot spot.
-        output.append(contentsOf: "HTTP/1.1 ".utf8)
-        appendDecimal(Int64(response.status.code))
-        output.append(UInt8(ascii: " "))
-        output.append(contentsOf: response.status.reasonPhrase.utf8)
-        output.append(contentsOf: lineEnd)
-        for field in response.headers {
-            if field.name.equalsIgnoringASCIICase("Content-Length") || field.name.equalsIgnoringASCIICase("Transfer-Encoding")
-                || field.name.equalsIgnoringASCIICase("Connection") {
-                continue
-            }
-            appendField(field.name, Self.safeFieldValue(field.value))
-        }
-        if !response.headers.contains("Date") { appendField("Date", dateCache.current()) }
-        // The id of the request's log lines, so a client-side failure can be found in ours.
-        if let request, !response.headers.contains("X-Request-Id") { appendField("X-Request-Id", request.id) }
-        if hasContent {
-            if let length = response.body.knownLength {
-                output.append(contentsOf: "Content-Length: ".utf8)
-                appendDecimal(length)
-                output.append(contentsOf: lineEnd)
-            } else if version == .http1_1 {
-                appendField("Transfer-Encoding", "chunked")
-                chunked = true
-            } else {
-                keepAlive = false  // an HTTP/1.0 client reads to the close
-            }
-        }
-        if !keepAlive {
-            appendField("Connection", "close")
-        } else if version == .http1_0 {
-            appendField("Connection", "keep-alive")
-        }
-        output.append(contentsOf: lineEnd)
-        guard hasContent && !isHead else { return 0 }
-
-        switch response.body {
-        case .empty:
-            return 0
-        case .bytes(let bytes):
-            if bytes.count <= 16 * 1024 {
-                output.append(contentsOf: bytes)
-            } else {
-                try flush()
-                try bytes.withUnsafeBytes { try send($0) }
-            }
-            return bytes.count
-        case .file(let region):
-            try flush()
-            try sendFile(region)
-            return Int(region.length)
-        case .stream(let length, let producer):
-            try flush()
-            let writer = ConnectionBodyWriter(connection: self, chunked: chunked)
-            try producer(writer)
-            if chunked { try Self.lastChunk.withUnsafeBytes { try send($0) } }
-            if let length, writer.bytesWritten != length {
-                // The framing promised other than what came: the client cannot be told now.
-                throw HTTPError(.internalServerError, message: "stream wrote \(writer.bytesWritten) of \(length) bytes")
-            }
-            return Int(writer.bytesWritten)
-        }
+        output.reserve()
+        let exchange = request.map { ResponseContext(version: $0.version, method: $0.method, requestID: $0.id) }
+        let (framing, keepOpen) = ResponseEncoder.encodeHead(
+            of: response, for: exchange, keepAlive: keepAlive, date: dateCache.current(), into: &output.pending)
+        keepAlive = keepOpen
+        return try output.sendContent(response.body, framing: framing)
     }
 
-    private func appendField(_ name: String, _ value: String) {
-        output.append(contentsOf: name.utf8)
-        output.append(UInt8(ascii: ":"))
-        output.append(UInt8(ascii: " "))
-        output.append(contentsOf: value.utf8)
-        output.append(contentsOf: lineEnd)
-    }
-
-    private func appendDecimal(_ value: Int64) {
-        if value < 10 {
-            output.append(UInt8(ascii: "0") + UInt8(value))
-            return
-        }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var rest = value
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while rest > 0 {
-                buffer[19 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-                count += 1
-            }
-            output.append(contentsOf: buffer[(20 - count)...])
-        }
-    }
-
-    /// A value with CR or LF would split the response (response splitting); controls are
-    /// replaced with a space.
-    private static func safeFieldValue(_ value: String) -> String {
-        guard value.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }) else { return value }
-        return String(decoding: value.utf8.map { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F ? 0x20 : $0 }, as: UTF8.self)
-    }
-
-    func flush() throws {
-        guard !output.isEmpty else { return }
-        defer {
-            if output.capacity <= limits.connectionBufferBytes {
-                output.removeAll(keepingCapacity: true)
-            } else {
-                output = []  // a large answer's growth goes back; `write` reserves again
-            }
-        }
-        try output.withUnsafeBytes { try send($0) }
-    }
-
-    /// Sends every byte, waiting (up to the write time-out each time) while the client's
-    /// receive window is full.
-    func send(_ bytes: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = try socket.write(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
-            if written > 0 {
-                offset += written
-            } else if try waitForClient(writing: true, until: .now() + timeouts.write) == .timedOut {
-                throw HTTPError(.requestTimeout, message: "client stopped reading")
-            }
-        }
-    }
-
-    private func sendFile(_ region: FileRegion) throws {
-        var offset = region.offset
-        let end = region.offset + region.length
-        while offset < end {
-            switch try socket.sendFile(region.file.descriptor, offset: &offset, count: Int(min(end - offset, 1 << 30))) {
-            case .sent:
-                continue
-            case .endOfFile:
-                // The file shrank under us; the framing promised more than exists.
-                throw HTTPError(.internalServerError, message: "file ended before its announced length")
-            case .wouldBlock:
-                if try waitForClient(writing: true, until: .now() + timeouts.write) == .timedOut {
-                    throw HTTPError(.requestTimeout, message: "client stopped reading")
-                }
-            }
-        }
-    }
-
-    /// Waits for the client to be readable (or writable), the worker counted as waiting
-    /// rather than running (`WorkerPool.waiting`): a slow client must not hold back others.
-    private func waitForClient(writing: Bool = false, until deadline: MonotonicTime) throws -> Socket.WaitResult {
-        try context.workers.waiting { try socket.wait(forWriting: writing, until: deadline) }
+    /// Waits for the client to be readable, the worker counted as waiting rather than
+    /// running (`WorkerPool.waiting`): a slow client must not hold back others.
+    private func waitForInput(until deadline: MonotonicTime) throws -> Socket.WaitResult {
+        try context.workers.waiting { try socket.wait(until: deadline) }
     }
 
     func sendContinue() throws {
-        try flush()
-        try Self.continueLine.withUnsafeBytes { try send($0) }
+        try output.flush()
+        try ResponseEncoder.continueLine.withUnsafeBytes { try output.send($0) }
     }
-
-    private static let continueLine: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-    private static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
 
     /// Closes our side for writing, then reads and discards for a moment: closing with
     /// unread input makes the kernel send a reset, which can destroy the answer we just sent
     /// before the client reads it (RFC 9112 §9.6).
     private func lingeringClose() {
-        try? flush()
+        try? output.flush()
         socket.shutdownWrite()
         let deadline = MonotonicTime.now() + timeouts.lingeringClose
         var discarded = 0
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 1)
         defer { scratch.deallocate() }
-        while discarded < 1 << 20, (try? waitForClient(until: deadline)) == .ready {
+        while discarded < 1 << 20, (try? waitForInput(until: deadline)) == .ready {
             guard case .bytes(let count) = (try? socket.read(into: scratch)) ?? .endOfStream else { return }
             discarded += count
         }
@@ -423,10 +286,10 @@ final class Connection: @unchecked Sendable {
 
     private func logAccess(_ request: Request, status: HTTPStatus?, bytes: Int, started: MonotonicTime) {
         guard request.serverLogger.logLevel <= .info else { return }
-        let logger = request.logger
-        let elapsed = MonotonicTime.now().since(started).milliseconds
-        let statusText = status.map { String($0.code) } ?? "dropped"
-        logger.info("\(request.method) \(request.target) \(statusText) \(bytes)B \((elapsed * 100).rounded() / 100)ms \(remoteAddress)")
+        let line = AccessLog.line(
+            method: request.method, target: request.target, status: status, bytes: bytes,
+            elapsed: MonotonicTime.now().since(started), client: remoteAddress)
+        request.logger.info("\(line)")
     }
 
     // MARK: Reading the body (used by ConnectionBodyReader)
@@ -449,7 +312,7 @@ final class Connection: @unchecked Sendable {
             case .endOfStream:
                 return .endOfStream
             case .wouldBlock:
-                switch (try? waitForClient(until: deadline)) ?? .interrupted {
+                switch (try? waitForInput(until: deadline)) ?? .interrupted {
                 case .ready: continue
                 case .timedOut: return .timedOut
                 case .interrupted: return .endOfStream
@@ -467,7 +330,7 @@ final class Connection: @unchecked Sendable {
             case .bytes(let count): return (count, .more)
             case .endOfStream: return (0, .endOfStream)
             case .wouldBlock:
-                switch (try? waitForClient(until: deadline)) ?? .interrupted {
+                switch (try? waitForInput(until: deadline)) ?? .interrupted {
                 case .ready: continue
                 case .timedOut: return (0, .timedOut)
                 case .interrupted: return (0, .endOfStream)
@@ -479,166 +342,7 @@ final class Connection: @unchecked Sendable {
     var buffered: InputBuffer { input }
 }
 
-/// CR LF, which ends every line of a head and every chunk (RFC 9112 §2.1, §7.1).
-private let lineEnd: [UInt8] = [13, 10]
-
 /// The start of the request on the monotonic clock, for middleware that measures.
 public enum RequestStartKey: RequestStorageKey {
     public typealias Value = MonotonicTime
-}
-
-extension BodyFraming {
-    var declaredLength: Int64? {
-        switch self {
-        case .none: return 0
-        case .length(let length): return length
-        case .chunked: return nil
-        }
-    }
-}
-
-/// A request that ended because the client went away; nothing can be answered.
-struct PeerClosedError: Error {}
-
-/// Reads one request's body off the connection, by its framing.
-final class ConnectionBodyReader: RequestBodySource {
-    private unowned let connection: Connection
-    private var remaining: Int64
-    private var chunkedDecoder: ChunkedDecoder?
-    private(set) var awaitingContinue: Bool
-    private(set) var isFinished: Bool
-    /// Set when the body broke the framing or the time-outs: the connection must close.
-    private(set) var failure: HTTPError?
-    private(set) var peerClosed = false
-
-    init(connection: Connection, framing: BodyFraming, expectsContinue: Bool) {
-        self.connection = connection
-        self.awaitingContinue = expectsContinue
-        switch framing {
-        case .none:
-            remaining = 0
-            isFinished = true
-        case .length(let length):
-            remaining = length
-            isFinished = false
-        case .chunked:
-            remaining = 0
-            isFinished = false
-        }
-        if case .chunked = framing { chunkedDecoder = ChunkedDecoder(limits: connection.limitsForBody) }
-    }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        if let failure { throw failure }
-        if peerClosed { throw PeerClosedError() }
-        if isFinished || buffer.count == 0 { return 0 }
-        if awaitingContinue {
-            awaitingContinue = false
-            do { try connection.sendContinue() } catch { peerClosed = true; throw PeerClosedError() }
-        }
-        return chunkedDecoder == nil ? try readLength(into: buffer) : try readChunked(into: buffer)
-    }
-
-    private func readLength(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let input = connection.buffered
-        let wanted = Int(min(Int64(buffer.count), remaining))
-        var count: Int
-        if input.isEmpty {
-            let (read, outcome) = connection.readDirect(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]))
-            try check(outcome)
-            count = read
-        } else {
-            count = min(wanted, input.count)
-            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: input.readable[0..<count]))
-            input.consume(count)
-        }
-        remaining -= Int64(count)
-        if remaining == 0 { isFinished = true }
-        return count
-    }
-
-    private func readChunked(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let input = connection.buffered
-        while true {
-            if !input.isEmpty {
-                let window = UnsafeRawBufferPointer(rebasing: input.readable.prefix(buffer.count))
-                let consumed: Int, step: ChunkedDecoder.Step
-                do {
-                    (consumed, step) = try chunkedDecoder!.decode(window)
-                } catch {
-                    failure = error.httpError
-                    throw error.httpError
-                }
-                switch step {
-                case .data(let range):
-                    buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: window[range]))
-                    input.consume(consumed)
-                    return range.count
-                case .end:
-                    input.consume(consumed)
-                    isFinished = true
-                    return 0
-                case .needMore:
-                    input.consume(consumed)
-                }
-                if !input.isEmpty { continue }
-            }
-            try check(connection.fillInput())
-        }
-    }
-
-    private func check(_ outcome: Connection.Fill) throws {
-        switch outcome {
-        case .more: return
-        case .endOfStream:
-            peerClosed = true
-            throw PeerClosedError()
-        case .timedOut:
-            let error = HTTPError(.requestTimeout, message: "The request body took too long.")
-            failure = error
-            throw error
-        }
-    }
-
-    /// Reads and drops what is left of the body, up to `limit` bytes; false when the rest
-    /// could not be discarded (too much, too slow, or broken), and the connection must close.
-    func discardRemainder(upTo limit: Int64) -> Bool {
-        if chunkedDecoder == nil && remaining > limit { return false }
-        var discarded: Int64 = 0
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 1)
-        defer { scratch.deallocate() }
-        while !isFinished {
-            guard let count = try? read(into: scratch) else { return false }
-            discarded += Int64(count)
-            if discarded > limit { return false }
-        }
-        return true
-    }
-}
-
-extension Connection {
-    var limitsForBody: HTTPLimits { context.configuration.limits }
-}
-
-/// Writes a streamed response body, chunk-encoding it when its length was not known.
-final class ConnectionBodyWriter: BodyWriter {
-    private unowned let connection: Connection
-    private let chunked: Bool
-    private(set) var bytesWritten: Int64 = 0
-
-    init(connection: Connection, chunked: Bool) {
-        self.connection = connection
-        self.chunked = chunked
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard bytes.count > 0 else { return }
-        if chunked {
-            try Array("\(String(bytes.count, radix: 16))\r\n".utf8).withUnsafeBytes { try connection.send($0) }
-        }
-        try connection.send(bytes)
-        if chunked { try lineEnd.withUnsafeBytes { try connection.send($0) } }
-        bytesWritten += Int64(bytes.count)
-    }
-
 }

@@ -168,13 +168,13 @@ public final class HTTPServer: Sendable {
 
     /// Answers 503 without a thread of its own: a best-effort write, then close.
     private func refuse(_ socket: Socket, message: String) {
-        let response = context.errorRenderer.response(for: HTTPError(.serviceUnavailable, message: message), request: nil)
-        var text = "HTTP/1.1 \(response.status.code) \(response.status.reasonPhrase)\r\n"
-        for field in response.headers { text += "\(field.name): \(field.value)\r\n" }
-        let body: [UInt8]
-        if case .bytes(let bytes) = response.body { body = bytes } else { body = [] }
-        text += "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
-        let bytes = Array(text.utf8) + body
+        var response = context.errorRenderer.response(for: HTTPError(.serviceUnavailable, message: message), request: nil)
+        // One write, no waiting: content that is not in memory is left out.
+        if case .bytes = response.body {} else { response.body = .empty }
+        var bytes: [UInt8] = []
+        let (framing, _) = ResponseEncoder.encodeHead(
+            of: response, for: nil, keepAlive: false, date: HTTPDateCache.format(time(nil)), into: &bytes)
+        if case .bytes(let content) = response.body, framing != .none { bytes += content }
         _ = bytes.withUnsafeBytes { try? socket.write($0) }
         socket.close()
         context.logger.warning("refused a connection: \(message)")
