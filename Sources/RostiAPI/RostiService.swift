@@ -39,16 +39,20 @@ public struct RostiService: APIService {
     }
 
     public func registerRoutes(on router: inout Router) {
-        for endpoint in endpoints {
-            let handle = endpoint.handle
-            if endpoint.method == .get {
-                router.add(endpoint.method, endpoint.path, name: endpoint.name) { [self] request in
-                    let call = try call(for: request)
-                    return try call.cachedRead { try handle(call) }
-                }
-            } else {
-                router.add(endpoint.method, endpoint.path, name: endpoint.name) { [self] request in
-                    try handle(call(for: request))
+        router.group(RostiPaths.version1, middleware: [AccessBeforeMethod(service: self)]) { v1 in
+            for endpoint in self.endpoints {
+                precondition(endpoint.path.hasPrefix(RostiPaths.version1), "\(endpoint.path) is outside \(RostiPaths.version1)")
+                let path = String(endpoint.path.dropFirst(RostiPaths.version1.count))
+                let handle = endpoint.handle
+                if endpoint.method == .get {
+                    v1.add(endpoint.method, path, name: endpoint.name) { [self] request in
+                        let call = try call(for: request)
+                        return try call.cachedRead { try handle(call) }
+                    }
+                } else {
+                    v1.add(endpoint.method, path, name: endpoint.name) { [self] request in
+                        try handle(call(for: request))
+                    }
                 }
             }
         }
@@ -79,7 +83,7 @@ public struct RostiService: APIService {
         let tenant = emulator.defaultTenant
         let logger = emulator.logger
         DispatchQueue.global(qos: .utility).async { _ = JobScheduler.of(tenant, logger: logger) }
-        return [AccessBeforeMethodCheck(service: self)]
+        return []
     }
 
     func call(for request: Request) throws -> RostiCall {
@@ -90,20 +94,18 @@ public struct RostiService: APIService {
     }
 
     /// DRF authenticates and checks permissions before it looks at the method, so a wrong
-    /// method from a stranger is 401 (or 403 for another account's company), not 405.
-    /// The router answers 405 before any handler runs; this puts the checks back in front.
-    struct AccessBeforeMethodCheck: Middleware {
+    /// method from a stranger is 401 (or 403 for another account's company), not 405. The
+    /// middleware of the `/api/v1/` group, so it runs before the router's method check: for
+    /// a method the path does not answer, it checks access first (handlers check it
+    /// themselves, in their own transaction).
+    struct AccessBeforeMethod: Middleware {
         let service: RostiService
 
         func respond(to request: Request, next: any Responder) throws -> Response {
-            let response = try next.respond(to: request)
-            guard response.status == .methodNotAllowed, request.path.hasPrefix("/api/v1/") else { return response }
-            do {
+            if request.route?.answers(request.method) == false {
                 try service.call(for: request).requireAccess()
-            } catch {
-                return service.errorRenderer.response(for: error, request: request)
             }
-            return response
+            return try next.respond(to: request)
         }
     }
 }

@@ -15,6 +15,9 @@ public struct Request: Sendable {
     public var body: RequestBody
     /// Filled in by the router from `{name}` segments, percent-decoded.
     public var parameters: PathParameters
+    /// The route the router matched, set before the middleware of its group run (so they
+    /// can tell a request the router will answer 405); nil before routing.
+    public internal(set) var route: MatchedRoute?
     /// The numeric IP of the client.
     public var remoteAddress: String
     /// Unique within the process; also in every log line about this request.

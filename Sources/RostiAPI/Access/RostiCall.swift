@@ -98,18 +98,10 @@ struct RostiCall {
     }
 
     /// 401 or 403 for the request as it stands; for answers (405) that DRF only gives
-    /// after authentication and permission checks.
+    /// after authentication and permission checks. A path without a company
+    /// (`/api/v1/companies/`) needs an account only.
     func requireAccess() throws {
-        // The router has not filled in path parameters for a path it answered 405: the
-        // company is the segment after `/api/v1/`.
-        let company: Int64?
-        if request.path.hasPrefix(RostiPaths.companiesList) {
-            company = nil
-        } else {
-            let segments = request.path.split(separator: "/", omittingEmptySubsequences: false)
-            guard segments.count > 3, let id = PathID.parse(String(segments[3])) else { throw RostiError.notFound }
-            company = id
-        }
+        let company = request.parameters["company_id"] == nil ? nil : try PathID.company(of: request)
         let key = try TokenAuthentication.key(fromAuthorization: request.headers["Authorization"])
         try database.read { conn in
             if let company {

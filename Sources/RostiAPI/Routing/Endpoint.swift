@@ -6,6 +6,8 @@ enum RostiPaths {
     static let schemaScript = "/api/schema.js"
     static let javaScriptClient = "/static/rest_framework/js/coreapi-0.1.1.js"
     static let companiesList = "/api/v1/companies/"
+    /// Every resource of the table is under it, behind the access check of its route group.
+    static let version1 = "/api/v1/"
 }
 
 /// One operation of the API: the route the server answers and the link the CoreAPI schema
