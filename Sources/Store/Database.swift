@@ -10,8 +10,9 @@ import Synchronization
 /// A SQLite database shared by many threads: one writer connection and, for files, a few
 /// reader connections, each used by one thread at a time under its own lock.
 ///
-/// The API is synchronous because the HTTP server calls it from one thread per
-/// connection: `try db.read { conn in … }` and `try db.write { conn in … }`.
+/// The API is synchronous because request handlers are: the HTTP server's workers call it
+/// and wait (`try db.read { conn in … }`, `try db.write { conn in … }`), and the pool
+/// starts another worker for other connections meanwhile.
 public final class Database: Sendable {
     /// The path given to `init`, or ":memory:".
     public let path: String

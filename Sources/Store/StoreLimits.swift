@@ -7,7 +7,7 @@ public enum StoreLimits {
 
     /// Read-only connections a file database opens (lazily) beside its single writer. In
     /// WAL mode readers never block the writer nor each other, so a few of them let
-    /// concurrent HTTP connections read in parallel. An in-memory database cannot be
+    /// requests served at the same time (on the HTTP server's workers) read in parallel. An in-memory database cannot be
     /// shared between connections and reads through its writer instead.
     public static let readerConnectionCount = 4
 

@@ -4,8 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// A response as a handler builds it. The connection adds framing (`Content-Length` or
-/// chunked), `Date` and `Connection`; handlers set everything else.
+/// A response as a handler builds it. The engine's `ResponseEncoder` adds the framing
+/// (`Content-Length` or chunked), `Date`, `X-Request-Id` and `Connection`; handlers set
+/// everything else.
 public struct Response: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders

@@ -1,5 +1,7 @@
-/// Anything that answers a request. Handlers are synchronous: each connection has its own
-/// thread, so a handler may block (SQLite, a deliberate delay) without holding up others.
+/// Anything that answers a request. Handlers are synchronous and run on a worker of the
+/// server's pool: one that blocks (SQLite, a deliberate delay) holds up no one else, as the
+/// pool starts another worker for the other connections (at once for a wait wrapped in
+/// `Request.whileWaiting`, after `HTTPLimits.stallCheckInterval` otherwise).
 public protocol Responder: Sendable {
     func respond(to request: Request) throws -> Response
 }
@@ -14,7 +16,8 @@ public struct ClosureResponder: Responder {
 }
 
 /// Wraps a responder: may change the request, answer by itself, or change the response of
-/// `next` (journal, tenants, faults, rate limits, auth — in that order for the emulator).
+/// `next`. Around a whole router (`wrapped(in:)`), or around the routes of a group
+/// (`Router.group`), where it runs before the method check.
 public protocol Middleware: Sendable {
     func respond(to request: Request, next: any Responder) throws -> Response
 }

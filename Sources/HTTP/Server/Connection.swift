@@ -5,9 +5,10 @@ import Primitives
 /// is, and the serving of its requests, one after the other. A worker of the `WorkerPool`
 /// calls `resume` when the connection has input (or a deadline passed, or the server is
 /// stopping); it serves every request it can, then says when the connection must next be
-/// looked at, and the connection waits in the poller with no thread. Requests on one connection are answered
-/// in order, which is what pipelining needs; responses are held back only while the next
-/// request is already buffered, and flushed before the connection ever waits for input.
+/// looked at, and the connection waits in the poller with no thread. Requests on one
+/// connection are answered in order, which is what pipelining needs; responses are held
+/// back only while the next request is already buffered, and flushed before the connection
+/// ever waits for input.
 ///
 /// The parts around it are in files of their own: `ResponseEncoder` writes the heads,
 /// `ConnectionOutput` sends them and the content, `ConnectionBodyReader` reads request
