@@ -11,6 +11,7 @@ public enum HTTPParseError: Error, Equatable, Sendable {
     case obsoleteLineFolding         // 400 (RFC 9112 §5.2)
     case missingHost                 // 400 (RFC 9112 §3.2)
     case multipleHosts               // 400
+    case invalidHost                 // 400: not host[:port] (RFC 9112 §3.2, RFC 3986 §3.2.2)
     case conflictingFraming          // 400: Content-Length with Transfer-Encoding (RFC 9112 §6.3)
     case invalidContentLength        // 400
     case contentTooLarge             // 413
@@ -44,6 +45,7 @@ public enum HTTPParseError: Error, Equatable, Sendable {
         case .obsoleteLineFolding: return "Obsolete line folding is not accepted."
         case .missingHost: return "An HTTP/1.1 request needs a Host header."
         case .multipleHosts: return "More than one Host header."
+        case .invalidHost: return "The Host header (or the target's authority) is not a valid host[:port]."
         case .conflictingFraming: return "Content-Length and Transfer-Encoding must not both be sent."
         case .invalidContentLength: return "Invalid Content-Length."
         case .contentTooLarge: return "Request body is too large."

@@ -171,10 +171,12 @@ final class Connection: @unchecked Sendable {
 
     /// Serves one request; returns whether the connection stays open for the next.
     private func serve(_ head: RequestHead, started: MonotonicTime) -> Bool {
+        var head = head
         let framing: BodyFraming
         var expectsContinue = false
         do {
             framing = try BodyFraming.decide(for: head, limits: limits)
+            try head.settleHost()
             for expectation in head.headers where expectation.name.equalsIgnoringASCIICase("Expect") {
                 guard expectation.value.equalsIgnoringASCIICase("100-continue") else {
                     throw HTTPParseError.unsupportedExpectation(expectation.value)

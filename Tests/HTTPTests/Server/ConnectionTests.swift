@@ -235,4 +235,38 @@ import TestSupport
             }
         }
     }
+
+    @Test(arguments: ["a b/c", #""><script>"#, "host/path", "[::1"])
+    func anInvalidHostIsRefusedBeforeAnyHandler(host: String) throws {
+        let reached = CapturedLogs()
+        try withTestServer(routes: { router in
+            router.add(.get, "/where") { _ in
+                reached.logger.info("handler ran")
+                return Response(contentType: "text/plain", bytes: [])
+            }
+        }) { server in
+            let client = try RawClient(port: server.port)
+            try client.send("GET /where HTTP/1.1\r\nHost: \(host)\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 400)
+            #expect(response.headers["Connection"] == "close")
+            #expect(!response.text.contains("script"))
+            #expect(client.isClosedByServer())
+        }
+        #expect(reached.messages.isEmpty)
+    }
+
+    @Test func theHandlerSeesTheAbsoluteFormsAuthorityAsHost() throws {
+        try withTestServer(routes: { router in
+            router.add(.get, "/where") { request in
+                Response(contentType: "text/plain", bytes: Array((request.headers.values(for: "Host").joined(separator: ",") + " " + request.path).utf8))
+            }
+        }) { server in
+            let client = try RawClient(port: server.port)
+            try client.send("GET http://files.example:8001/where?x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(try client.readResponse().text == "files.example:8001 /where")
+            try client.send("GET /where HTTP/1.1\r\nHost: [::1]:8001\r\n\r\n")
+            #expect(try client.readResponse().text == "[::1]:8001 /where")
+        }
+    }
 }

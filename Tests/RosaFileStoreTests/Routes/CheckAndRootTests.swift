@@ -24,4 +24,22 @@ import TestSupport
         #expect(response.headers["X-RateLimit-Limit"] == "2000")
         #expect(response.headers["X-RateLimit-Remaining"] == "1999")
     }
+
+    /// The redirect names the host the request was for: the target's authority when the
+    /// target is absolute (RFC 9112 §3.2.2); a Host that is not a host is refused first.
+    @Test func theRedirectsHostIsAHost() throws {
+        let server = try RosaTestServer()
+        let absolute = try RawClient(port: server.port)
+        try absolute.send("GET http://files.example:8001/api/v1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        let redirect = try absolute.readResponse()
+        #expect(redirect.status == 302)
+        #expect(redirect.headers["Location"] == "http://files.example:8001/")
+
+        let hostile = try RawClient(port: server.port)
+        try hostile.send("GET /api/v1 HTTP/1.1\r\nHost: \"><script>\r\nConnection: close\r\n\r\n")
+        let refused = try hostile.readResponse()
+        #expect(refused.status == 400)
+        #expect(refused.headers["Location"] == nil)
+        #expect(!refused.text.contains("script"))
+    }
 }
