@@ -243,7 +243,7 @@ final class Connection: @unchecked Sendable {
         let response = context.errorRenderer.response(for: error, request: nil)
         var keepAlive = false
         _ = try? write(response, to: nil, keepAlive: &keepAlive)
-        context.logger.info("\(AccessLog.refusal(error, client: remoteAddress))")
+        context.logger.info("\(AccessLog.refusal(error, client: remoteAddress, maximumReasonBytes: limits.accessLogTargetBytes))")
         lingeringClose()
     }
 
@@ -291,7 +291,7 @@ final class Connection: @unchecked Sendable {
         guard request.serverLogger.logLevel <= .info else { return }
         let line = AccessLog.line(
             method: request.method, target: request.target, status: status, bytes: bytes,
-            elapsed: MonotonicTime.now().since(started), client: remoteAddress)
+            elapsed: MonotonicTime.now().since(started), client: remoteAddress, maximumTargetBytes: limits.accessLogTargetBytes)
         request.logger.info("\(line)")
     }
 

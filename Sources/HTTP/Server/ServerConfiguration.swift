@@ -30,6 +30,11 @@ public struct HTTPLimits: Sendable {
     /// read an upload held 16 KiB more apiece, and the server's memory crept up for minutes
     /// (`scripts/soak`).
     public var connectionBufferBytes = 16 * 1024
+    /// The most of a request's target (or a refusal's reason) an access log line shows;
+    /// beyond it the line shows this much and how many bytes were cut. A target may be
+    /// `maxRequestLineBytes` long, and whole 8 KiB targets on every line made the log of a
+    /// hostile client mostly its targets.
+    public var accessLogTargetBytes = 512
     /// Pending connections the kernel queues before `accept`.
     public var listenBacklog: Int32 = 4096
     /// Stack of each worker thread. Virtual memory: only touched pages are resident.

@@ -223,6 +223,19 @@ import TestSupport
         }
     }
 
+    @Test func accessLogLinesShowABoundedTarget() throws {
+        let logs = CapturedLogs()
+        try withTestServer(configure: { $0.limits.accessLogTargetBytes = 100 }, logs: logs, routes: echoRoutes) { server in
+            let client = try RawClient(port: server.port)
+            let target = "/" + String(repeating: "x", count: 8000)
+            try client.send("GET \(target) HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try client.readResponse().status == 404)
+            let cut = "GET /" + String(repeating: "x", count: 99) + "…[+7901] 404 "
+            #expect(eventually { logs.messages.contains { $0.hasPrefix(cut) && $0.hasSuffix("ms 127.0.0.1") } })
+            #expect(logs.messages.allSatisfy { $0.utf8.count < 300 })
+        }
+    }
+
     @Test func twoServersInOneProcessShareNothing() throws {
         try withTestServer(routes: { $0.add(.get, "/who") { _ in Response(contentType: "text/plain", bytes: Array("one".utf8)) } }) { one in
             try withTestServer(routes: { $0.add(.get, "/who") { _ in Response(contentType: "text/plain", bytes: Array("two".utf8)) } }) { two in
