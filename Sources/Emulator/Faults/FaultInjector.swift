@@ -56,7 +56,7 @@ struct FaultInjector: Sendable {
     /// journal which rule or header acted.
     func respond(to request: Request, tenant: Tenant, next: any Responder, fault: inout String?) throws -> Response {
         let latency = settings.latencyMilliseconds
-        if latency > 0 { Self.pause(milliseconds: latency, serving: request) }
+        if latency > 0 { try Self.pause(milliseconds: latency, serving: request) }
         var decision = try FaultHeaders.decision(for: request)
         if decision?.action == nil, let ruled = tenant.faults.decide(api: api, method: request.method, path: request.path) {
             decision = FaultDecision(
@@ -67,7 +67,7 @@ struct FaultInjector: Sendable {
 
         fault = decision.notes.joined(separator: "; ")
         request.logger.debug("fault: \(fault ?? "")")
-        if decision.delayMilliseconds > 0 { Self.pause(milliseconds: decision.delayMilliseconds, serving: request) }
+        if decision.delayMilliseconds > 0 { try Self.pause(milliseconds: decision.delayMilliseconds, serving: request) }
         switch decision.action {
         case nil:
             return try next.respond(to: request)
@@ -82,9 +82,10 @@ struct FaultInjector: Sendable {
         }
     }
 
-    /// Handlers are synchronous, so a delay simply waits; marked as waiting, so the
-    /// server's worker pool serves other connections meanwhile and none is held up.
-    static func pause(milliseconds: Int, serving request: Request) {
-        request.whileWaiting { Thread.sleep(forTimeInterval: Double(milliseconds) / 1000) }
+    /// Handlers are synchronous, so a delay simply waits, in the engine's `pause`: the
+    /// worker pool serves other connections meanwhile, a client that goes away ends the
+    /// wait (499, nothing sent), and delays beyond the server's bound are answered 503.
+    static func pause(milliseconds: Int, serving request: Request) throws {
+        try request.pause(for: .milliseconds(milliseconds))
     }
 }

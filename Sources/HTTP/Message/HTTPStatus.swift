@@ -38,6 +38,9 @@ public struct HTTPStatus: Hashable, Sendable, CustomStringConvertible {
     public static let notImplemented = HTTPStatus(code: 501)
     public static let serviceUnavailable = HTTPStatus(code: 503)
     public static let httpVersionNotSupported = HTTPStatus(code: 505)
+    /// nginx's status for a request whose client closed the connection before the answer:
+    /// never sent, but logged and journaled as what happened.
+    public static let clientClosedRequest = HTTPStatus(code: 499, reasonPhrase: "Client Closed Request")
 
     static let standardReasonPhrases: [Int: String] = [
         100: "Continue", 101: "Switching Protocols",

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 
 /// One parsed request, as handed to middleware and handlers. A value: middleware that adds
@@ -34,16 +39,34 @@ public struct Request: Sendable {
     }
     /// Values that middleware attaches for those after it (see `RequestStorageKey`).
     public var storage: RequestStorage
-    /// The engine's worker pool, when served by a server (see `whileWaiting`).
-    var waitingScope: (any WaitingScope)?
+    /// The connection serving the request, when a server serves it (see `whileWaiting`,
+    /// `pause(for:)`).
+    var connection: (any ServingConnection)?
 
-    /// Runs `body`, which waits rather than computes (a deliberate delay, a wait on another
-    /// process): the server's worker pool then does not count this thread as running, and
-    /// serves other connections on another meanwhile. Without it the pool notices only
-    /// after `HTTPLimits.stallCheckInterval`, one worker at a time.
+    /// Runs `body`, which waits rather than computes (a wait on another process): the
+    /// server's worker pool then does not count this thread as running, and serves other
+    /// connections on another meanwhile. Without it the pool notices only after
+    /// `HTTPLimits.stallCheckInterval`, one worker at a time. For a deliberate delay use
+    /// `pause(for:)`, which also ends with the client.
     public func whileWaiting<Result>(_ body: () throws -> Result) rethrows -> Result {
-        guard let waitingScope else { return try body() }
-        return try waitingScope.waiting(body)
+        guard let connection else { return try body() }
+        return try connection.waiting(body)
+    }
+
+    /// Waits `duration` on purpose (a fault's delay, added latency), counted as waiting
+    /// like `whileWaiting`, and watching the client meanwhile:
+    /// - a client that closes its connection (or shuts down its sending side) ends the wait
+    ///   at once with `HTTPError(.clientClosedRequest)` (499); the engine then closes the
+    ///   connection without an answer, freeing its worker and its connection slot;
+    /// - at most `HTTPLimits.maxDelayedRequests` requests of a server wait at once: one more
+    ///   throws `HTTPError(.serviceUnavailable)` at once, without waiting.
+    /// Outside a server (a request made in a test) it simply sleeps.
+    public func pause(for duration: Duration) throws {
+        if let connection { return try connection.pause(for: duration) }
+        let nanoseconds = max(0, duration.nanoseconds)
+        var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) == -1 && currentErrno() == EINTR { request = remaining }
     }
 
     public init(
@@ -191,7 +214,10 @@ public enum PercentDecoding {
     }
 }
 
-/// Counts the calling thread as waiting while `body` runs (`WorkerPool`).
-protocol WaitingScope: Sendable {
+/// What a request reaches of the connection serving it.
+protocol ServingConnection: Sendable {
+    /// Counts the calling thread as waiting while `body` runs (`WorkerPool`).
     func waiting<Result>(_ body: () throws -> Result) rethrows -> Result
+    /// A deliberate delay that ends with the client (`Request.pause(for:)`).
+    func pause(for duration: Duration) throws
 }

@@ -17,7 +17,7 @@ import Primitives
 /// `@unchecked Sendable`: a connection passes between workers only through the
 /// `ConnectionRegistry`'s lock (park, then claim), and only the worker that claimed it
 /// touches it until it is parked again or closed.
-final class Connection: @unchecked Sendable {
+final class Connection: ServingConnection, @unchecked Sendable {
     /// What the worker does with the connection after a turn.
     enum Next {
         /// Wait in the poller for input, and be looked at by `deadline` at the latest.
@@ -53,6 +53,9 @@ final class Connection: @unchecked Sendable {
     private var headStarted: MonotonicTime?
     /// When the last answer was sent, for the idle time-out (nil before the first).
     private var idleSince: MonotonicTime?
+    /// Set when the client went away during a delay of the request being served: its
+    /// answer is not sent, and the connection closes.
+    private var clientGone = false
     var limits: HTTPLimits { context.configuration.limits }
     private var timeouts: HTTPTimeouts { context.configuration.timeouts }
 
@@ -195,16 +198,16 @@ final class Connection: @unchecked Sendable {
             body: RequestBody(source: bodyReader, declaredLength: framing.declaredLength),
             remoteAddress: remoteAddress, id: id, logger: context.logger)
         request.storage[RequestStartKey.self] = started
-        request.waitingScope = context.workers
+        request.connection = self
 
         var response: Response
         do {
             response = try context.responder.respond(to: request)
         } catch {
-            if bodyReader.peerClosed { return false }
+            if bodyReader.peerClosed || clientGone { return endForGoneClient(request, started: started) }
             response = context.errorRenderer.response(for: error, request: request)
         }
-        if bodyReader.peerClosed { return false }
+        if bodyReader.peerClosed || clientGone { return endForGoneClient(request, started: started) }
 
         switch response.transport {
         case .http: break
@@ -235,6 +238,33 @@ final class Connection: @unchecked Sendable {
         logAccess(request, status: response.status, bytes: sent, started: started)
         if !keepAlive && !bodyReader.isFinished { lingeringClose() }
         return keepAlive
+    }
+
+    /// The client went away while its request was served: nothing can be answered. Logged
+    /// as 499 when it left during a delay (nginx's "client closed request").
+    private func endForGoneClient(_ request: Request, started: MonotonicTime) -> Bool {
+        if clientGone { logAccess(request, status: .clientClosedRequest, bytes: 0, started: started) }
+        clientGone = false
+        return false
+    }
+
+    // MARK: Serving the request's waits (ServingConnection)
+
+    func waiting<Result>(_ body: () throws -> Result) rethrows -> Result {
+        try context.workers.waiting(body)
+    }
+
+    func pause(for duration: Duration) throws {
+        let limit = limits.maxDelayedRequests
+        guard context.beginDelay(limit: limit) else {
+            throw HTTPError(.serviceUnavailable, message: "Too many delayed requests: at most \(limit) wait at once.")
+        }
+        defer { context.endDelay() }
+        let deadline = MonotonicTime.now() + duration
+        if try context.workers.waiting({ try socket.waitForHangUp(until: deadline) }) {
+            clientGone = true
+            throw HTTPError(.clientClosedRequest, message: "The client closed the connection during the delay.")
+        }
     }
 
     /// Answers a request that could not be framed or parsed, then lets the client read the

@@ -81,6 +81,9 @@ public final class HTTPServer: Sendable {
     /// How many times freed memory was handed back to the kernel (`FreedMemoryReturn`).
     var freedMemoryTrims: Int { context.freedMemory.trimCount }
 
+    /// The requests waiting in a deliberate delay now (`Request.pause(for:)`).
+    var delayedRequests: Int { context.delayedRequestCount }
+
     /// The worker threads serving connections now (`WorkerPool`).
     var workerThreads: Int { context.workers.workerCount }
 
@@ -216,6 +219,8 @@ final class ServerContext: Sendable {
     let workers: WorkerPool
     private let stopping = Atomic<Bool>(false)
     private let requestCounter = Atomic<UInt64>(0)
+    /// Requests in a deliberate delay now (`Request.pause(for:)`).
+    private let delayedRequests = Atomic<Int>(0)
 
     init(
         configuration: ServerConfiguration, responder: any Responder, errorRenderer: any ErrorRenderer, logger: Logger,
@@ -249,6 +254,20 @@ final class ServerContext: Sendable {
         var byte: UInt8 = 1
         _ = write(shutdownTrigger, &byte, 1)
     }
+
+    /// Counts a request into a delay; false (and not counted) when `limit` are delayed.
+    func beginDelay(limit: Int) -> Bool {
+        if delayedRequests.add(1, ordering: .relaxed).newValue <= limit { return true }
+        delayedRequests.subtract(1, ordering: .relaxed)
+        return false
+    }
+
+    func endDelay() {
+        delayedRequests.subtract(1, ordering: .relaxed)
+    }
+
+    /// The requests in a delay now (for tests).
+    var delayedRequestCount: Int { delayedRequests.load(ordering: .relaxed) }
 
     func nextRequestID() -> String {
         let number = requestCounter.wrappingAdd(1, ordering: .relaxed).newValue

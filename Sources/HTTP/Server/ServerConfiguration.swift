@@ -35,6 +35,14 @@ public struct HTTPLimits: Sendable {
     /// `maxRequestLineBytes` long, and whole 8 KiB targets on every line made the log of a
     /// hostile client mostly its targets.
     public var accessLogTargetBytes = 512
+    /// Requests that may wait in a deliberate delay (`Request.pause(for:)`: the emulator's
+    /// fault delays and added latency) at once; one more is answered 503 at once instead of
+    /// waiting. Each holds a worker thread and a connection for the whole delay (up to
+    /// 300 s), so without a bound delayed requests took every connection slot and the port
+    /// answered 503 to everything, health included. A quarter of `maxConnections`: a test
+    /// suite delays tens of requests at a time, not hundreds, and the other three quarters
+    /// of the slots stay free for everything else.
+    public var maxDelayedRequests = 512
     /// Pending connections the kernel queues before `accept`.
     public var listenBacklog: Int32 = 4096
     /// Stack of each worker thread. Virtual memory: only touched pages are resident.

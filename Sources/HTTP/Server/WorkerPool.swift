@@ -31,7 +31,7 @@ import Synchronization
 /// turn — wake a worker through a trigger that is always ready (`dueTrigger`), armed for
 /// one wake-up per connection queued: a socket that is neither readable nor writable (a
 /// client that sends nothing and reads nothing) cannot be relied on to wake anyone.
-final class WorkerPool: WaitingScope {
+final class WorkerPool: Sendable {
     private let poller: EventPoller
     private let registry: ConnectionRegistry
     private let freedMemory: FreedMemoryReturn

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CLinux
 import Primitives
 
 /// The one place where the engine makes socket system calls. Every call that can be
@@ -184,6 +185,28 @@ struct Socket: Sendable {
             if fds.count > 1, fds[1].revents != 0 { return .interrupted }
             // POLLHUP/POLLERR count as ready: the next read or write reports what happened.
             return .ready
+        }
+    }
+
+    /// Waits until the peer goes away — closes, shuts down its sending side, or resets — or
+    /// the deadline passes; true when it went. Input that arrives meanwhile (a pipelined
+    /// request) does not end the wait. A half-close counts as gone, as nginx takes it
+    /// during a request: the client has said it sends nothing more.
+    func waitForHangUp(until deadline: MonotonicTime) throws -> Bool {
+        // POLLRDHUP (a FIN from the peer) is Linux's; Swift's Glibc leaves it out, and it is
+        // EPOLLRDHUP's value. POLLHUP and POLLERR are reported whatever is asked for.
+        var fds = [pollfd(fd: descriptor, events: Int16(EPOLLRDHUP.rawValue), revents: 0)]
+        while true {
+            let result = poll(&fds, 1, deadline.millisecondsRemaining())
+            if result < 0 {
+                if currentErrno() == EINTR { continue }
+                throw SocketError.lastError("poll")
+            }
+            if result == 0 {
+                if MonotonicTime.now() < deadline { continue }
+                return false
+            }
+            return true
         }
     }
 
