@@ -1,4 +1,4 @@
-// Fuzz target: the request head scanner, parser and framing rules (module HTTP).
+// Fuzz target: the request head scanner, parser, framing and host rules (module HTTP).
 // Invariants beyond "no crash": scanning the bytes whole and in two pieces gives the same
 // outcome; a head found never exceeds the configured limits.
 
@@ -31,6 +31,16 @@ private func scanAndParse(_ bytes: [UInt8], splits: [Int], limits: HTTPLimits) -
             let framing: String
             do {
                 framing = "\(try BodyFraming.decide(for: head, limits: limits))"
+                // The host check, after the framing's (which refuses two Hosts): a head it
+                // accepts has a valid Host, the target's authority for an absolute form.
+                var settled = head
+                if (try? settled.settleHost()) != nil {
+                    let hosts = settled.headers.filter { $0.name.equalsIgnoringASCIICase("Host") }.map(\.value)
+                    fuzzRequire(hosts.count <= 1 && hosts.allSatisfy { HostField.isValid($0[...]) }, "settled Host \(hosts)")
+                    if let authority = HostField.authority(ofAbsoluteTarget: head.target) {
+                        fuzzRequire(hosts == [String(authority)], "absolute form settled on \(hosts)")
+                    }
+                }
             } catch {
                 framing = "refused \(error)"
             }

@@ -18,12 +18,10 @@ extension RequestHead {
             // userinfo has no place in an http(s) target (RFC 9110 §4.2.4), and an http URI
             // with an empty host must be rejected (§4.2.1).
             guard !authority.isEmpty, HostField.isValid(authority) else { throw .invalidHost }
-            let value = String(authority)
-            if let index = headers.firstIndex(where: { $0.name.equalsIgnoringASCIICase("Host") }) {
-                headers[index].value = value
-            } else {
-                headers.append((name: "Host", value: value))
-            }
+            let field = (name: "Host", value: String(authority))
+            let first = headers.firstIndex { $0.name.equalsIgnoringASCIICase("Host") }
+            headers.removeAll { $0.name.equalsIgnoringASCIICase("Host") }
+            headers.insert(field, at: first ?? headers.endIndex)
             return
         }
         for field in headers where field.name.equalsIgnoringASCIICase("Host") {

@@ -36,6 +36,8 @@ import Testing
         // The ignored field may be anything; an HTTP/1.0 request without one gets the authority.
         #expect(settled("http://a.example/", [("Host", "a b/c")]) == .success(["a.example"]))
         #expect(settled("http://a.example/", []) == .success(["a.example"]))
+        // Every ignored field goes: a handler reads one Host.
+        #expect(settled("http://a.example/", [("Host", "b"), ("X", "1"), ("Host", "c d")]) == .success(["a.example"]))
     }
 
     @Test func anAbsoluteFormWithoutAValidHostIsRefused() {
