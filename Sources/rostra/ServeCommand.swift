@@ -1,6 +1,8 @@
 import Arguments
 import Dispatch
+import EmulatedAPIs
 import Emulator
+import EmulatorState
 import Foundation
 import HTTP
 import Logging
@@ -144,7 +146,7 @@ struct ServeCommand: RostraCommand {
         let grace = shutdownGrace
 
         let store = try state.openStore()
-        let emulator = Emulator(defaultState: store, adminAccess: adminAccess, logger: logger)
+        let emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins, adminAccess: adminAccess, logger: logger)
         for api in maintenance { emulator.maintenance.set(api, on: true) }
         var servers: [(EmulatedAPI, HTTPServer)] = []
         // One for the process: malloc_trim works on all of it, and two would trim twice.

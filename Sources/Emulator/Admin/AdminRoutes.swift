@@ -1,3 +1,4 @@
+import EmulatorState
 import HTTP
 
 /// Which emulated API a listener serves.

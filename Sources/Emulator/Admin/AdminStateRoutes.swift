@@ -1,3 +1,4 @@
+import EmulatorState
 import Foundation
 import HTTP
 
@@ -34,7 +35,8 @@ extension AdminRoutes {
             responses: [(200, "{\"tenant\": …, \"imported\": true}")])
         ) { request in
             let tenant = try request.tenant()
-            let bytes = try request.body.collect(upTo: ControlPlaneLimits.stateDocumentMaximumBytes)
+            // A whole exported state, files included: the state layer's own bound on imports.
+            let bytes = try request.body.collect(upTo: StateLimits.importDocumentMaximumBytes)
             try tenant.state.importState(Data(bytes))
             return AdminReply.json(["tenant": .string(tenant.name), "imported": true])
         }

@@ -1,3 +1,4 @@
+import EmulatorState
 import HTTP
 
 /// Every tenant of one emulator by name: the default one (backed by the database `--db`

@@ -1,4 +1,5 @@
 import Emulator
+import EmulatorState
 import Store
 
 /// One stored file as the API reports it.

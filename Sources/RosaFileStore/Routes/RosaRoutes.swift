@@ -1,4 +1,5 @@
 import Emulator
+import EmulatorState
 import HTTP
 
 /// The Rosa File Store API's routes (reference "Endpoints"). Paths come with and without

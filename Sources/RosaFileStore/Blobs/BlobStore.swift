@@ -1,3 +1,4 @@
+import EmulatorState
 import Foundation
 
 #if canImport(Glibc)

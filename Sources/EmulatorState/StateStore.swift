@@ -1,17 +1,20 @@
 import Foundation
 import Store
 
-/// Everything the emulator remembers — both APIs' rows in SQLite, Rosa's file bytes in a
-/// blob folder — with reset to the seed, export and import.
+/// Everything the emulator remembers — every plug-in's rows in one SQLite database, and
+/// what plug-ins keep beside it (the Rosa File Store's uploaded bytes) — with reset to the
+/// seed, export and import. One database for all plug-ins, so that a reset or an import
+/// replaces every API's data in one atomic step and an export reads them in one
+/// transaction.
 ///
-/// No global state: every store owns its database, blob folder and seed reference, so two
-/// stores (two servers, or tenants) in one process never see each other.
+/// No global state: every store owns its database, its plug-ins' files and its seed
+/// reference, so two stores (two servers, or tenants) in one process never see each other.
 public final class StateStore: Sendable {
     public enum Location: Sendable, Equatable, CustomStringConvertible {
-        /// A database file; its blobs live in `<path>-blobs/` beside it.
+        /// A database file; plug-ins keep their files in folders beside it.
         case file(String)
-        /// A throwaway database in memory with blobs in a temporary folder, both gone
-        /// when the store is released.
+        /// A throwaway database in memory, with plug-ins' files in temporary folders, all
+        /// gone when the store is released.
         case memory
 
         /// `./.rostra/rostra.sqlite`, relative to the working directory.
@@ -29,21 +32,18 @@ public final class StateStore: Sendable {
             case .memory: return Database.inMemoryPath
             }
         }
-
-        var blobDirectory: URL? {
-            guard case .file(let path) = self else { return nil }
-            return URL(fileURLWithPath: path + "-blobs", isDirectory: true)
-        }
     }
 
     public let location: Location
     public let seed: Seed
-    /// The emulator's tables (see `StateSchema`); API modules query through it.
+    /// Every plug-in's tables (see `StateSchema`); API modules query through it.
     public let database: Database
-    /// Rosa's file contents, by SHA-1.
-    public let blobs: BlobStore
+    /// What each plug-in keeps beside the database, in schema order (nil: nothing).
+    private let pluginFiles: [(any StateFiles)?]
     /// True when this open created and seeded the database (first start or `reseed`).
     public let wasSeeded: Bool
+
+    public var schema: StateSchema { seed.schema }
 
     /// Opens the state at `location`, seeding it from the folder `seedDirectory` when it
     /// is new or `reseed` is set. Convenience for `init(location:seed:reseed:)`.
@@ -51,10 +51,13 @@ public final class StateStore: Sendable {
     /// An existing file that is reused needs the seed only for a later reset, so the seed is
     /// then read and checked when first needed (`seed.waitUntilLoaded()` does it and reports
     /// a broken one) and opening takes about a millisecond instead of several.
-    public convenience init(location: Location = .default, seedDirectory: URL, reseed: Bool = false) throws {
+    public convenience init(
+        location: Location = .default, seedDirectory: URL, schema: StateSchema, reseed: Bool = false
+    ) throws {
         var reusesExistingFile = false
         if case .file(let path) = location, !reseed { reusesExistingFile = FileSystem.exists(path) }
-        let seed = reusesExistingFile ? Seed.loadWhenNeeded(from: seedDirectory) : try Seed.load(from: seedDirectory)
+        let seed = reusesExistingFile
+            ? Seed.loadWhenNeeded(from: seedDirectory, schema: schema) : try Seed.load(from: seedDirectory, schema: schema)
         try self.init(location: location, seed: seed, reseed: reseed)
     }
 
@@ -69,26 +72,26 @@ public final class StateStore: Sendable {
         case .memory:
             // No migrations: the reset below copies the template's schema with its rows.
             database = try Database(path: Database.inMemoryPath)
-            blobs = try BlobStore.temporary()
+            pluginFiles = try seed.schema.plugins.map { try $0.openFiles(for: location) }
             wasSeeded = true
         case .file(let path):
             let isNew = !FileSystem.exists(path)
-            let blobDirectory = location.blobDirectory!
-            let blobsExisted = FileSystem.exists(blobDirectory.path)
+            var opened: [(any StateFiles)?] = []
             do {
                 try FileSystem.createDirectories(FileSystem.parent(of: path))
-                database = try Database(path: path, migrator: StateSchema.migrator)
-                blobs = try BlobStore(directory: blobDirectory)
+                database = try Database(path: path, migrator: seed.schema.migrator)
+                for plugin in seed.schema.plugins { opened.append(try plugin.openFiles(for: location)) }
+                pluginFiles = opened
                 wasSeeded = isNew || reseed
             } catch {
-                if isNew { Self.removeDatabaseFiles(at: path, blobDirectory: blobsExisted ? nil : blobDirectory) }
+                if isNew { Self.removeNewState(at: path, files: opened) }
                 throw error
             }
             guard wasSeeded else { return }
             do {
                 try reset()
             } catch {
-                if isNew { Self.removeDatabaseFiles(at: path, blobDirectory: blobsExisted ? nil : blobDirectory) }
+                if isNew { Self.removeNewState(at: path, files: opened) }
                 throw error
             }
             return
@@ -96,9 +99,25 @@ public final class StateStore: Sendable {
         try reset()
     }
 
-    private static func removeDatabaseFiles(at path: String, blobDirectory: URL?) {
+    /// Undoes a first open that failed half-way: the database files and what plug-ins
+    /// made beside them.
+    private static func removeNewState(at path: String, files: [(any StateFiles)?]) {
         for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        if let blobDirectory { try? FileManager.default.removeItem(at: blobDirectory) }
+        for case let files? in files { files.removeStorage() }
+    }
+
+    /// The files of the plug-in whose store has type `Files`.
+    ///
+    /// - Precondition: one of the schema's plug-ins keeps its files in a `Files` (a
+    ///   programming error otherwise: an API module asks only for its own).
+    public func files<Files: StateFiles>(_ type: Files.Type) -> Files {
+        for case let files as Files in pluginFiles { return files }
+        preconditionFailure("no plug-in of this state keeps its files in a \(Files.self)")
+    }
+
+    /// Every plug-in's files, with the plug-in's index in the schema.
+    private var indexedFiles: [(index: Int, files: any StateFiles)] {
+        pluginFiles.enumerated().compactMap { index, files in files.map { (index, $0) } }
     }
 
     // MARK: Reset
@@ -106,29 +125,26 @@ public final class StateStore: Sendable {
     /// Puts every table and stored file back as the seed has them, without a restart.
     ///
     /// One page copy of the seed's template (the sqlite3 backup API) replaces the whole
-    /// database atomically; then blobs the seed does not have are deleted and seed blobs
-    /// that went missing are written again. Both happen under the writer lock, so an API
-    /// write that checks `blobs.contains` inside `database.write` never races a reset.
+    /// database atomically; around it, plug-ins write back seed files that went missing and
+    /// delete the files the seed does not have. All of it happens under the writer lock, so
+    /// an API write that checks its files inside `database.write` never races a reset.
     public func reset() throws {
-        try replaceState(withContentsOf: seed.template, keepingBlobs: seed.fileHashes) {
-            for (sha1, contents) in try seed.fileContents where try blobs.size(of: sha1) != Int64(contents.count) {
-                try blobs.write(contents)
-            }
-        }
+        let seeded = try indexedFiles.map { try seed.files(ofPlugin: $0.index) }
+        try replaceState(withContentsOf: seed.template, files: seeded)
     }
 
-    /// Copies `source` over the live database under the writer lock; `prepareBlobs` runs
-    /// first (so rows never point at missing files), unreferenced blobs go afterwards.
-    func replaceState(
-        withContentsOf source: Database, keepingBlobs keep: Set<String>, prepareBlobs: () throws -> Void
-    ) throws {
+    /// Copies `source` over the live database under the writer lock. Each plug-in's files
+    /// (`files`, in `indexedFiles` order) are restored first, so rows never point at
+    /// missing files, and files no longer wanted go afterwards.
+    func replaceState(withContentsOf source: Database, files: [[String: [UInt8]]]) throws {
+        let stores = indexedFiles.map(\.files)
         try database.writeWithoutTransaction { live in
-            try prepareBlobs()
+            for (store, wanted) in zip(stores, files) { try store.restore(wanted) }
             // The source is only read; its exclusive (writer) access is simply the way to
             // hold its single in-memory connection without starting a transaction, which
             // the backup API does not want on either side.
             try source.writeWithoutTransaction { try live.replaceContents(with: $0) }
-            try blobs.removeAll(except: keep)
+            for (store, wanted) in zip(stores, files) { try store.removeAll(except: Set(wanted.keys)) }
         }
     }
 
@@ -139,7 +155,9 @@ public final class StateStore: Sendable {
     public func exportState() throws -> Data {
         // Under the writer lock so no write lands between reading rows and reading files.
         let document = try database.writeWithoutTransaction { conn in
-            try conn.inTransaction(.deferred) { conn in try StateDocument.capture(from: conn, blobs: blobs) }
+            try conn.inTransaction(.deferred) { conn in
+                try StateDocument.capture(from: conn, schema: schema, files: indexedFiles.map(\.files))
+            }
         }
         return try document.encoded()
     }
@@ -153,20 +171,19 @@ public final class StateStore: Sendable {
     /// in a scratch database; only then are files written and the rows swapped in at
     /// once. A bad document throws `StateImportError` and changes nothing.
     public func importState(_ data: Data) throws {
-        let document = try StateDocument.decode(data)
-        let scratch = try Database(path: Database.inMemoryPath, migrator: StateSchema.migrator)
-        try scratch.write { try document.insert(into: $0) }
-        let files = try document.verifiedFiles()
-        let previouslyStored = try blobs.storedHashes()
+        let document = try StateDocument.decode(data, schema: schema)
+        let scratch = try Database(path: Database.inMemoryPath, migrator: schema.migrator)
+        try scratch.write { try document.insert(into: $0, schema: schema) }
+        let stores = indexedFiles.map(\.files)
+        let files = try stores.map { try $0.verifyImport(document.files, tables: document.tables) }
+        let previouslyStored = try stores.map { try $0.storedKeys() }
         do {
-            try replaceState(withContentsOf: scratch, keepingBlobs: Set(files.keys)) {
-                for (sha1, contents) in files where try blobs.size(of: sha1) != Int64(contents.count) {
-                    try blobs.write(contents)
-                }
-            }
+            try replaceState(withContentsOf: scratch, files: files)
         } catch {
             // The old rows stay; drop only the files this import added.
-            for sha1 in Set(files.keys).subtracting(previouslyStored) { try? blobs.remove(sha1) }
+            for (store, (wanted, stored)) in zip(stores, zip(files, previouslyStored)) {
+                for key in Set(wanted.keys).subtracting(stored) { try? store.remove(key) }
+            }
             throw error
         }
     }

@@ -14,13 +14,13 @@ public struct SeedError: Error, Sendable, CustomStringConvertible {
 
 /// One JSON object of a seed file, read field by field. Every read names the record in
 /// its error, and `finish()` rejects fields nobody read — a misspelt key must not vanish.
-struct SeedRecord {
-    let file: String
-    let label: String
+public struct SeedRecord {
+    public let file: String
+    public let label: String
     private let fields: [String: JSONNode]
     private var readKeys: Set<String> = []
 
-    init(file: String, collection: String, index: Int, node: JSONNode) throws {
+    public init(file: String, collection: String, index: Int, node: JSONNode) throws {
         self.file = file
         guard case .object(let members) = node.value else {
             throw SeedError(
@@ -40,7 +40,7 @@ struct SeedRecord {
         label = "\(collection)[\(index)] (\(identity.joined(separator: ", ")))"
     }
 
-    func failure(_ problem: String) -> SeedError {
+    public func failure(_ problem: String) -> SeedError {
         SeedError(file: file, record: label, problem: problem)
     }
 
@@ -54,7 +54,7 @@ struct SeedRecord {
         failure("field \"\(key)\" must be \(expected), found \(node.typeName)")
     }
 
-    mutating func isPresent(_ key: String) -> Bool {
+    public mutating func isPresent(_ key: String) -> Bool {
         readKeys.insert(key)
         if case .null = fields[key]?.value { return false }
         return fields[key] != nil
@@ -77,21 +77,21 @@ struct SeedRecord {
         }
     }
 
-    mutating func int(_ key: String) throws -> Int64 { try value(key, "an integer", \.integerValue) }
+    public mutating func int(_ key: String) throws -> Int64 { try value(key, "an integer", \.integerValue) }
 
-    mutating func optionalInt(_ key: String) throws -> Int64? {
+    public mutating func optionalInt(_ key: String) throws -> Int64? {
         try isPresent(key) ? int(key) : nil
     }
 
-    mutating func bool(_ key: String) throws -> Bool { try value(key, "true or false", \.boolValue) }
+    public mutating func bool(_ key: String) throws -> Bool { try value(key, "true or false", \.boolValue) }
 
-    mutating func string(_ key: String) throws -> String { try value(key, "a string", \.stringValue) }
+    public mutating func string(_ key: String) throws -> String { try value(key, "a string", \.stringValue) }
 
-    mutating func optionalString(_ key: String) throws -> String? {
+    public mutating func optionalString(_ key: String) throws -> String? {
         try isPresent(key) ? string(key) : nil
     }
 
-    mutating func string(_ key: String, oneOf allowed: [String]) throws -> String {
+    public mutating func string(_ key: String, oneOf allowed: [String]) throws -> String {
         let value = try string(key)
         guard allowed.contains(value) else {
             throw failure("field \"\(key)\" is \"\(value)\", expected one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", "))")
@@ -99,29 +99,29 @@ struct SeedRecord {
         return value
     }
 
-    mutating func stringArray(_ key: String) throws -> [String] {
+    public mutating func stringArray(_ key: String) throws -> [String] {
         try elements(key, "an array of strings", \.stringValue)
     }
 
-    mutating func intArray(_ key: String) throws -> [Int64] {
+    public mutating func intArray(_ key: String) throws -> [Int64] {
         try elements(key, "an array of integers", \.integerValue)
     }
 
-    mutating func array(_ key: String) throws -> [JSONNode] {
+    public mutating func array(_ key: String) throws -> [JSONNode] {
         let node = try node(key)
         guard case .array(let elements) = node.value else { throw mismatch(key, expected: "an array", found: node) }
         return elements
     }
 
     /// An object field, returned as compact JSON text (for JSON columns).
-    mutating func objectJSON(_ key: String) throws -> String {
+    public mutating func objectJSON(_ key: String) throws -> String {
         let node = try node(key)
         guard case .object = node.value else { throw mismatch(key, expected: "an object", found: node) }
         return Self.json(node)
     }
 
     /// An ISO 8601 time ("2024-03-01T09:30:00Z", offsets allowed) as unix seconds.
-    mutating func time(_ key: String) throws -> Double {
+    public mutating func time(_ key: String) throws -> Double {
         let text = try string(key)
         guard let date = Self.parseTime(text) else {
             throw failure("field \"\(key)\" is \"\(text)\", expected an ISO 8601 time such as 2024-03-01T09:30:00Z")
@@ -129,12 +129,12 @@ struct SeedRecord {
         return date
     }
 
-    mutating func optionalTime(_ key: String) throws -> Double? {
+    public mutating func optionalTime(_ key: String) throws -> Double? {
         try isPresent(key) ? time(key) : nil
     }
 
     /// Rejects fields the loader never asked for (typos, fields of another record kind).
-    func finish() throws {
+    public func finish() throws {
         let unknown = Set(fields.keys).subtracting(readKeys).sorted()
         if !unknown.isEmpty {
             throw failure("unknown field\(unknown.count == 1 ? "" : "s") \(unknown.map { "\"\($0)\"" }.joined(separator: ", "))")
@@ -209,7 +209,7 @@ struct SeedRecord {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    static func json(_ node: JSONNode) -> String {
+    public static func json(_ node: JSONNode) -> String {
         switch node.value {
         case .null: return "null"
         case .bool(let value): return value ? "true" : "false"
