@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import Synchronization
 
 /// Everything the emulator remembers — every plug-in's rows in one SQLite database, and
 /// what plug-ins keep beside it (the Rosa File Store's uploaded bytes) — with reset to the
@@ -40,8 +41,31 @@ public final class StateStore: Sendable {
     public let database: Database
     /// What each plug-in keeps beside the database, in schema order (nil: nothing).
     private let pluginFiles: [(any StateFiles)?]
-    /// True when this open created and seeded the database (first start or `reseed`).
-    public let wasSeeded: Bool
+    /// How this open found the database (and whether it seeded it).
+    public let opening: Opening
+    /// True when this open seeded the database.
+    public var wasSeeded: Bool { opening != .reused }
+    /// What the last structural check found (`checkIntegrity()`).
+    private let integrityFound = Mutex(Integrity.unchecked)
+
+    public enum Opening: Sendable, Equatable {
+        /// A new database: created and seeded (first start, or `:memory:`).
+        case created
+        /// `reseed` asked for the seed over what was there.
+        case reseeded
+        /// The file existed but held no state (0 bytes, or SQLite without a single
+        /// table): seeded, as a new one would be.
+        case seededEmptyFile
+        /// An existing state, reused as it is.
+        case reused
+    }
+
+    public enum Integrity: Sendable, Equatable {
+        case unchecked
+        case sound
+        /// SQLite's own words for what is broken.
+        case damaged([String])
+    }
 
     public var schema: StateSchema { seed.schema }
 
@@ -73,7 +97,7 @@ public final class StateStore: Sendable {
             // No migrations: the reset below copies the template's schema with its rows.
             database = try Database(path: Database.inMemoryPath)
             pluginFiles = try seed.schema.plugins.map { try $0.openFiles(for: location) }
-            wasSeeded = true
+            opening = .created
         case .file(let path):
             let isNew = !FileSystem.exists(path)
             var opened: [(any StateFiles)?] = []
@@ -82,7 +106,9 @@ public final class StateStore: Sendable {
                 database = try Database(path: path, migrator: seed.schema.migrator)
                 for plugin in seed.schema.plugins { opened.append(try plugin.openFiles(for: location)) }
                 pluginFiles = opened
-                wasSeeded = isNew || reseed
+                // A file without the schema got it from the migrator just now, with no row:
+                // serving that as "reused" would be a world where no credential works.
+                opening = isNew ? .created : reseed ? .reseeded : database.versionAtOpening == 0 ? .seededEmptyFile : .reused
             } catch {
                 if isNew { Self.removeNewState(at: path, files: opened) }
                 throw error
@@ -120,6 +146,37 @@ public final class StateStore: Sendable {
         pluginFiles.enumerated().compactMap { index, files in files.map { (index, $0) } }
     }
 
+    // MARK: Closing and checking
+
+    /// Ends the state's use by this process: the database is checkpointed into its file
+    /// and closed (`Database.close()`: the file alone then holds everything), and a
+    /// throwaway state's folders are removed. Reads and writes afterwards throw.
+    public func close() throws {
+        defer {
+            if location == .memory { for case let files? in pluginFiles { files.removeStorage() } }
+        }
+        try database.close()
+    }
+
+    /// Runs SQLite's structural check of the database file (`Database.structuralProblems`)
+    /// and remembers what it found for `integrity`. For a state that was reused: a damaged
+    /// page otherwise shows only as a 500 on the calls that touch it.
+    @discardableResult
+    public func checkIntegrity() -> Integrity {
+        let found: Integrity
+        do {
+            let problems = try database.structuralProblems()
+            found = problems.isEmpty ? .sound : .damaged(problems)
+        } catch {
+            found = .damaged(["\(error)"])
+        }
+        integrityFound.withLock { $0 = found }
+        return found
+    }
+
+    /// What the last `checkIntegrity()` found; `.unchecked` before one ran.
+    public var integrity: Integrity { integrityFound.withLock { $0 } }
+
     // MARK: Reset
 
     /// Puts every table and stored file back as the seed has them, without a restart.
@@ -146,6 +203,8 @@ public final class StateStore: Sendable {
             try source.writeWithoutTransaction { try live.replaceContents(with: $0) }
             for (store, wanted) in zip(stores, files) { try store.removeAll(except: Set(wanted.keys)) }
         }
+        // Every page was just written anew: a damage found earlier may be gone.
+        if case .damaged = integrity { checkIntegrity() }
     }
 
     // MARK: Export and import

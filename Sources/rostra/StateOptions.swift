@@ -98,6 +98,7 @@ struct ExportCommand: StateFileCommand {
     func run() throws {
         let store = try state.openStore()
         try store.exportState(to: URL(fileURLWithPath: file))
+        try store.close()
         print("exported \(store.location) to \(file)")
     }
 }
@@ -118,6 +119,8 @@ struct ImportCommand: StateFileCommand {
         } catch {
             throw CommandFailure("Cannot import \(file): \(error)")
         }
+        // The database file alone then holds the imported state.
+        try store.close()
         print("imported \(file) into \(store.location)")
     }
 }

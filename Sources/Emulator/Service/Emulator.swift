@@ -45,6 +45,12 @@ public final class Emulator: Sendable {
         self.logger = logger
     }
 
+    /// Closes every tenant's state, at shutdown, once the listeners have stopped (see
+    /// `TenantRegistry.closeAll()`).
+    public func close() throws {
+        try tenants.closeAll()
+    }
+
     /// The tenant of requests without `X-Rostra-Tenant`.
     public var defaultTenant: Tenant { tenants.defaultTenant }
 
@@ -91,7 +97,7 @@ public final class Emulator: Sendable {
         ]
         let api = apiRouter.wrapped(in: layers + service.middlewares(emulator: self) + [ErrorRenderingMiddleware(renderer: service.errorRenderer)])
         var health = Router()
-        AdminRoutes.registerHealth(on: &health, api: service.api)
+        AdminRoutes.registerHealth(on: &health, api: service.api, state: defaultTenant.state)
         return ListenerResponder(api: service.api, emulator: self, apiResponder: api, healthResponder: health)
     }
 
@@ -100,7 +106,7 @@ public final class Emulator: Sendable {
     /// is served.)
     public func adminRouter(for api: EmulatedAPI) -> Router {
         var router = Router()
-        AdminRoutes.registerHealth(on: &router, api: api)
+        AdminRoutes.registerHealth(on: &router, api: api, state: defaultTenant.state)
         guard adminAccess != .disabled else { return router }
         var documentation = AdminRoutes.register(on: &router, emulator: self)
         for plugin in plugins { plugin.registerAdminRoutes(on: &router, emulator: self) }
