@@ -35,6 +35,12 @@ let package = Package(
         ),
         // <malloc.h> (malloc_trim) and <sys/epoll.h>, which the Glibc module leaves out.
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        // fork/exec with a death signal, an identity switch and exact descriptors, which
+        // posix_spawn cannot do; and pidfd_open.
+        .target(name: "CProcess", path: "Sources/CProcess"),
+        // Child processes (sshd, supervisord, database servers) started and reaped by one
+        // watcher thread, so they end with Rostra and never linger as zombies.
+        .target(name: "Processes", dependencies: ["CProcess", "CLinux"]),
         // A small typed wrapper over the sqlite3 C API; knows nothing of Rosti or Rosa.
         .target(name: "Store", dependencies: ["CSQLite"]),
         // The Rosa File Store API plug-in: its tables and seed, the blob store and SHA-1,
@@ -61,6 +67,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["HTTP", logging], path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
+        .testTarget(name: "ProcessesTests", dependencies: ["Processes", "TestSupport"]),
         // A child process for the crash-durability test and a benchmark of the state layer.
         .executableTarget(
             name: "StateHarness",
