@@ -45,10 +45,8 @@ extension AdminRoutes {
 
 /// Times in admin answers: ISO 8601 in UTC with milliseconds, beside the unix seconds.
 enum AdminTime {
+    /// UTC with milliseconds (`2024-01-15T09:00:00.500Z`), as every admin answer gives times.
     static func iso8601(_ seconds: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+        ISO8601Time.format(seconds, milliseconds: true)
     }
 }

@@ -141,73 +141,8 @@ public struct SeedRecord {
         }
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`. Parsed by hand: a Foundation date
-    /// formatter costs more to create than the whole rest of loading a seed.
-    static func parseTime(_ text: String) -> Double? {
-        let bytes = Array(text.utf8)
-        func number(_ range: Range<Int>) -> Int? {
-            guard range.upperBound <= bytes.count else { return nil }
-            var value = 0
-            for byte in bytes[range] {
-                guard (48...57).contains(byte) else { return nil }
-                value = value * 10 + Int(byte - 48)
-            }
-            return value
-        }
-        func isByte(_ index: Int, _ character: Character) -> Bool {
-            index < bytes.count && bytes[index] == character.asciiValue
-        }
-        guard let year = number(0..<4), isByte(4, "-"), let month = number(5..<7), isByte(7, "-"),
-            let day = number(8..<10), isByte(10, "T") || isByte(10, "t"), let hour = number(11..<13), isByte(13, ":"),
-            let minute = number(14..<16), isByte(16, ":"), let second = number(17..<19),
-            (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
-            hour < 24, minute < 60, second < 60
-        else { return nil }
-        var index = 19
-        var fraction = 0.0
-        if isByte(index, ".") {
-            var scale = 0.1
-            index += 1
-            let start = index
-            while index < bytes.count, (48...57).contains(bytes[index]) {
-                fraction += Double(bytes[index] - 48) * scale
-                scale /= 10
-                index += 1
-            }
-            guard index > start else { return nil }
-        }
-        var offsetSeconds = 0
-        if isByte(index, "Z") || isByte(index, "z") {
-            index += 1
-        } else if isByte(index, "+") || isByte(index, "-") {
-            guard let offsetHours = number(index + 1..<index + 3), isByte(index + 3, ":"),
-                let offsetMinutes = number(index + 4..<index + 6)
-            else { return nil }
-            offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (isByte(index, "-") ? -1 : 1)
-            index += 6
-        } else {
-            return nil  // a time without a zone is ambiguous
-        }
-        guard index == bytes.count else { return nil }
-        let seconds = daysSinceUnixEpoch(year: year, month: month, day: day) * 86_400
-            + hour * 3600 + minute * 60 + second - offsetSeconds
-        return Double(seconds) + fraction
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        let isLeap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        return [31, isLeap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    }
-
-    /// Days from 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
-    private static func daysSinceUnixEpoch(year: Int, month: Int, day: Int) -> Int {
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
+    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` as unix seconds (`ISO8601Time.parse`).
+    static func parseTime(_ text: String) -> Double? { ISO8601Time.parse(text) }
 
     public static func json(_ node: JSONNode) -> String {
         switch node.value {
