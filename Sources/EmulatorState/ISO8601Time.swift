@@ -60,7 +60,8 @@ public enum ISO8601Time {
     }
 
     /// `seconds` at the fixed offset `offsetSeconds` east of UTC: `…Z` at 0, `…+01:00`
-
+    /// otherwise; `milliseconds` adds `.SSS`. The instant is first rounded to the nearest
+    /// millisecond, as Foundation's formatter (which the admin API used before) rounds it.
     public static func format(_ seconds: Double, offsetSeconds: Int = 0, milliseconds: Bool = false) -> String {
         let wholeMilliseconds = Int64((seconds * 1000).rounded(.toNearestOrAwayFromZero))
         let utc = floorDivide(wholeMilliseconds, 1000)
