@@ -18,7 +18,17 @@ let package = Package(
         // The HTTP/1.1 engine on POSIX sockets; knows nothing of Rosti or Rosa.
         .target(name: "HTTP", dependencies: ["CLinux", logging]),
         // What both emulated APIs share: state, clock, settings, admin surface.
-        .target(name: "Emulator", dependencies: ["HTTP", "Store", "CSHA1", logging]),
+        // The dashboard's page, style sheet and script are files, embedded at build time
+        // (`PackageResources`): the executable needs no resource bundle beside it.
+        .target(
+            name: "Emulator",
+            dependencies: ["HTTP", "Store", "CSHA1", logging],
+            resources: [
+                .embedInCode("Admin/Dashboard/dashboard.html"),
+                .embedInCode("Admin/Dashboard/dashboard.css"),
+                .embedInCode("Admin/Dashboard/dashboard.js"),
+            ]
+        ),
         // SHA-1 blocks with the processor's SHA instructions, for hashing uploads at the
         // speed the disk takes them (the portable rounds are in Emulator's SHA1.swift).
         .target(name: "CSHA1", path: "Sources/CSHA1"),
