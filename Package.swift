@@ -45,7 +45,17 @@ let package = Package(
         // The Rosa File Store API: handlers, multipart parsing, blob storage on disk.
         .target(name: "RosaFileStore", dependencies: ["Emulator", "HTTP", "Store", logging]),
         // The Rosti API: companies, apps, storages, snapshots, jobs, the CoreAPI schema.
-        .target(name: "RostiAPI", dependencies: ["Emulator", "HTTP", "Store", logging]),
+        // Its browser page, the page's script and the CoreAPI JavaScript client are files,
+        // embedded at build time like the dashboard's.
+        .target(
+            name: "RostiAPI",
+            dependencies: ["Emulator", "HTTP", "Store", logging],
+            resources: [
+                .embedInCode("Schema/api-page.html"),
+                .embedInCode("Schema/try-it.js"),
+                .embedInCode("Schema/coreapi-0.1.1.js"),
+            ]
+        ),
         // The command line: option tables that drive parsing, environment fallbacks and
         // --help (in place of swift-argument-parser, whose reflection cost the cold start).
         .target(name: "Arguments"),

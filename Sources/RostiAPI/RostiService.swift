@@ -33,7 +33,7 @@ public struct RostiService: APIService {
             let coreJSON = JSONWriter.bytes(CoreAPISchema.document(endpoints))
             return SchemaDocuments(
                 coreJSON: coreJSON, script: CoreAPISchema.script(coreJSON), page: DocumentationPage.html(endpoints),
-                client: Array(JavaScriptClient.source.utf8))
+                client: JavaScriptClient.bytes)
         }
     }
 

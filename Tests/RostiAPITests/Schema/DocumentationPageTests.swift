@@ -63,4 +63,14 @@ import TestSupport
         #expect(html.contains(#"name="q&quot;&gt;&lt;script&gt;""#))
         #expect(!html.contains("q\"><script>"))
     }
+
+    /// The page's file has exactly the slots its Swift side fills.
+    @Test func thePageFilesSlotsAreTheOnesFilled() {
+        #expect(Set(DocumentationPage.template.slots) == [
+            "title", "description", "clientPath", "schemaScriptPath", "schemaPath", "navigation", "sections", "tryItScript",
+        ])
+        let html = String(decoding: DocumentationPage.html(RostiEndpoints.all), as: UTF8.self)
+        #expect(!html.contains("{{"))
+        #expect(html.hasSuffix("</html>\n"))
+    }
 }
