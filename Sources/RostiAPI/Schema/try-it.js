@@ -1,3 +1,13 @@
+// The "try it" forms of the Rosti API's page at /api/ (put inline into the page, so it
+// must never contain the two characters that end a script element).
+//
+// Each form names its link's keys (data-keys) and holds one input per field (data-type);
+// a submit turns the inputs into parameters and makes the call the way a browser app
+// written for DRF's CoreAPI client does, through that client's public API only:
+// client.action(window.schema, keys, params) with the pasted token, requestCallback and
+// responseCallback for the request and status lines, and the client's exceptions (thrown
+// at once for a parameter refused before sending, ErrorMessage for an answer of 400 or
+// more, told apart by their name). Answers are shown as text, never as markup.
 ;(function () {
   'use strict'
   var tokenKey = 'rosti-try-token'
@@ -41,26 +51,31 @@
     var token = tokenInput.value.trim()
     var headers = {}
     if (languageInput.value) headers['Accept-Language'] = languageInput.value
-    // The client resolves with the decoded body only; the answer's status line is taken
-    // from the fetch it makes.
+    // The client resolves with the decoded body only: the request and status lines come
+    // from its callbacks.
+    var sent = ''
     var answered = null
     var client = new window.coreapi.Client({
       auth: token ? new window.coreapi.auth.TokenAuthentication({ scheme: 'Token', token: token }) : null,
       headers: headers,
-      fetch: function (url, request) {
-        return window.fetch(url, request).then(function (response) {
-          answered = request.method + ' ' + url + ' → ' + response.status + ' ' + response.statusText
-          return response
-        })
-      }
+      requestCallback: function (request) { sent = request.options.method + ' ' + request.url },
+      responseCallback: function (response) { answered = sent + ' → ' + response.status + ' ' + response.statusText }
     })
     show(form, 'sending…', '', false)
-    client.action(window.schema, JSON.parse(form.getAttribute('data-keys')), params).then(function (result) {
-      show(form, answered, result, false)
+    var call
+    try {
+      call = client.action(window.schema, JSON.parse(form.getAttribute('data-keys')), params)
+    } catch (error) {
+      // A missing required field or an unknown parameter: refused before anything is sent.
+      show(form, 'not sent: ' + error.message, error.name + ': ' + error.message, true)
+      return
+    }
+    call.then(function (result) {
+      // Only an answer without content (204) resolves without a responseCallback.
+      show(form, answered || sent + ' → no content', result, false)
     }, function (error) {
-      if (error instanceof window.coreapi.errors.ErrorMessage) show(form, answered, error.content, true)
-      else if (error instanceof window.coreapi.errors.ParameterError) show(form, 'not sent: ' + error.message, error.errors, true)
-      else show(form, 'not sent: ' + (error && error.message ? error.message : error), null, true)
+      if (error.name === 'ErrorMessage') show(form, answered, error.content, true)
+      else show(form, (answered || sent + ' → no answer') + ': ' + error.message, null, true)
     })
   }
 
