@@ -4,14 +4,22 @@ import HTTP
 /// The page a browser gets at `/api/`: every endpoint with its fields, from the same table
 /// as the routes and the CoreJSON document, how to call them with each client, and a
 /// "try it" form per endpoint that calls it through the CoreAPI JavaScript client the page
-/// loads (`TryItScript`), with a token the user pastes.
+/// loads (`TryItScript`), with a token the user pastes. The examples name the host the
+/// page was asked for.
 enum DocumentationPage {
     /// `api-page.html` beside this file, embedded at build time: the page's fixed text,
     /// with slots for the schema's title and paths, and for the endpoint sections and the
     /// navigation made here from the endpoint table.
     static let template = HTMLTemplate.builtIn(PackageResources.api_page_html, name: "api-page.html")
 
-    static func html(_ endpoints: [Endpoint]) -> [UInt8] {
+    /// The page as served to a request sent to `host`.
+    static func html(_ endpoints: [Endpoint], host: ServedHost) -> [UInt8] {
+        page(endpoints).render(host.slots)
+    }
+
+    /// The page for these endpoints, made once, with the host it is served from (the
+    /// examples' `host` and `hostName`) left to fill per request.
+    static func page(_ endpoints: [Endpoint]) -> HTMLTemplate {
         var sections = ""
         for resource in orderedResources(endpoints) {
             sections += "<section id=\"\(escape(resource))\">\n<h2>\(escape(resource))</h2>\n"
@@ -21,7 +29,7 @@ enum DocumentationPage {
             sections += "</section>\n"
         }
         let navigation = orderedResources(endpoints).map { "<a href=\"#\(escape($0))\">\(escape($0))</a>" }.joined(separator: " · ")
-        return template.render([
+        return template.filling([
             "title": CoreAPISchema.title,
             "description": CoreAPISchema.description,
             "clientPath": RostiPaths.javaScriptClient,
