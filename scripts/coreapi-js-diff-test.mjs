@@ -355,6 +355,32 @@ const cases = [
     return results
   }],
 
+  ['misuse: what throws, and with which message', async (window) => {
+    const { coreapi } = window
+    const client = new coreapi.Client({ auth: token(window) })
+    const link = (...args) => new coreapi.Link(...args)
+    const attempts = {
+      'keys null': () => client.action(window.schema, null),
+      'keys a number': () => client.action(window.schema, 5),
+      'keys undefined': () => client.action(window.schema),
+      'document null': () => client.action(null, ['v1']),
+      'params null': () => client.action(window.schema, ['v1', 'apps', 'list'], null),
+      'decoders not a list': () => new coreapi.Client({ decoders: 5, auth: token(window) }).action(window.schema, ['v1', 'companies', 'list']),
+      'transports not a list': () => new coreapi.Client({ transports: 5 }).action(window.schema, ['v1', 'companies', 'list']),
+      'a transport without schemes': () => new coreapi.Client({ transports: [{}] }).action(window.schema, ['v1', 'companies', 'list']),
+      'decode with null options': () => new coreapi.codecs.CoreJSONCodec().decode('{}', null),
+      'fields null': () => new coreapi.transports.HTTPTransport().buildRequest(link('http://h/', 'get', 'application/json', null), []),
+      'method not a string': () => new coreapi.transports.HTTPTransport().buildRequest(link('http://h/', 5), []),
+      'get without a URL': () => client.get(),
+      'negotiate with a null decoder': () => coreapi.utils.negotiateDecoder([null], 'text/html'),
+      'a requestCallback that is not a function': () => new coreapi.Client({ requestCallback: 'yes' }).action(window.schema, ['v1', 'companies', 'list']),
+      'an auth without authenticate': () => new coreapi.Client({ auth: {} }).action(window.schema, ['v1', 'companies', 'list'])
+    }
+    const results = {}
+    for (const [name, attempt] of Object.entries(attempts)) results[name] = await outcome(window, attempt)
+    return results
+  }],
+
   ['an authenticate() that returns nothing', async (window) => {
     const calls = []
     const client = recordingClient(window, { auth: { authenticate: () => undefined } }, calls)

@@ -363,12 +363,15 @@
   }
 
   // Utilities, exported as DRF's are ------------------------------------------------------
+  // (Lists are walked with their iterators as DRF's compiled for…of loops walk them, so a
+  // value that is not a list fails with the same TypeError.)
 
   var utils = {
     determineTransport: function determineTransport (transports, url) {
       var scheme = parseURL(url).protocol.replace(':', '')
-      for (var transport of transports) {
-        if (transport.schemes.includes(scheme)) return transport
+      var iterator = transports[Symbol.iterator]()
+      for (var step = iterator.next(); !step.done; step = iterator.next()) {
+        if (step.value.schemes.includes(scheme)) return step.value
       }
       throw Error('Unsupported scheme in URL: ' + url)
     },
@@ -379,8 +382,9 @@
       if (contentType === undefined || contentType === null) return decoders[0]
       var fullType = contentType.toLowerCase().split(';')[0].trim()
       var acceptable = [fullType, fullType.split('/')[0] + '/*', '*/*']
-      for (var decoder of decoders) {
-        if (acceptable.includes(decoder.mediaType)) return decoder
+      var iterator = decoders[Symbol.iterator]()
+      for (var step = iterator.next(); !step.done; step = iterator.next()) {
+        if (acceptable.includes(step.value.mediaType)) return step.value
       }
       throw Error('Unsupported media in Content-Type header: ' + contentType)
     },
@@ -648,8 +652,9 @@
   // The node at `keys`, which must be a link: each key looks into a document's content or
   // an object's members.
   function lookupLink (node, keys) {
-    for (var key of keys) {
-      node = node instanceof Document ? node.content[key] : node[key]
+    var iterator = keys[Symbol.iterator]()
+    for (var step = iterator.next(); !step.done; step = iterator.next()) {
+      node = node instanceof Document ? node.content[step.value] : node[step.value]
       if (node === undefined) throw new errors.LinkLookupError('Invalid link lookup: ' + JSON.stringify(keys))
     }
     if (!(node instanceof Link)) throw new errors.LinkLookupError('Invalid link lookup: ' + JSON.stringify(keys))
