@@ -23,7 +23,17 @@ let package = Package(
         .target(name: "EmulatorState", dependencies: ["Store", "HTTP"]),
         // The shared control plane: tenants, clock, faults, journal, settings, the admin API
         // and dashboard, the API plug-in protocol on the HTTP side. Names no table either.
-        .target(name: "Emulator", dependencies: ["HTTP", "Store", "EmulatorState", logging]),
+        // The dashboard's page, style sheet and script are files, embedded at build time
+        // (`PackageResources`): the executable needs no resource bundle beside it.
+        .target(
+            name: "Emulator",
+            dependencies: ["HTTP", "Store", "EmulatorState", logging],
+            resources: [
+                .embedInCode("Admin/Dashboard/dashboard.html"),
+                .embedInCode("Admin/Dashboard/dashboard.css"),
+                .embedInCode("Admin/Dashboard/dashboard.js"),
+            ]
+        ),
         // SHA-1 blocks with the processor's SHA instructions, for hashing uploads at the
         // speed the disk takes them (the portable rounds are in RosaFileStore's SHA1.swift).
         .target(name: "CSHA1", path: "Sources/CSHA1"),
@@ -47,8 +57,17 @@ let package = Package(
         // handlers, multipart parsing.
         .target(name: "RosaFileStore", dependencies: ["Emulator", "EmulatorState", "HTTP", "Store", "CSHA1", logging]),
         // The Rosti API plug-in: its tables and seed; companies, apps, storages, snapshots,
-        // jobs, the CoreAPI schema.
-        .target(name: "RostiAPI", dependencies: ["Emulator", "EmulatorState", "HTTP", "Store", logging]),
+        // jobs, the CoreAPI schema. Its browser page, the page's script and the CoreAPI
+        // JavaScript client are files, embedded at build time like the dashboard's.
+        .target(
+            name: "RostiAPI",
+            dependencies: ["Emulator", "EmulatorState", "HTTP", "Store", logging],
+            resources: [
+                .embedInCode("Schema/api-page.html"),
+                .embedInCode("Schema/try-it.js"),
+                .embedInCode("Schema/coreapi-0.1.1.js"),
+            ]
+        ),
         // The APIs Rostra emulates, as the list of their plug-ins: what the executable and
         // the tests of the whole emulator wire up.
         .target(name: "EmulatedAPIs", dependencies: ["Emulator", "EmulatorState", "RosaFileStore", "RostiAPI"]),
