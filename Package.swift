@@ -19,10 +19,25 @@ let package = Package(
         .target(name: "Primitives"),
         // The HTTP/1.1 engine on POSIX sockets; knows nothing of Rosti or Rosa.
         .target(name: "HTTP", dependencies: ["Primitives", "CLinux", logging]),
-        // What both emulated APIs share: state, clock, settings, admin surface.
-        .target(name: "Emulator", dependencies: ["Primitives", "HTTP", "Store", "CSHA1", logging]),
+        // The emulator's state without HTTP: one SQLite database for every API plug-in's
+        // tables, the seed template, reset, export and import, and the plug-in protocol an
+        // API implements to own its data. Names no table of any API.
+        .target(name: "EmulatorState", dependencies: ["Primitives", "Store"]),
+        // The shared control plane: tenants, clock, faults, journal, settings, the admin API
+        // and dashboard, the API plug-in protocol on the HTTP side. Names no table either.
+        // The dashboard's page, style sheet and script are files, embedded at build time
+        // (`PackageResources`): the executable needs no resource bundle beside it.
+        .target(
+            name: "Emulator",
+            dependencies: ["Primitives", "HTTP", "Store", "EmulatorState", logging],
+            resources: [
+                .embedInCode("Admin/Dashboard/dashboard.html"),
+                .embedInCode("Admin/Dashboard/dashboard.css"),
+                .embedInCode("Admin/Dashboard/dashboard.js"),
+            ]
+        ),
         // SHA-1 blocks with the processor's SHA instructions, for hashing uploads at the
-        // speed the disk takes them (the portable rounds are in Emulator's SHA1.swift).
+        // speed the disk takes them (the portable rounds are in RosaFileStore's SHA1.swift).
         .target(name: "CSHA1", path: "Sources/CSHA1"),
         // The system libsqlite3 (Debian: libsqlite3-dev); no pkg-config file is needed.
         .systemLibrary(
@@ -32,18 +47,38 @@ let package = Package(
         ),
         // <malloc.h> (malloc_trim) and <sys/epoll.h>, which the Glibc module leaves out.
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        // fork/exec with a death signal, an identity switch and exact descriptors, which
+        // posix_spawn cannot do; and pidfd_open.
+        .target(name: "CProcess", path: "Sources/CProcess"),
+        // Child processes (sshd, supervisord, database servers) started and reaped by one
+        // watcher thread, so they end with Rostra and never linger as zombies.
+        .target(name: "Processes", dependencies: ["CProcess", "CLinux"]),
         // A small typed wrapper over the sqlite3 C API; knows nothing of Rosti or Rosa.
         .target(name: "Store", dependencies: ["CSQLite"]),
-        // The Rosa File Store API: handlers, multipart parsing, blob storage on disk.
-        .target(name: "RosaFileStore", dependencies: ["Emulator", "HTTP", "Primitives", "Store", logging]),
-        // The Rosti API: companies, apps, storages, snapshots, jobs, the CoreAPI schema.
-        .target(name: "RostiAPI", dependencies: ["Emulator", "HTTP", "Primitives", "Store", logging]),
+        // The Rosa File Store API plug-in: its tables and seed, the blob store and SHA-1,
+        // handlers, multipart parsing.
+        .target(name: "RosaFileStore", dependencies: ["Emulator", "EmulatorState", "HTTP", "Primitives", "Store", "CSHA1", logging]),
+        // The Rosti API plug-in: its tables and seed; companies, apps, storages, snapshots,
+        // jobs, the CoreAPI schema. Its browser page, the page's script and the CoreAPI
+        // JavaScript client are files, embedded at build time like the dashboard's.
+        .target(
+            name: "RostiAPI",
+            dependencies: ["Emulator", "EmulatorState", "HTTP", "Primitives", "Store", logging],
+            resources: [
+                .embedInCode("Schema/api-page.html"),
+                .embedInCode("Schema/try-it.js"),
+                .embedInCode("Schema/coreapi-0.1.1.js"),
+            ]
+        ),
+        // The APIs Rostra emulates, as the list of their plug-ins: what the executable and
+        // the tests of the whole emulator wire up.
+        .target(name: "EmulatedAPIs", dependencies: ["Emulator", "EmulatorState", "RosaFileStore", "RostiAPI"]),
         // The command line: option tables that drive parsing, environment fallbacks and
         // --help (in place of swift-argument-parser, whose reflection cost the cold start).
         .target(name: "Arguments"),
         .executableTarget(
             name: "rostra",
-            dependencies: ["Arguments", "HTTP", "Emulator", "RosaFileStore", "RostiAPI", logging],
+            dependencies: ["Arguments", "HTTP", "Emulator", "EmulatorState", "EmulatedAPIs", "RosaFileStore", "RostiAPI", logging],
             // A position-dependent executable: a PIE of this size (Foundation, the Swift
             // runtime) makes the dynamic loader apply some 78,000 relative relocations at
             // every start, most of the time to the first 200 (docs/performance.md).
@@ -54,10 +89,11 @@ let package = Package(
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Primitives", "TestSupport"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
+        .testTarget(name: "ProcessesTests", dependencies: ["Processes", "TestSupport"]),
         // A child process for the crash-durability test and a benchmark of the state layer.
         .executableTarget(
             name: "StateHarness",
-            dependencies: ["Store", "Emulator", "Primitives"],
+            dependencies: ["Store", "EmulatorState", "EmulatedAPIs", "RosaFileStore", "Primitives"],
             path: "Tests/StateHarness"
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "StateHarness", "TestSupport"]),
@@ -65,18 +101,20 @@ let package = Package(
         // control plane (scripts/bench-control).
         .executableTarget(
             name: "ControlPlaneBench",
-            dependencies: ["Emulator", "HTTP", "Primitives", logging],
+            dependencies: ["Emulator", "EmulatorState", "EmulatedAPIs", "RosaFileStore", "HTTP", "Primitives", logging],
             path: "Tests/ControlPlaneBench"
         ),
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Store", "HTTP", "Primitives", "TestSupport"]),
+        // The control plane's tests use the real plug-ins: the admin API's accounts,
+        // overview, export and reset are about both APIs' data as a user sees it.
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "EmulatorState", "EmulatedAPIs", "RosaFileStore", "RostiAPI", "Store", "HTTP", "Primitives", "TestSupport"]),
         // End-to-end through real listeners, and the built `rostra` for memory measurements.
-        .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore", "Emulator", "HTTP", "Primitives", "Store", "rostra", "TestSupport", logging]),
-        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "Emulator", "HTTP", "Primitives", "Store", "TestSupport", logging]),
+        .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "rostra", "TestSupport", logging]),
+        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "TestSupport", logging]),
         // Runs the built executable as a user does. Store and Emulator read the state file
         // a killed server left behind (integrity check, rows against blob files, SHA-1).
         .testTarget(
             name: "RostraTests",
-            dependencies: ["rostra", "TestSupport", "HTTP", "Primitives", "Store", "Emulator"],
+            dependencies: ["rostra", "TestSupport", "HTTP", "Primitives", "Store", "Emulator", "EmulatorState", "EmulatedAPIs", "RosaFileStore"],
             exclude: ["BadInput/catalogue.json"]
         ),
     ]

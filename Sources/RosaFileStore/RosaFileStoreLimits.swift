@@ -2,6 +2,9 @@
 public struct RosaFileStoreLimits: Sendable, Equatable {
     /// The form field of the uploaded file (reference "Upload").
     public static let filePartName = "file_store[file]"
+    /// Largest content of one file in a seed folder's `rosa-files/` (seed files are meant
+    /// to be small examples).
+    public static let seedFileMaximumBytes = 1 << 20
 
     /// Largest file an upload may carry → 413 `{"status": 413, "message": …}`. The engine's
     /// own cap on any body (`HTTPLimits.maxBodyBytes`, 4 GiB) still applies above it.

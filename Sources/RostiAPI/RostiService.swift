@@ -18,7 +18,8 @@ public struct RostiService: APIService {
     struct SchemaDocuments: Sendable {
         let coreJSON: [UInt8]
         let script: [UInt8]
-        let page: [UInt8]
+        /// The browser page, all but the host it is served from (`ServedHost`).
+        let page: HTMLTemplate
         let client: [UInt8]
     }
 
@@ -33,8 +34,8 @@ public struct RostiService: APIService {
         documents = SchemaDocumentCache {
             let coreJSON = JSONWriter.bytes(CoreAPISchema.document(endpoints))
             return SchemaDocuments(
-                coreJSON: coreJSON, script: CoreAPISchema.script(coreJSON), page: DocumentationPage.html(endpoints),
-                client: Array(JavaScriptClient.source.utf8))
+                coreJSON: coreJSON, script: CoreAPISchema.script(coreJSON), page: DocumentationPage.page(endpoints),
+                client: JavaScriptClient.bytes)
         }
     }
 
@@ -61,7 +62,9 @@ public struct RostiService: APIService {
             let documents = cache.documents
             switch try CoreAPISchema.representation(for: request) {
             case .coreJSON: return Response(contentType: CoreAPISchema.mediaType, bytes: documents.coreJSON, headers: ["Vary": "Accept"])
-            case .html: return Response(contentType: "text/html; charset=utf-8", bytes: documents.page, headers: ["Vary": "Accept"])
+            case .html:
+                let page = documents.page.render(ServedHost(request: request).slots)
+                return Response(contentType: "text/html; charset=utf-8", bytes: page, headers: ["Vary": "Accept"])
             }
         }
         router.add(.get, RostiPaths.schemaScript, name: "schema script") { _ in

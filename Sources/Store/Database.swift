@@ -28,27 +28,36 @@ public final class Database: Sendable {
     /// Notices commits by other processes; nil in memory, where there are none.
     private let walWatch: WALWatch?
     let groupCommit = GroupCommit()
+    /// The schema version the file had when it was opened, before any migration: 0 for a
+    /// new or empty database (no table at all). Without a migrator, 0.
+    public let versionAtOpening: Int
 
     /// Opens (creating when missing) the database at `path`, or a private in-memory one
     /// for ":memory:", and brings its schema up to `migrator`'s latest version.
     ///
-    /// Throws `StoreOpeningError.notASQLiteDatabase` for a file that is not SQLite and
-    /// `.schemaNewerThanCode` for one written by newer code; both leave the file untouched.
+    /// Throws `StoreOpeningError.notASQLiteDatabase` for a file that is not SQLite,
+    /// `.schemaNewerThanCode` for one written by newer code and `.foreignSchema` for one
+    /// whose tables are not the migrator's (another program's database); each leaves the
+    /// file untouched.
     public init(path: String, migrator: Migrator? = nil) throws {
         self.path = path
         let inMemory = path == Self.inMemoryPath
         if !inMemory { try Self.refuseNonSQLiteFile(at: path) }
 
         let connection: Connection
+        var found = 0
         do {
             connection = try Connection(path: path, readOnly: false)
             // Check the version before anything that writes: switching a rollback-journal
             // file to WAL rewrites its header, and a newer file must stay untouched.
             if let migrator {
-                let found = try migrator.appliedVersion(in: connection)
+                found = try migrator.appliedVersion(in: connection)
                 guard found <= migrator.latestVersion else {
                     throw StoreOpeningError.schemaNewerThanCode(
                         path: path, found: found, known: migrator.latestVersion)
+                }
+                if found == 0, try connection.fetchValue(Int.self, "SELECT count(*) FROM sqlite_master") ?? 0 > 0 {
+                    throw StoreOpeningError.foreignSchema(path: path)
                 }
             }
             try Self.configureWriter(connection)
@@ -56,6 +65,7 @@ public final class Database: Sendable {
         } catch let error as DatabaseError where error.code.primary == .notADatabase {
             throw StoreOpeningError.notASQLiteDatabase(path: path)
         }
+        versionAtOpening = found
         writer = ConnectionSlot(connection)
         walWatch = inMemory ? nil : WALWatch(path: path + "-wal")
         // An in-memory database lives in one connection only; its reads share the writer.
@@ -110,6 +120,41 @@ public final class Database: Sendable {
         return try writer.withConnection(body)
     }
 
+    // MARK: Closing and checking
+
+    /// Waits for reads and writes in progress, copies everything the write-ahead log holds
+    /// into the database file and empties the log (`wal_checkpoint(TRUNCATE)`), then closes
+    /// every connection. Afterwards the database file alone holds the whole state — a copy
+    /// of it is a complete copy — and every `read` or `write` throws `.closed`. Closing
+    /// twice does nothing more.
+    public func close() throws {
+        for slot in readers { slot.close(finally: nil) }
+        var checkpointError: (any Error)?
+        writer.close { connection in
+            guard !self.isInMemory else { return }
+            // "TRUNCATE: … blocks … until all readers are reading from the database file
+            // only and then … truncates the log file to zero bytes"
+            // (https://www.sqlite.org/pragma.html#pragma_wal_checkpoint); no reader is left.
+            do { try connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") } catch { checkpointError = error }
+        }
+        if let checkpointError { throw checkpointError }
+    }
+
+    /// Problems SQLite finds in the file's structure (`PRAGMA quick_check`: every page of
+    /// every table and index, without comparing indexes to their tables' contents, which
+    /// is linear in the file's size); empty when it is sound.
+    public func structuralProblems() throws -> [String] {
+        do {
+            let problems = try read { conn in
+                try conn.fetchAll("PRAGMA quick_check").map { try $0[0] as String }
+            }
+            return problems == ["ok"] ? [] : problems
+        } catch let error as DatabaseError where error.code.primary == .corrupt || error.code.primary == .notADatabase {
+            // A page so broken that the check cannot walk past it is a finding too.
+            return [error.message]
+        }
+    }
+
     /// After a write has ended (committed or rolled back).
     private func committed() {
         writeCount.add(1, ordering: .releasing)
@@ -143,7 +188,7 @@ public final class Database: Sendable {
         // to set up on first use than the read itself.
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
-        defer { close(descriptor) }
+        defer { Glibc.close(descriptor) }
         var prefix = [UInt8](repeating: 0, count: sqliteHeader.count)
         let count = prefix.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
         guard count > 0 else { return }
@@ -244,6 +289,8 @@ final class ConnectionSlot: @unchecked Sendable {
     private var connection: Connection?
     /// Opens the connection on first use; nil for a slot given an open connection.
     private let open: (@Sendable () throws -> Connection)?
+    /// Set by `close`: the slot opens nothing any more.
+    private var isClosed = false
 
     init(_ connection: Connection) {
         self.connection = connection
@@ -269,6 +316,16 @@ final class ConnectionSlot: @unchecked Sendable {
         return try holding(body)
     }
 
+    /// Waits for the connection's current user, runs `finally` on the open connection if
+    /// there is one, and closes it for good.
+    func close(finally: ((Connection) -> Void)?) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let connection, !isClosed { finally?(connection) }
+        isClosed = true
+        connection = nil
+    }
+
     /// Precondition: `lock` is held by this thread; releases it.
     private func holding<Result>(_ body: (Connection) throws -> Result) throws -> Result {
         owner.store(currentThreadID(), ordering: .relaxed)
@@ -276,6 +333,7 @@ final class ConnectionSlot: @unchecked Sendable {
             owner.store(0, ordering: .relaxed)
             lock.unlock()
         }
+        guard !isClosed else { throw StoreOpeningError.closed }
         let current: Connection
         if let connection {
             current = connection

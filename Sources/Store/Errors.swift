@@ -90,6 +90,11 @@ public enum StoreOpeningError: Error, Sendable, CustomStringConvertible, Equatab
     /// A connection of this process is already inside `read`/`write` on this thread;
     /// entering again would deadlock on the connection's lock.
     case reentrantAccess
+    /// The file is a SQLite database with tables, none of them this code's: another
+    /// program's database.
+    case foreignSchema(path: String)
+    /// The database was closed (`Database.close()`, at shutdown).
+    case closed
 
     public var description: String {
         switch self {
@@ -102,6 +107,11 @@ public enum StoreOpeningError: Error, Sendable, CustomStringConvertible, Equatab
         case .reentrantAccess:
             return "a database read or write was started inside another one on the same thread; "
                 + "use the connection the outer closure received"
+        case .foreignSchema(let path):
+            return "\(path) is a SQLite database with tables of another program and none of Rostra's; "
+                + "it was left untouched — name another file with --db"
+        case .closed:
+            return "the database was closed (the server is shutting down)"
         }
     }
 }

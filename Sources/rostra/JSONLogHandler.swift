@@ -1,3 +1,4 @@
+import EmulatorState
 import Foundation
 import HTTP
 import Logging
@@ -23,8 +24,6 @@ struct JSONLogHandler: LineLogHandler {
     }
 
     private static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        ISO8601Time.format(Date().timeIntervalSince1970, milliseconds: true)
     }
 }

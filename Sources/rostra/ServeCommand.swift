@@ -1,6 +1,8 @@
 import Arguments
 import Dispatch
+import EmulatedAPIs
 import Emulator
+import EmulatorState
 import Foundation
 import HTTP
 import Logging
@@ -144,7 +146,7 @@ struct ServeCommand: RostraCommand {
         let grace = shutdownGrace
 
         let store = try state.openStore()
-        let emulator = Emulator(defaultState: store, adminAccess: adminAccess, logger: logger)
+        let emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins, adminAccess: adminAccess, logger: logger)
         for api in maintenance { emulator.maintenance.set(api, on: true) }
         var servers: [(EmulatedAPI, HTTPServer)] = []
         // One for the process: malloc_trim works on all of it, and two would trim twice.
@@ -162,7 +164,7 @@ struct ServeCommand: RostraCommand {
             }
         }
         for (_, server) in servers { server.start() }
-        watchSeed(of: store)
+        checkInBackground(store, logger: logger)
         let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))
         printBanner(listening: listening, store: store, adminAccess: emulator.adminAccess)
         if let readyFile {
@@ -185,6 +187,13 @@ struct ServeCommand: RostraCommand {
         }
         for _ in servers { stopped.wait() }
         freedMemory.stop()
+        // Nothing serves any more: the database is checkpointed into its file (a copy of
+        // the file alone is then complete) and throwaway tenants' folders go.
+        do {
+            try emulator.close()
+        } catch {
+            logger.error("closing the state: \(error)")
+        }
         // A ready file left behind would tell the next harness that a stopped Rostra listens.
         if let readyFile { try? FileManager.default.removeItem(atPath: readyFile) }
         logger.notice("stopped")
@@ -192,8 +201,10 @@ struct ServeCommand: RostraCommand {
 
     /// A reused database has its seed read and checked here, on a thread of its own once
     /// both APIs listen (see `StateStore`); a broken seed ends the process as it would have
-    /// before listening.
-    private func watchSeed(of store: StateStore) {
+    /// before listening. The same thread then checks the database file's structure, off
+    /// the path to the first answer: a damaged file makes health unhealthy and is logged
+    /// with the way out.
+    private func checkInBackground(_ store: StateStore, logger: Logger) {
         Thread.detachNewThread {
             do {
                 try store.seed.waitUntilLoaded()
@@ -202,12 +213,25 @@ struct ServeCommand: RostraCommand {
                 Output.standardError(message)
                 Foundation.exit(1)
             }
+            if case .damaged(let problems) = store.checkIntegrity() {
+                logger.error(
+                    "the state \(store.location) is damaged (\(problems.prefix(3).joined(separator: "; "))): calls that touch it answer 500; \(AdminRoutes.damagedStateRemedy)")
+            }
         }
     }
 
     /// One service per emulated API, each on its own listener.
     private func apiServices(emulator: Emulator) -> [any APIService] {
         [RostiService(emulator: emulator), RosaFileStoreService(limits: rosaLimits)]
+    }
+
+    private static func describe(_ opening: StateStore.Opening) -> String {
+        switch opening {
+        case .created: return "seeded now"
+        case .reseeded: return "seeded now"
+        case .seededEmptyFile: return "seeded now: the file held no state"
+        case .reused: return "reused"
+        }
     }
 
     private func printBanner(listening: ListeningAddresses, store: StateStore, adminAccess: AdminAccess) {
@@ -223,7 +247,7 @@ struct ServeCommand: RostraCommand {
         case .disabled:
             lines.append("  Admin API            off (--no-admin); health stays")
         }
-        lines.append("  State                \(store.location) (\(store.wasSeeded ? "seeded now" : "reused"))")
+        lines.append("  State                \(store.location) (\(Self.describe(store.opening)))")
         lines.append("  Seed credentials     Rosti: Authorization: Token rostidemo0000000000000000000000000000001")
         lines.append("                       Rosa:  --user demo:demo-password   (more in docs/seed-data.md)")
         // Written unbuffered: scripts and tests wait for the banner on a pipe.

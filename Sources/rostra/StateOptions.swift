@@ -1,6 +1,9 @@
 import Arguments
+import EmulatedAPIs
 import Emulator
+import EmulatorState
 import Foundation
+import RostiAPI
 
 /// Where the emulator's state lives and what it starts from; shared by `serve`, `export`
 /// and `import`.
@@ -33,13 +36,13 @@ struct StateOptions {
         if let chosen = seed {
             return URL(fileURLWithPath: chosen, isDirectory: true)
         }
-        if FileSystem.exists("seed-data/rosti.json") { return URL(fileURLWithPath: "seed-data", isDirectory: true) }
+        if FileSystem.exists("seed-data/" + RostiState.seedFileName) { return URL(fileURLWithPath: "seed-data", isDirectory: true) }
         // Beside the executable; then, for .build/<triple>/<config>/rostra, the package's
         // own three folders up, and two up for .build/<config>/rostra.
         let components = Self.executablePath()?.split(separator: "/", omittingEmptySubsequences: false) ?? []
         for dropped in [1, 4, 3] where components.count > dropped {
             let candidate = (components.dropLast(dropped) + ["seed-data"]).joined(separator: "/")
-            if FileSystem.exists(FileSystem.join(candidate, "rosti.json")) { return URL(fileURLWithPath: candidate, isDirectory: true) }
+            if FileSystem.exists(FileSystem.join(candidate, RostiState.seedFileName)) { return URL(fileURLWithPath: candidate, isDirectory: true) }
         }
         throw CommandFailure("No seed-data folder found (looked in ./seed-data and beside the executable); name one with --seed or ROSTRA_SEED.")
     }
@@ -60,7 +63,7 @@ struct StateOptions {
         let directory = try seedDirectory()
         do {
             // StateStore creates the database's folder when it is missing.
-            return try StateStore(location: location, seedDirectory: directory, reseed: shouldReseed)
+            return try StateStore(location: location, seedDirectory: directory, schema: EmulatedAPIs.schema, reseed: shouldReseed)
         } catch {
             throw CommandFailure("Cannot open the state \(location) with the seed \(directory.path): \(error)")
         }
@@ -95,6 +98,7 @@ struct ExportCommand: StateFileCommand {
     func run() throws {
         let store = try state.openStore()
         try store.exportState(to: URL(fileURLWithPath: file))
+        try store.close()
         print("exported \(store.location) to \(file)")
     }
 }
@@ -115,6 +119,8 @@ struct ImportCommand: StateFileCommand {
         } catch {
             throw CommandFailure("Cannot import \(file): \(error)")
         }
+        // The database file alone then holds the imported state.
+        try store.close()
         print("imported \(file) into \(store.location)")
     }
 }

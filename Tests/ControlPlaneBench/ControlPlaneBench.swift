@@ -1,4 +1,6 @@
 @_spi(Measurement) import Emulator
+import EmulatedAPIs
+import EmulatorState
 import Foundation
 import HTTP
 import Logging
@@ -67,8 +69,8 @@ enum ControlPlaneBench {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rostra-control-bench-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try StateStore(location: .file(folder.appendingPathComponent("bench.sqlite").path), seedDirectory: seedDirectory)
-        let emulator = Emulator(defaultState: store, logger: quiet)
+        let store = try StateStore(location: .file(folder.appendingPathComponent("bench.sqlite").path), seedDirectory: seedDirectory, schema: EmulatedAPIs.schema)
+        let emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins, logger: quiet)
         let rounds = 50
 
         /// A reset after a write and an upload, so it has rows and a file to undo.
@@ -102,8 +104,8 @@ enum ControlPlaneBench {
         let service = TrivialService()
         var bare = Router()
         service.registerRoutes(on: &bare)
-        let full = Emulator(defaultState: try StateStore(location: .memory, seedDirectory: seedDirectory), logger: quiet)
-        let without = Emulator(defaultState: try StateStore(location: .memory, seedDirectory: seedDirectory), logger: quiet)
+        let full = Emulator(defaultState: try StateStore(location: .memory, seedDirectory: seedDirectory, schema: EmulatedAPIs.schema), plugins: EmulatedAPIs.plugins, logger: quiet)
+        let without = Emulator(defaultState: try StateStore(location: .memory, seedDirectory: seedDirectory, schema: EmulatedAPIs.schema), plugins: EmulatedAPIs.plugins, logger: quiet)
         let responders: [(String, any Responder)] = [
             ("bare", bare), ("without", without.responder(for: service, leavingOut: [.journal, .faults])),
             ("full", full.responder(for: service)),
@@ -166,7 +168,7 @@ enum ControlPlaneBench {
             service.registerRoutes(on: &router)
             responder = router
         case "without", "full":
-            let emulator = Emulator(defaultState: try StateStore(location: .memory, seedDirectory: seedDirectory), logger: quiet)
+            let emulator = Emulator(defaultState: try StateStore(location: .memory, seedDirectory: seedDirectory, schema: EmulatedAPIs.schema), plugins: EmulatedAPIs.plugins, logger: quiet)
             responder = mode == "full" ? emulator.responder(for: service) : emulator.responder(for: service, leavingOut: [.journal, .faults])
         default:
             throw BenchUsage()

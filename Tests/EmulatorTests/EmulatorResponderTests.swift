@@ -1,3 +1,5 @@
+import EmulatedAPIs
+import EmulatorState
 import Foundation
 import HTTP
 import Logging
@@ -38,8 +40,8 @@ import TestSupport
     }
 
     func makeEmulator() throws -> Emulator {
-        let store = try StateStore(location: .memory, seedDirectory: shippedSeedDirectory)
-        return Emulator(defaultState: store, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let store = try StateStore(location: .memory, seedDirectory: shippedSeedDirectory, schema: EmulatedAPIs.schema)
+        return Emulator(defaultState: store, plugins: EmulatedAPIs.plugins, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     func text(_ response: Response) -> String {

@@ -1,3 +1,5 @@
+import EmulatedAPIs
+import EmulatorState
 import Foundation
 import HTTP
 import Logging
@@ -31,12 +33,12 @@ import TestSupport
     }
 
     func makeEmulator(limit: Int = 3) throws -> Emulator {
-        let store = try StateStore(location: .memory, seedDirectory: shippedSeedDirectory)
+        let store = try StateStore(location: .memory, seedDirectory: shippedSeedDirectory, schema: EmulatedAPIs.schema)
         var settings = EmulatorSettings()
         settings.rateLimit = limit
         settings.rateLimitedAPIs = [.rosa]
         let emulator = Emulator(
-            defaultState: store, settings: settings, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            defaultState: store, plugins: EmulatedAPIs.plugins, settings: settings, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         emulator.defaultTenant.clock.set(mode: .frozen, now: 1_795_428_000)
         return emulator
     }

@@ -1,13 +1,16 @@
+import EmulatedAPIs
 import Foundation
+import RosaFileStore
 import Store
 import Testing
 
 @testable import Emulator
+@testable import EmulatorState
 import TestSupport
 
 @Suite struct ShippedSeedTests {
     @Test func loadsWithTheWellKnownCredentials() throws {
-        let store = try StateStore(location: .memory, seedDirectory: shippedSeedDirectory)
+        let store = try StateStore(location: .memory, seedDirectory: shippedSeedDirectory, schema: EmulatedAPIs.schema)
         try store.database.read { conn throws in
             let demo = try #require(try conn.fetchOne(
                 "SELECT id FROM rosti_accounts WHERE email = 'demo@rostra.local' AND token = 'rostidemo0000000000000000000000000000001'"))
@@ -117,7 +120,7 @@ import TestSupport
 
         let databasePath = directory.path("state/rostra.sqlite")
         do {
-            _ = try StateStore(location: .file(databasePath), seedDirectory: seed)
+            _ = try StateStore(location: .file(databasePath), seedDirectory: seed, schema: EmulatedAPIs.schema)
             Issue.record("a broken seed (\(breakage.name)) was accepted")
         } catch let error as SeedError {
             #expect(error.file == broken.path)
@@ -135,7 +138,7 @@ import TestSupport
         let directory = try TemporaryDirectory()
         defer { withExtendedLifetime(directory) {} }  // keep the folder until the test ends
         #expect {
-            try Seed.load(from: directory.url)
+            try Seed.load(from: directory.url, schema: EmulatedAPIs.schema)
         } throws: { error in
             (error as? SeedError)?.description.contains(directory.path("rosti.json") + ": cannot be read") == true
         }

@@ -1,3 +1,5 @@
+import EmulatedAPIs
+import EmulatorState
 import Foundation
 import Store
 import Testing
@@ -6,7 +8,7 @@ import Testing
 import TestSupport
 
 @Suite struct StateStoreTests {
-    static let seed = Result { try Seed.load(from: shippedSeedDirectory) }
+    static let seed = Result { try Seed.load(from: shippedSeedDirectory, schema: EmulatedAPIs.schema) }
 
     @Test func createsAndSeedsAFileOnFirstOpenAndReusesItAfter() throws {
         let directory = try TemporaryDirectory()
@@ -63,7 +65,7 @@ import TestSupport
         #expect(seeded.rowCount > 30)
         try modifyEverything(store)
         let modified = try StateDump(store)
-        for table in StateSchema.tables {
+        for table in EmulatedAPIs.schema.tables {
             #expect(modified.tables[table] != seeded.tables[table], "\(table) was not modified")
         }
         #expect(modified.files != seeded.files)
@@ -108,7 +110,7 @@ import TestSupport
         #expect(json["format"] as? String == "rostra-state")
         #expect(json["version"] as? Int == 1)
         let tables = try #require(json["tables"] as? [String: [[String: Any]]])
-        #expect(Set(tables.keys) == Set(StateSchema.tables))
+        #expect(Set(tables.keys) == Set(EmulatedAPIs.schema.tables))
         #expect(tables["rosa_users"]?.first?["uname"] as? String == "demo")
         let files = try #require(json["files"] as? [[String: Any]])
         #expect(try files.count == Self.seed.get().fileHashes.count)

@@ -1,3 +1,5 @@
+import EmulatedAPIs
+import EmulatorState
 import Foundation
 import Store
 
@@ -18,7 +20,7 @@ struct StateDump: Equatable {
 
     init(_ store: StateStore) throws {
         try store.database.read { conn in
-            for table in StateSchema.tables {
+            for table in EmulatedAPIs.schema.tables {
                 let keys = try conn.fetchAll("SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", [table])
                     .map { try $0["name"] as String }
                 tables[table] = try conn.fetchAll("SELECT * FROM \(table) ORDER BY \(keys.joined(separator: ", "))").map(\.values)

@@ -2,10 +2,11 @@ import Emulator
 import Foundation
 import HTTP
 import Primitives
+import RosaFileStore
 import Store
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// What the clients of one crash test sent and what the server acknowledged (a complete
 /// 2xx answer), shared by the client threads.

@@ -1,5 +1,8 @@
-import Foundation
+import EmulatedAPIs
 import Emulator
+import EmulatorState
+import Foundation
+import RosaFileStore
 import Store
 
 /// A helper process for tests and measurements of the state layer.
@@ -15,7 +18,7 @@ enum StateHarness {
             try CrashWriter.run(databasePath: arguments[1])
         case "load-seed" where arguments.count == 3:
             // For profilers: load the seed N times.
-            for _ in 0..<(Int(arguments[2]) ?? 1) { _ = try Seed.load(from: URL(fileURLWithPath: arguments[1])) }
+            for _ in 0..<(Int(arguments[2]) ?? 1) { _ = try Seed.load(from: URL(fileURLWithPath: arguments[1]), schema: EmulatedAPIs.schema) }
         case "bench" where arguments.count <= 2:
             try StateBenchmark.run(seedDirectory: arguments.count == 2 ? arguments[1] : "seed-data")
         default:
@@ -91,26 +94,26 @@ enum StateBenchmark {
         // First start: parse and validate the seed, create the file, copy the seed in.
         let freshStarts = try measure(times: 30) { round in
             let path = workspace.appendingPathComponent("fresh-\(round)/rostra.sqlite").path
-            _ = try StateStore(location: .file(path), seedDirectory: seedURL)
+            _ = try StateStore(location: .file(path), seedDirectory: seedURL, schema: EmulatedAPIs.schema)
         }
         report("first start, seeding a fresh database", freshStarts)
 
         let path = workspace.appendingPathComponent("existing/rostra.sqlite").path
-        _ = try StateStore(location: .file(path), seedDirectory: seedURL)
+        _ = try StateStore(location: .file(path), seedDirectory: seedURL, schema: EmulatedAPIs.schema)
         let reopenings = try measure(times: 50) { _ in
-            _ = try StateStore(location: .file(path), seedDirectory: seedURL)
+            _ = try StateStore(location: .file(path), seedDirectory: seedURL, schema: EmulatedAPIs.schema)
         }
         report("start with an existing database (seed validated too)", reopenings)
-        let seed = try Seed.load(from: seedURL)
-        let seedLoads = try measure(times: 50) { _ in _ = try Seed.load(from: seedURL) }
+        let seed = try Seed.load(from: seedURL, schema: EmulatedAPIs.schema)
+        let seedLoads = try measure(times: 50) { _ in _ = try Seed.load(from: seedURL, schema: EmulatedAPIs.schema) }
         report("  of which: loading and validating the seed", seedLoads)
         let databaseOpenings = try measure(times: 50) { _ in
-            let database = try Database(path: path, migrator: StateSchema.migrator)
+            let database = try Database(path: path, migrator: EmulatedAPIs.schema.migrator)
             _ = try database.read { try $0.fetchValue(Int.self, "SELECT count(*) FROM rosti_accounts") }
         }
         report("  of which: opening the database and a first read", databaseOpenings)
         report("empty :memory: database with the schema", try measure(times: 50) { _ in
-            _ = try Database(path: Database.inMemoryPath, migrator: StateSchema.migrator)
+            _ = try Database(path: Database.inMemoryPath, migrator: EmulatedAPIs.schema.migrator)
         })
         report("temporary blob store", try measure(times: 50) { _ in _ = try BlobStore.temporary() })
 

@@ -440,3 +440,67 @@ final class Failures: @unchecked Sendable {
     func record(_ error: any Error) { lock.withLock { collected.append(error) } }
     var errors: [any Error] { lock.withLock { collected } }
 }
+
+/// `Database.close()` at shutdown and the checks at opening (issue 20).
+@Suite struct ClosingAndCheckingTests {
+    @Test func closeLeavesTheFileCompleteOnItsOwnAndRefusesLaterUse() throws {
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let path = directory.path("c.sqlite")
+        let db = try openPeople(path)
+        for index in 0..<200 {
+            try db.write { try $0.execute("INSERT INTO teams (name) VALUES (?)", ["team \(index)"]) }
+        }
+        _ = try db.read { try $0.fetchValue(Int.self, "SELECT count(*) FROM teams") }  // a reader opened too
+        try db.close()
+        try db.close()  // a second close does nothing more
+        #expect(throws: StoreOpeningError.closed) { try db.read { _ in } }
+        #expect(throws: StoreOpeningError.closed) { try db.write { _ in } }
+        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        #expect(wal == 0)
+        let copy = directory.path("copy.sqlite")
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        #expect(try openPeople(copy).read { try $0.fetchValue(Int.self, "SELECT count(*) FROM teams") } == 200)
+    }
+
+    @Test func aDatabaseOfAnotherProgramIsRefusedUntouched() throws {
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let path = directory.path("theirs.sqlite")
+        let theirs = try Database(path: path)
+        try theirs.write { try $0.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)") }
+        try theirs.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(throws: StoreOpeningError.foreignSchema(path: path)) { try openPeople(path) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    @Test func theVersionAtOpeningTellsANewDatabaseFromAnExistingOne() throws {
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let path = directory.path("v.sqlite")
+        #expect(try openPeople(path).versionAtOpening == 0)
+        #expect(try openPeople(path).versionAtOpening == 2)
+    }
+
+    @Test func aSoundFileHasNoStructuralProblemAndADamagedOneHas() throws {
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let path = directory.path("d.sqlite")
+        let db = try openPeople(path)
+        for index in 0..<500 {
+            try db.write { try $0.execute("INSERT INTO people (email, age) VALUES (?, ?)", ["p\(index)@x.test", index]) }
+        }
+        #expect(try db.structuralProblems() == [])
+        let (root, pageSize) = try db.read { conn in
+            (try conn.fetchValue(Int.self, "SELECT rootpage FROM sqlite_master WHERE name = 'people'") ?? 0,
+             try conn.fetchValue(Int.self, "PRAGMA page_size") ?? 0)
+        }
+        try db.close()
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        try handle.seek(toOffset: UInt64((root - 1) * pageSize))
+        try handle.write(contentsOf: Data(repeating: 0xA5, count: pageSize))
+        try handle.close()
+        #expect(try !openPeople(path).structuralProblems().isEmpty)
+    }
+}

@@ -60,6 +60,16 @@ class RostraServer:
     # --- life cycle ---------------------------------------------------------------
 
     def start(self):
+        """Starts Rostra and waits until both APIs are healthy. On any failure the process
+        is stopped and its temporary folder removed before the error (with the log) is
+        raised: a failed start leaves nothing behind."""
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self):
         self.folder = tempfile.mkdtemp(prefix="rostra-")
         ready_file = os.path.join(self.folder, "ready.json")
         self.log_path = os.path.join(self.folder, "rostra.log")
@@ -74,7 +84,6 @@ class RostraServer:
             if self.process.poll() is not None:
                 raise RostraError(f"rostra exited with {self.process.returncode} before it was ready:\n{self.log()}")
             if time.monotonic() > deadline:
-                self.stop()
                 raise RostraError(f"rostra not ready within {self.startup_timeout} s:\n{self.log()}")
             time.sleep(0.02)
         with open(ready_file) as handle:

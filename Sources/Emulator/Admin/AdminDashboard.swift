@@ -13,7 +13,7 @@ extension AdminRoutes {
 
     /// `GET /__admin/` and its style sheet and script.
     static func registerDashboard(on router: inout Router, documentation: inout AdminDocumentation, emulator: Emulator) {
-        let page = Array(DashboardPage.html.utf8)
+        let page = DashboardPage.html
         documentation.add(.get, "", on: &router, AdminOperation(
             summary: "The dashboard, a page for people",
             description: "HTML. Shows the tenant's state, jobs, clock, fault rules, the maintenance switches, the settings and the request journal, live, and changes them through the JSON calls of this API. ?tenant=<name> opens it on a tenant. The page itself holds no state and is served without the admin token; it asks for the token when the calls need one.",
@@ -23,14 +23,14 @@ extension AdminRoutes {
             Response(contentType: DashboardPage.contentType, bytes: page, headers: DashboardPage.headers)
         }
 
-        let style = Array(DashboardStyle.css.utf8)
+        let style = DashboardStyle.bytes
         documentation.add(.get, "dashboard.css", on: &router, AdminOperation(
             summary: "The dashboard's style sheet", responses: [(200, "CSS")], isOpen: true, contentType: DashboardStyle.contentType)
         ) { _ in
             Response(contentType: DashboardStyle.contentType, bytes: style, headers: DashboardPage.headers)
         }
 
-        let script = Array(DashboardScript.javaScript.utf8)
+        let script = DashboardScript.bytes
         documentation.add(.get, "dashboard.js", on: &router, AdminOperation(
             summary: "The dashboard's script", responses: [(200, "JavaScript")], isOpen: true, contentType: DashboardScript.contentType)
         ) { _ in

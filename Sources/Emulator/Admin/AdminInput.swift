@@ -23,19 +23,19 @@ public struct AdminError: Error, Sendable, CustomStringConvertible {
 /// Reads the fields of one JSON object (an admin body, or an object inside one) by name,
 /// refusing a wrong type or a value out of range with an `AdminError` that names the field.
 /// An explicit `null` counts as a wrong type: a field is either given or left out.
-struct FieldReader {
-    let object: AdminJSONObject
+public struct FieldReader {
+    public let object: AdminJSONObject
     /// The dotted name of this object inside the body; empty at the top.
-    let path: String
+    public let path: String
 
-    init(_ object: AdminJSONObject, path: String = "") {
+    public init(_ object: AdminJSONObject, path: String = "") {
         self.object = object
         self.path = path
     }
 
     /// The body of `request` as a JSON object. A missing body is an empty object when
     /// `optional` (e.g. `POST /__admin/reset`), otherwise refused.
-    static func body(of request: Request, optional: Bool = false) throws -> FieldReader {
+    public static func body(of request: Request, optional: Bool = false) throws -> FieldReader {
         let bytes = try request.body.collect(upTo: ControlPlaneLimits.adminBodyMaximumBytes)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
             if optional { return FieldReader(AdminJSONObject()) }
@@ -50,20 +50,20 @@ struct FieldReader {
         return FieldReader(object)
     }
 
-    func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    public func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    var keys: [String] { object.keys }
+    public var keys: [String] { object.keys }
 
-    func contains(_ key: String) -> Bool { object[key] != nil }
+    public func contains(_ key: String) -> Bool { object[key] != nil }
 
     /// Refuses the first key (in sorted order, so the message is stable) not in `known`.
-    func rejectUnknownKeys(_ known: Set<String>) throws {
+    public func rejectUnknownKeys(_ known: Set<String>) throws {
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw AdminError(field: name(unknown), "unknown field (known: \(known.sorted().joined(separator: ", ")))")
         }
     }
 
-    func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+    public func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let value = object[key] else { return nil }
         // Up to 2^53 − 1: beyond it a double no longer holds every whole number.
         guard let number = value.numberValue, number == number.rounded(), abs(number) <= 9_007_199_254_740_991 else {
@@ -75,7 +75,7 @@ struct FieldReader {
         return Int(number)
     }
 
-    func number(_ key: String, in range: ClosedRange<Double>) throws -> Double? {
+    public func number(_ key: String, in range: ClosedRange<Double>) throws -> Double? {
         guard let value = object[key] else { return nil }
         guard let number = value.numberValue else {
             throw AdminError(field: name(key), "expected a number, got \(describe(value))")
@@ -86,7 +86,7 @@ struct FieldReader {
         return number
     }
 
-    func string(_ key: String, maximumLength: Int = 1000) throws -> String? {
+    public func string(_ key: String, maximumLength: Int = 1000) throws -> String? {
         guard let value = object[key] else { return nil }
         guard let string = value.stringValue else {
             throw AdminError(field: name(key), "expected a string, got \(describe(value))")
@@ -97,7 +97,7 @@ struct FieldReader {
         return string
     }
 
-    func bool(_ key: String) throws -> Bool? {
+    public func bool(_ key: String) throws -> Bool? {
         guard let value = object[key] else { return nil }
         guard let bool = value.boolValue else {
             throw AdminError(field: name(key), "expected true or false, got \(describe(value))")
@@ -105,7 +105,7 @@ struct FieldReader {
         return bool
     }
 
-    func object(_ key: String) throws -> FieldReader? {
+    public func object(_ key: String) throws -> FieldReader? {
         guard let value = object[key] else { return nil }
         guard let nested = value.objectValue else {
             throw AdminError(field: name(key), "expected an object, got \(describe(value))")
@@ -113,7 +113,7 @@ struct FieldReader {
         return FieldReader(nested, path: name(key))
     }
 
-    func array(_ key: String) throws -> [AdminJSON]? {
+    public func array(_ key: String) throws -> [AdminJSON]? {
         guard let value = object[key] else { return nil }
         guard let array = value.arrayValue else {
             throw AdminError(field: name(key), "expected an array, got \(describe(value))")
@@ -122,7 +122,7 @@ struct FieldReader {
     }
 
     /// One of a fixed set of string values.
-    func choice<Value: RawRepresentable & CaseIterable>(_ key: String, of type: Value.Type) throws -> Value?
+    public func choice<Value: RawRepresentable & CaseIterable>(_ key: String, of type: Value.Type) throws -> Value?
     where Value.RawValue == String {
         guard let text = try string(key) else { return nil }
         guard let value = Value(rawValue: text) else {

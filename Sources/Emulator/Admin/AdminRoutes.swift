@@ -1,3 +1,4 @@
+import EmulatorState
 import HTTP
 
 /// Which emulated API a listener serves.
@@ -19,13 +20,27 @@ public enum AdminRoutes {
     static let openPaths: Set<String> = dashboardFiles.union([healthPath])
 
     /// `GET /__admin/health`: liveness and version, for wait-for-ready loops. Open even with
-    /// `--admin-token` or `--no-admin`: it tells nothing and changes nothing.
-    static func registerHealth(on router: inout Router, api: EmulatedAPI) {
-        let body = Array(#"{"status":"ok","version":\#(JSONString.quote(RostraVersion.string)),"api":"\#(api.rawValue)"}"#.utf8)
+    /// `--admin-token` or `--no-admin`: it tells nothing and changes nothing. Unhealthy
+    /// (503) when the start-up check found the database file damaged: every call touching
+    /// the damaged pages would answer 500, and a harness must not wait on a broken world.
+    static func registerHealth(on router: inout Router, api: EmulatedAPI, state: StateStore) {
+        let version = JSONString.quote(RostraVersion.string)
+        let body = Array(#"{"status":"ok","version":\#(version),"api":"\#(api.rawValue)"}"#.utf8)
         router.add(.get, healthPath, name: "Liveness and version") { _ in
-            Response(contentType: "application/json", bytes: body)
+            guard case .damaged(let problems) = state.integrity else {
+                return Response(contentType: "application/json", bytes: body)
+            }
+            let problem = JSONString.quote("\(state.location) is damaged: " + problems.prefix(3).joined(separator: "; "))
+            let remedy = JSONString.quote(Self.damagedStateRemedy)
+            return Response(
+                status: .serviceUnavailable, contentType: "application/json",
+                bytes: Array(#"{"status":"unhealthy","version":\#(version),"api":"\#(api.rawValue)","problem":\#(problem),"remedy":\#(remedy)}"#.utf8))
         }
     }
+
+    /// The ways out of a damaged database file, for health and the log.
+    public static let damagedStateRemedy =
+        "start over from the seed with --reseed, or load an export with rostra import FILE (the damaged file is left as it is)"
 
     /// Every admin call of the emulator itself except health and openapi.json; returns
     /// their documentation.
@@ -33,7 +48,10 @@ public enum AdminRoutes {
         var documentation = AdminDocumentation()
         documentation.operations["GET \(healthPath)"] = AdminOperation(
             summary: "Liveness and version", description: "Open without the admin token and with --no-admin.",
-            responses: [(200, "{\"status\": \"ok\", \"version\": …, \"api\": \"rosti\" | \"rosa\"}")], isOpen: true)
+            responses: [
+                (200, "{\"status\": \"ok\", \"version\": …, \"api\": \"rosti\" | \"rosa\"}"),
+                (503, "The state's database file is damaged: {\"status\": \"unhealthy\", \"version\", \"api\", \"problem\", \"remedy\"}"),
+            ], isOpen: true)
         registerState(on: &router, documentation: &documentation, emulator: emulator)
         registerFaults(on: &router, documentation: &documentation, emulator: emulator)
         registerMaintenance(on: &router, documentation: &documentation, emulator: emulator)

@@ -1,3 +1,4 @@
+import EmulatorState
 import Foundation
 import HTTP
 import Primitives
@@ -35,7 +36,8 @@ extension AdminRoutes {
             responses: [(200, "{\"tenant\": …, \"imported\": true}")])
         ) { request in
             let tenant = try request.tenant()
-            let bytes = try request.body.collect(upTo: ControlPlaneLimits.stateDocumentMaximumBytes)
+            // A whole exported state, files included: the state layer's own bound on imports.
+            let bytes = try request.body.collect(upTo: StateLimits.importDocumentMaximumBytes)
             try tenant.state.importState(Data(bytes))
             return AdminReply.json(["tenant": .string(tenant.name), "imported": true])
         }
@@ -44,10 +46,8 @@ extension AdminRoutes {
 
 /// Times in admin answers: ISO 8601 in UTC with milliseconds, beside the unix seconds.
 enum AdminTime {
+    /// UTC with milliseconds (`2024-01-15T09:00:00.500Z`), as every admin answer gives times.
     static func iso8601(_ seconds: Double) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+        ISO8601Time.format(seconds, milliseconds: true)
     }
 }

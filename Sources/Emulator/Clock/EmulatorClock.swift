@@ -1,3 +1,4 @@
+import EmulatorState
 import Foundation
 import Primitives
 import Synchronization
@@ -125,20 +126,9 @@ public final class EmulatorClock: Sendable {
 }
 
 extension EmulatorClock {
-    /// ISO 8601 with the local offset, as the Rosti API writes dates (`2021-01-13T00:32:16+01:00`).
-    public static func iso8601(_ seconds: Double, timeZone: TimeZone = .current) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = timeZone
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
-    }
-
-    /// Parses the ISO 8601 forms admin clients send (with or without fractional seconds).
+    /// Parses the ISO 8601 times admin clients send (`ISO8601Time.parse`: a zone is
+    /// required, fractional seconds optional).
     public static func parseISO8601(_ text: String) -> Double? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)?.timeIntervalSince1970
+        ISO8601Time.parse(text)
     }
 }

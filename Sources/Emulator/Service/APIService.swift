@@ -1,8 +1,8 @@
 import HTTP
 
-/// What one emulated API contributes: its routes, the one place that turns errors into its
-/// documented bodies, middleware of its own (e.g. a rate limiter) and admin routes of its
-/// own (e.g. jobs).
+/// What one emulated API serves on its listener: its routes, the one place that turns
+/// errors into its documented bodies, and middleware of its own (e.g. a rate limiter).
+/// (Its data and admin routes come with its `APIPlugin`.)
 public protocol APIService: Sendable {
     var api: EmulatedAPI { get }
     var errorRenderer: any ErrorRenderer { get }
@@ -12,16 +12,8 @@ public protocol APIService: Sendable {
     /// responses, so it can decorate every answer (e.g. `X-RateLimit-*` headers on errors
     /// too).
     func middlewares(emulator: Emulator) -> [any Middleware]
-    /// Admin routes of this API, with full paths under `/__admin/` (e.g.
-    /// `/__admin/jobs/{id}/complete`). The admin API is the same on every port, so they are
-    /// served on every listener of the emulator, behind the admin token and tenant selection
-    /// like the emulator's own; `Request.tenant()` gives the tenant the call acts on. Throw
-    /// `AdminError` (or `HTTPError`) for a refusal; answers are JSON. Each route appears in
-    /// `GET /__admin/openapi.json` with its `name` as the summary.
-    func registerAdminRoutes(on router: inout Router, emulator: Emulator)
 }
 
 extension APIService {
     public func middlewares(emulator: Emulator) -> [any Middleware] { [] }
-    public func registerAdminRoutes(on router: inout Router, emulator: Emulator) {}
 }

@@ -6,8 +6,6 @@ public enum ControlPlaneLimits {
 
     /// The largest JSON body an admin call reads (rules, settings, accounts, clock).
     public static let adminBodyMaximumBytes = 1 << 20
-    /// `PUT /__admin/state` reads a whole exported state, files included.
-    public static let stateDocumentMaximumBytes = StateLimits.importDocumentMaximumBytes
     /// Rows each list of `GET /__admin/overview` carries (newest first; `count` has them
     /// all): enough for any demo or test world, bounded for one a load test filled.
     public static let overviewRowsPerList = 500

@@ -1,3 +1,4 @@
+import EmulatorState
 import HTTP
 import Logging
 import Primitives
@@ -13,34 +14,42 @@ public enum AdminAccess: Sendable, Equatable {
     case disabled
 }
 
-/// The emulator behind both listeners: settings, switches and tenants, shared by both APIs.
+/// The emulator behind both listeners: settings, switches and tenants, shared by both APIs,
+/// and the API plug-ins whose data the tenants' states hold.
 public final class Emulator: Sendable {
+    /// The emulated APIs, in the order the state's schema has them.
+    public let plugins: [any APIPlugin]
     public let settings: SettingsStore
     public let maintenance = MaintenanceSwitches()
     public let tenants: TenantRegistry
     public let adminAccess: AdminAccess
     public let logger: Logger
     let journalSequence = JournalSequence()
-    /// Read on every admin request, written only while services are wired up: readers must
-    /// not serialise (a mutex here was measured to halve the throughput of /__admin/health
-    /// under 50 connections).
-    private let admin = ReadWriteLock(AdminSurface())
+    /// Per API, the admin responder, built on first use. Read on every admin request:
+    /// readers must not serialise (a mutex here was measured to halve the throughput of
+    /// /__admin/health under 50 connections).
+    private let adminResponders = ReadWriteLock<[EmulatedAPI: any Responder]>([:])
 
-    /// The services given to `responder(for:)` (their admin routes are served on every
-    /// port) and, per API, the admin responder built from them.
-    private struct AdminSurface {
-        var services: [EmulatedAPI: any APIService] = [:]
-        var responders: [EmulatedAPI: any Responder] = [:]
-    }
-
+    /// - Precondition: `plugins` are the plug-ins of `defaultState`'s schema, in its order
+    ///   (a programming error otherwise).
     public init(
-        defaultState: StateStore, settings: EmulatorSettings = EmulatorSettings(), adminAccess: AdminAccess = .open,
-        logger: Logger
+        defaultState: StateStore, plugins: [any APIPlugin], settings: EmulatorSettings = EmulatorSettings(),
+        adminAccess: AdminAccess = .open, logger: Logger
     ) {
+        precondition(
+            plugins.map(\.state.name) == defaultState.schema.plugins.map(\.name),
+            "the emulator's plug-ins must be those of its state's schema")
+        self.plugins = plugins
         self.settings = SettingsStore(settings)
         self.tenants = TenantRegistry(defaultState: defaultState)
         self.adminAccess = adminAccess
         self.logger = logger
+    }
+
+    /// Closes every tenant's state, at shutdown, once the listeners have stopped (see
+    /// `TenantRegistry.closeAll()`).
+    public func close() throws {
+        try tenants.closeAll()
     }
 
     /// The tenant of requests without `X-Rostra-Tenant`.
@@ -88,38 +97,33 @@ public final class Emulator: Sendable {
             MaintenanceMiddleware(api: service.api, switches: maintenance),
         ]
         let api = apiRouter.wrapped(in: layers + service.middlewares(emulator: self) + [ErrorRenderingMiddleware(renderer: service.errorRenderer)])
-        admin.write { admin in
-            admin.services[service.api] = service
-            admin.responders = [:]
-        }
         var health = Router()
-        AdminRoutes.registerHealth(on: &health, api: service.api)
+        AdminRoutes.registerHealth(on: &health, api: service.api, state: defaultTenant.state)
         return ListenerResponder(api: service.api, emulator: self, apiResponder: api, healthResponder: health)
     }
 
     /// The admin routes a listener of `api` serves: the emulator's own, those of every
-    /// service given to `responder(for:)` so far, and `openapi.json` describing them all.
-    /// (With `--no-admin` only `health` is served.)
+    /// plug-in, and `openapi.json` describing them all. (With `--no-admin` only `health`
+    /// is served.)
     public func adminRouter(for api: EmulatedAPI) -> Router {
         var router = Router()
-        AdminRoutes.registerHealth(on: &router, api: api)
+        AdminRoutes.registerHealth(on: &router, api: api, state: defaultTenant.state)
         guard adminAccess != .disabled else { return router }
         var documentation = AdminRoutes.register(on: &router, emulator: self)
-        let services = admin.read { admin in EmulatedAPI.allCases.compactMap { admin.services[$0] } }
-        for service in services { service.registerAdminRoutes(on: &router, emulator: self) }
+        for plugin in plugins { plugin.registerAdminRoutes(on: &router, emulator: self) }
         AdminRoutes.registerOpenAPI(on: &router, documentation: &documentation, access: adminAccess)
         return router
     }
 
-    /// The admin API of one listener, built on first use after the services changed.
+    /// The admin API of one listener, built on first use.
     func adminResponder(for api: EmulatedAPI) -> any Responder {
-        if let built = admin.read({ $0.responders[api] }) { return built }
+        if let built = adminResponders.read({ $0[api] }) { return built }
         let built = adminRouter(for: api).wrapped(in: [
             ErrorRenderingMiddleware(renderer: AdminErrorRenderer()),
             AdminAccessMiddleware(access: adminAccess),
             TenantMiddleware(emulator: self),
         ])
-        admin.write { $0.responders[api] = built }
+        adminResponders.write { $0[api] = built }
         return built
     }
 

@@ -1,3 +1,4 @@
+import EmulatorState
 import HTTP
 import Primitives
 import Synchronization

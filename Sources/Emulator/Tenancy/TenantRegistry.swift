@@ -1,3 +1,4 @@
+import EmulatorState
 import HTTP
 import Primitives
 
@@ -61,6 +62,17 @@ public final class TenantRegistry: Sendable {
     /// Puts the tenant back as it was when new (see `Tenant.reset()`).
     public func reset(_ tenant: Tenant) throws {
         try tenant.reset()
+    }
+
+    /// Closes every tenant's state for good, at shutdown: the default one's database is
+    /// checkpointed into its file, and the tenants' throwaway folders (uploaded files
+    /// included) are removed. Requests still running afterwards fail.
+    public func closeAll() throws {
+        var firstError: (any Error)?
+        for tenant in all {
+            do { try tenant.state.close() } catch { firstError = firstError ?? error }
+        }
+        if let firstError { throw firstError }
     }
 
     /// Removes a tenant with everything it holds. The default tenant cannot go (reset it

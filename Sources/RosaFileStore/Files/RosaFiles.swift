@@ -1,4 +1,5 @@
 import Emulator
+import EmulatorState
 import Store
 
 /// One stored file as the API reports it.
@@ -34,22 +35,30 @@ struct RosaFiles {
         }
     }
 
-    /// Records a committed blob as `fileName`, uploaded by `user` at `created`.
+    /// Publishes a received file at its content address and records it as `fileName`,
+    /// uploaded by `user` at `created`.
     ///
-    /// The duplicate check and the insert are one write transaction, so two uploads of the
-    /// same content cannot both succeed. A duplicate leaves the blob alone: it is the file
-    /// the existing row points at (the commit only renamed identical bytes onto it).
-    func insert(_ blob: StoredBlob, fileName: String, contentType: String?, user: RosaUser, created: Double) throws {
+    /// The duplicate check, the publication and the insert are one write transaction:
+    /// two uploads of the same content cannot both succeed, and a delete, reset or import
+    /// of the same content (each touches blobs under the same writer lock) runs wholly
+    /// before or after it, so no row points at a missing file and no race answers 500.
+    /// A duplicate leaves the stored blob alone: it is the file the existing row points at.
+    /// If the uploader's account went with a reset or import meanwhile, the upload is
+    /// refused as from unknown credentials (401), as it would be if sent a moment later.
+    func insert(_ file: FinishedBlob, fileName: String, contentType: String?, user: RosaUser, created: Double) throws {
+        let blob = file.blob
+        var published = false
+        defer { file.discard() }
         do {
             try state.database.write { conn in
-                // A reset or import may have swept the blob since it was committed; the
-                // writer lock they hold while touching blobs makes this check reliable.
-                guard state.blobs.contains(blob.sha1) else {
-                    throw RosaFilesError.blobVanished(sha1: blob.sha1)
-                }
                 if try conn.fetchOne("SELECT 1 FROM rosa_files WHERE sha1 = ?", [blob.sha1]) != nil {
                     throw RosaError.duplicateFile(sha1: blob.sha1)
                 }
+                guard try conn.fetchOne("SELECT 1 FROM rosa_users WHERE id = ? AND uname = ?", [user.id, user.uname]) != nil else {
+                    throw RosaError.invalidCredentials
+                }
+                try file.publish()
+                published = true
                 try conn.execute(
                     """
                     INSERT INTO rosa_files (sha1, file_name, size, content_type, user_id, created)
@@ -60,9 +69,11 @@ struct RosaFiles {
             throw error
         } catch {
             // The row did not land: the blob must not stay unless some row refers to it.
-            try? state.database.write { conn in
-                if try conn.fetchOne("SELECT 1 FROM rosa_files WHERE sha1 = ?", [blob.sha1]) == nil {
-                    try state.blobs.remove(blob.sha1)
+            if published {
+                try? state.database.write { conn in
+                    if try conn.fetchOne("SELECT 1 FROM rosa_files WHERE sha1 = ?", [blob.sha1]) == nil {
+                        try state.blobs.remove(blob.sha1)
+                    }
                 }
             }
             throw error
@@ -81,16 +92,6 @@ struct RosaFiles {
             guard ownerID == user.id || user.isAdmin else { throw RosaError.accessViolation }
             try conn.execute("DELETE FROM rosa_files WHERE sha1 = ?", [sha1])
             try state.blobs.remove(sha1)
-        }
-    }
-}
-
-enum RosaFilesError: Error, CustomStringConvertible {
-    case blobVanished(sha1: String)
-
-    var description: String {
-        switch self {
-        case .blobVanished(let sha1): "the stored file \(sha1) was removed (reset or import) before its row was written"
         }
     }
 }

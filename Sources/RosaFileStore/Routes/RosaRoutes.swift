@@ -1,4 +1,5 @@
 import Emulator
+import EmulatorState
 import HTTP
 
 /// The Rosa File Store API's routes (reference "Endpoints"). Paths come with and without
@@ -64,7 +65,7 @@ struct RosaRoutes: Sendable {
         let received = try UploadReceiver(limits: limits, blobs: tenant.state.blobs)
             .receive(request.body, contentType: request.headers["Content-Type"])
         try RosaFiles(state: tenant.state).insert(
-            received.blob, fileName: received.fileName.value, contentType: received.contentType, user: user,
+            received.contents, fileName: received.fileName.value, contentType: received.contentType, user: user,
             created: tenant.clock.now())
         return RosaJSON.response(
             .created, body: #"{"sha1_hash": \#(JSONString.quote(received.blob.sha1))}"#, request: request)

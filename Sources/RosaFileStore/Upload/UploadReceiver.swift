@@ -1,9 +1,11 @@
 import Emulator
 import HTTP
 
-/// A file received from an upload body and committed to the blob store, not yet recorded.
+/// A file received from an upload body: durable and hashed in the blob store's temporary
+/// folder, published at its address only when its row is recorded (`RosaFiles.insert`).
 struct ReceivedFile {
-    let blob: StoredBlob
+    let contents: FinishedBlob
+    var blob: StoredBlob { contents.blob }
     /// The part's `filename` made safe (basename, restricted characters).
     let fileName: StoredFileName
     /// The part's Content-Type as sent, if any.
@@ -40,7 +42,7 @@ struct UploadReceiver {
             try parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) { try file.handle($0) }
         }
         try parser.finish()
-        return try file.commit()
+        return try file.finish()
     }
 
     /// The engine's own refusals (408 for a stalled body, 400 for broken chunking) are
@@ -91,19 +93,19 @@ private struct FilePartWriter {
         }
     }
 
-    /// The complete file part, committed to its content address.
-    mutating func commit() throws -> ReceivedFile {
+    /// The complete file part, durable and hashed (not yet at its content address).
+    mutating func finish() throws -> ReceivedFile {
         guard let headers, let writer else { throw RosaError.missingFilePart }
         guard writer.byteCount > 0 else { throw RosaError.blankFile }
-        let blob = try writer.commit()
+        let contents = try writer.finish()
         self.writer = nil
         // A part without a filename (a plain form field) is taken as the file all the same;
         // it is stored as `unnamed`.
         return ReceivedFile(
-            blob: blob, fileName: StoredFileName(sanitizing: headers.filename ?? ""), contentType: headers.contentType)
+            contents: contents, fileName: StoredFileName(sanitizing: headers.filename ?? ""), contentType: headers.contentType)
     }
 
-    /// Removes the temporary file of a write that did not commit.
+    /// Removes the temporary file of a write that did not finish.
     mutating func abandon() {
         writer?.abort()
         writer = nil

@@ -1,5 +1,6 @@
 import Dispatch
 import Emulator
+import EmulatorState
 import Logging
 import Primitives
 import Synchronization

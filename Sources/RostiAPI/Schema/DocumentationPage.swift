@@ -4,9 +4,22 @@ import HTTP
 /// The page a browser gets at `/api/`: every endpoint with its fields, from the same table
 /// as the routes and the CoreJSON document, how to call them with each client, and a
 /// "try it" form per endpoint that calls it through the CoreAPI JavaScript client the page
-/// loads (`TryItScript`), with a token the user pastes.
+/// loads (`TryItScript`), with a token the user pastes. The examples name the host the
+/// page was asked for.
 enum DocumentationPage {
-    static func html(_ endpoints: [Endpoint]) -> [UInt8] {
+    /// `api-page.html` beside this file, embedded at build time: the page's fixed text,
+    /// with slots for the schema's title and paths, and for the endpoint sections and the
+    /// navigation made here from the endpoint table.
+    static let template = HTMLTemplate.builtIn(PackageResources.api_page_html, name: "api-page.html")
+
+    /// The page as served to a request sent to `host`.
+    static func html(_ endpoints: [Endpoint], host: ServedHost) -> [UInt8] {
+        page(endpoints).render(host.slots)
+    }
+
+    /// The page for these endpoints, made once, with the host it is served from (the
+    /// examples' `host` and `hostName`) left to fill per request.
+    static func page(_ endpoints: [Endpoint]) -> HTMLTemplate {
         var sections = ""
         for resource in orderedResources(endpoints) {
             sections += "<section id=\"\(escape(resource))\">\n<h2>\(escape(resource))</h2>\n"
@@ -16,78 +29,16 @@ enum DocumentationPage {
             sections += "</section>\n"
         }
         let navigation = orderedResources(endpoints).map { "<a href=\"#\(escape($0))\">\(escape($0))</a>" }.joined(separator: " · ")
-        let page = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <title>\(escape(CoreAPISchema.title))</title>
-            <style>
-            body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
-            code, pre { font-family: ui-monospace, monospace; background: #f4f4f4; }
-            pre { padding: .6rem; overflow-x: auto; }
-            table { border-collapse: collapse; margin: .4rem 0 1rem; }
-            th, td { border: 1px solid #ccc; padding: .2rem .5rem; text-align: left; vertical-align: top; }
-            .method { font-weight: bold; display: inline-block; min-width: 4rem; }
-            .keys { color: #666; }
-            .try-settings { position: sticky; top: 0; background: #eef4ff; border: 1px solid #c7d7f5; padding: .5rem .8rem; border-radius: 4px; z-index: 1; }
-            details.try { margin: .2rem 0 1.2rem; }
-            details.try summary { cursor: pointer; color: #1f5fbf; }
-            form.try { display: grid; grid-template-columns: max-content 1fr; gap: .3rem .8rem; align-items: start; margin: .5rem 0; padding: .6rem; border: 1px solid #ddd; border-radius: 4px; }
-            form.try label { font-family: ui-monospace, monospace; }
-            form.try .required::after { content: " *"; color: #b42318; }
-            form.try input, form.try select, form.try textarea { font: inherit; max-width: 30rem; }
-            form.try .send { grid-column: 1 / 3; justify-self: start; }
-            .try-status { grid-column: 1 / 3; margin: 0; font-family: ui-monospace, monospace; }
-            .try-status.succeeded { color: #067647; }
-            .try-status.failed { color: #b42318; }
-            .try-body { grid-column: 1 / 3; margin: 0; max-height: 24rem; overflow: auto; }
-            </style>
-            </head>
-            <body>
-            <h1>\(escape(CoreAPISchema.title))</h1>
-            <p>\(escape(CoreAPISchema.description))</p>
-            <p>The emulator's seed account: <code>Authorization: Token rostidemo0000000000000000000000000000001</code>
-            (companies 1 and 2).</p>
-            <h2>Clients</h2>
-            <pre>curl -H "Authorization: Token rostidemo0000000000000000000000000000001" http://HOST/api/v1/companies/</pre>
-            <pre>pip install coreapi-cli
-            coreapi get http://HOST/api/
-            coreapi credentials add HOST_NAME "Token rostidemo0000000000000000000000000000001"
-            coreapi action v1 companies list
-            coreapi action v1 apps create -p company_id=1 -p name=demo</pre>
-            <pre>import coreapi
-            client = coreapi.Client(auth=coreapi.auth.TokenAuthentication(scheme="Token", token="rostidemo0000000000000000000000000000001"))
-            schema = client.get("http://HOST/api/")
-            client.action(schema, ["v1", "apps", "list"], params={"company_id": 1})</pre>
-            <pre>&lt;script src="\(RostiPaths.javaScriptClient)"&gt;&lt;/script&gt;
-            &lt;script src="\(RostiPaths.schemaScript)"&gt;&lt;/script&gt;
-            &lt;script&gt;
-            var auth = new coreapi.auth.TokenAuthentication({scheme: "Token", token: "rostidemo0000000000000000000000000000001"})
-            var client = new coreapi.Client({auth: auth})
-            client.action(schema, ["v1", "companies", "list"]).then(function (companies) { console.log(companies) })
-            &lt;/script&gt;</pre>
-            <p>The schema as CoreJSON: <a href="\(RostiPaths.schema)?format=corejson">\(RostiPaths.schema)?format=corejson</a>.</p>
-            <h2>Try it</h2>
-            <p>Each endpoint below has a form that performs its call from this page through the CoreAPI
-            JavaScript client, as a browser application would. Paste a token first (it stays in this tab).</p>
-            <div class="try-settings">
-            <label>Token <input id="try-token" size="44" autocomplete="off" placeholder="40 letters and digits"></label>
-            <button type="button" id="try-seed-token">Use the seed token</button>
-            <label>Language <select id="try-language"><option value="">the server's</option><option>cs</option><option>en</option></select></label>
-            </div>
-            <nav>\(navigation)</nav>
-            \(sections)
-            <script src="\(RostiPaths.javaScriptClient)"></script>
-            <script src="\(RostiPaths.schemaScript)"></script>
-            <script>
-            \(TryItScript.javaScript)
-            </script>
-            </body>
-            </html>
-
-            """
-        return Array(page.utf8)
+        return template.filling([
+            "title": CoreAPISchema.title,
+            "description": CoreAPISchema.description,
+            "clientPath": RostiPaths.javaScriptClient,
+            "schemaScriptPath": RostiPaths.schemaScript,
+            "schemaPath": RostiPaths.schema,
+            "navigation": navigation,
+            "sections": sections,
+            "tryItScript": TryItScript.javaScript,
+        ])
     }
 
     private static func orderedResources(_ endpoints: [Endpoint]) -> [String] {

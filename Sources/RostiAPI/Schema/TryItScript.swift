@@ -1,82 +1,11 @@
-/// The script of the documentation page's "try it" forms. Each form names its link's keys
-/// (`data-keys`) and holds one input per field (`data-location`, `data-type`); the script
-/// turns the inputs into parameters and performs the call with the CoreAPI client the page
-/// loads — `coreapi.Client.action(window.schema, keys, params)`, as any browser app would —
-/// with the token the user pasted, then shows the status and the body as text.
+/// The script of the documentation page's "try it" forms: `try-it.js` beside this file,
+/// embedded at build time (CI runs `node --check` on it) and put inline into the page.
+/// Each form names its link's keys (`data-keys`) and holds one input per field
+/// (`data-location`, `data-type`); the script turns the inputs into parameters and performs
+/// the call through the CoreAPI client the page loads, with its public API only —
+/// `client.action(window.schema, keys, params)`, the request and response callbacks, the
+/// client's exceptions — as any browser app written for DRF's client would, with the token
+/// the user pasted, then shows the status and the body as text.
 enum TryItScript {
-    static let javaScript = #"""
-;(function () {
-  'use strict'
-  var tokenKey = 'rosti-try-token'
-  var seedToken = 'rostidemo0000000000000000000000000000001'
-  var tokenInput = document.getElementById('try-token')
-  var languageInput = document.getElementById('try-language')
-  tokenInput.value = sessionStorage.getItem(tokenKey) || ''
-  tokenInput.addEventListener('input', function () { sessionStorage.setItem(tokenKey, tokenInput.value.trim()) })
-  document.getElementById('try-seed-token').addEventListener('click', function () {
-    tokenInput.value = seedToken
-    sessionStorage.setItem(tokenKey, seedToken)
-  })
-
-  // The value of one input as the link's field type wants it; undefined leaves it out.
-  function parameter (input) {
-    var text = input.value.trim()
-    if (text === '') return undefined
-    switch (input.getAttribute('data-type')) {
-      case 'integer': return /^-?\d+$/.test(text) ? Number(text) : text
-      case 'boolean': return text === 'true'
-      case 'array': return text.split(/\n/).map(function (line) { return line.trim() }).filter(function (line) { return line })
-      default: return text
-    }
-  }
-
-  function show (form, statusText, body, failed) {
-    var status = form.querySelector('.try-status')
-    status.textContent = statusText
-    status.className = 'try-status ' + (failed ? 'failed' : 'succeeded')
-    var output = form.querySelector('.try-body')
-    output.textContent = body === null || body === undefined ? '(no body)' : typeof body === 'string' ? body : JSON.stringify(body, null, 2)
-    output.hidden = false
-  }
-
-  function send (form) {
-    var params = {}
-    Array.prototype.forEach.call(form.querySelectorAll('[data-location]'), function (input) {
-      var value = parameter(input)
-      if (value !== undefined) params[input.name] = value
-    })
-    var token = tokenInput.value.trim()
-    var headers = {}
-    if (languageInput.value) headers['Accept-Language'] = languageInput.value
-    // The client resolves with the decoded body only; the answer's status line is taken
-    // from the fetch it makes.
-    var answered = null
-    var client = new window.coreapi.Client({
-      auth: token ? new window.coreapi.auth.TokenAuthentication({ scheme: 'Token', token: token }) : null,
-      headers: headers,
-      fetch: function (url, request) {
-        return window.fetch(url, request).then(function (response) {
-          answered = request.method + ' ' + url + ' → ' + response.status + ' ' + response.statusText
-          return response
-        })
-      }
-    })
-    show(form, 'sending…', '', false)
-    client.action(window.schema, JSON.parse(form.getAttribute('data-keys')), params).then(function (result) {
-      show(form, answered, result, false)
-    }, function (error) {
-      if (error instanceof window.coreapi.errors.ErrorMessage) show(form, answered, error.content, true)
-      else if (error instanceof window.coreapi.errors.ParameterError) show(form, 'not sent: ' + error.message, error.errors, true)
-      else show(form, 'not sent: ' + (error && error.message ? error.message : error), null, true)
-    })
-  }
-
-  Array.prototype.forEach.call(document.querySelectorAll('form.try'), function (form) {
-    form.addEventListener('submit', function (event) {
-      event.preventDefault()
-      send(form)
-    })
-  })
-})()
-"""#
+    static var javaScript: String { String(decoding: PackageResources.try_it_js, as: UTF8.self) }
 }

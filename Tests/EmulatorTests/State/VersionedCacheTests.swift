@@ -1,3 +1,4 @@
+import EmulatorState
 import Foundation
 import Store
 import Testing

@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import EmulatedAPIs
+import EmulatorState
 import Foundation
 import HTTP
 import Logging
@@ -12,7 +14,7 @@ import TestSupport
 
 /// One seed for every control-plane test: loading it takes milliseconds, and stores made
 /// from it never write to it.
-let sharedSeed = Result { try Seed.load(from: shippedSeedDirectory) }
+let sharedSeed = Result { try Seed.load(from: shippedSeedDirectory, schema: EmulatedAPIs.schema) }
 
 /// A real emulator behind two real listeners on free ports, one per API, each serving a
 /// `ProbeService`: what tests of the control plane talk to over sockets.
@@ -24,7 +26,7 @@ final class ControlPlaneHarness: Sendable {
     init(settings: EmulatorSettings = EmulatorSettings(), adminAccess: AdminAccess = .open) throws {
         let store = try StateStore(location: .memory, seed: sharedSeed.get())
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        let emulator = Emulator(defaultState: store, settings: settings, adminAccess: adminAccess, logger: logger)
+        let emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins.map(ProbePlugin.init), settings: settings, adminAccess: adminAccess, logger: logger)
         self.emulator = emulator
         func serve(_ api: EmulatedAPI) throws -> HTTPServer {
             let service = ProbeService(api: api, settings: emulator.settings)
@@ -247,7 +249,25 @@ struct ProbeService: APIService {
         [ProbeRateLimit(settings: emulator.settings)]
     }
 
+}
+
+/// A real API plug-in (its state, accounts and overview) whose admin routes are the
+/// probe's own, so the control plane's tests see the emulator's admin API and nothing of
+/// the APIs' (jobs have tests of their own in RostiAPITests).
+struct ProbePlugin: APIPlugin {
+    let real: any APIPlugin
+
+    var api: EmulatedAPI { real.api }
+    var state: any StatePlugin { real.state }
+    var accountSchema: AdminJSON { real.accountSchema }
+    var overviewLists: [OverviewList] { real.overviewLists }
+
+    func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> AdminJSON {
+        try real.createAccount(body, in: tenant)
+    }
+
     func registerAdminRoutes(on router: inout Router, emulator: Emulator) {
+        let api = self.api
         router.add(.get, AdminRoutes.prefix + "probe-\(api.rawValue)", name: "The probe service's own admin route") { request in
             AdminReply.json(["service": .string(api.rawValue), "tenant": .string(try request.tenant().name)])
         }

@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import EmulatedAPIs
 import Emulator
+import EmulatorState
 import Foundation
 import HTTP
 import Logging
@@ -54,8 +56,8 @@ final class RosaTestServer: Sendable {
     init(limits: RosaFileStoreLimits = .default, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         let errorLog = self.errorLog
         let logger = errorLog.logger
-        let store = try StateStore(location: .memory, seedDirectory: shippedSeedDirectory)
-        emulator = Emulator(defaultState: store, logger: logger)
+        let store = try StateStore(location: .memory, seedDirectory: shippedSeedDirectory, schema: EmulatedAPIs.schema)
+        emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins, logger: logger)
         let service = RosaFileStoreService(limits: limits)
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, name: "rosa-test")
         configure(&configuration)

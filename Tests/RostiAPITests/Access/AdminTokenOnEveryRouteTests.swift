@@ -1,4 +1,6 @@
+import EmulatedAPIs
 import Emulator
+import EmulatorState
 import Foundation
 import HTTP
 import Testing
@@ -18,8 +20,8 @@ import TestSupport
 
     @Test func everyAdminRouteButHealthNeedsTheToken() throws {
         let logs = CapturedLogs(level: .warning)
-        let store = try StateStore(location: .memory, seedDirectory: shippedSeedDirectory)
-        let emulator = Emulator(defaultState: store, adminAccess: .token(Self.token), logger: logs.logger)
+        let store = try StateStore(location: .memory, seedDirectory: shippedSeedDirectory, schema: EmulatedAPIs.schema)
+        let emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins, adminAccess: .token(Self.token), logger: logs.logger)
         let service = RostiService(emulator: emulator)
         let server = try HTTPServer(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, name: "rosti"),

@@ -1,4 +1,6 @@
+import EmulatedAPIs
 import Emulator
+import EmulatorState
 import Foundation
 import Store
 import Testing
@@ -194,10 +196,10 @@ import TestSupport
         let path = folder.appendingPathComponent("state.sqlite").path
         do {
             let first = try RostiTestServer(
-                state: StateStore(location: .file(path), seedDirectory: shippedSeedDirectory), settings: RostiTestServer.slowJobs)
+                state: StateStore(location: .file(path), seedDirectory: shippedSeedDirectory, schema: EmulatedAPIs.schema), settings: RostiTestServer.slowJobs)
             _ = try first.json("PUT", "/api/v1/1/snapshots-restore/3101/", body: #"{"name": "revived"}"#)
         }
-        let reopened = try StateStore(location: .file(path), seedDirectory: shippedSeedDirectory)
+        let reopened = try StateStore(location: .file(path), seedDirectory: shippedSeedDirectory, schema: EmulatedAPIs.schema)
         #expect(try reopened.database.read { try $0.fetchValue(String.self, "SELECT status FROM rosti_jobs WHERE id = 4102") } == "pending")
         let second = try RostiTestServer(state: reopened, settings: RostiTestServer.slowJobs, freezeAt: frozenMoment + 3600)
         // The scheduler starts beside the listeners; the job finishes without any request.

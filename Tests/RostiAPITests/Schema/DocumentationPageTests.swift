@@ -57,10 +57,53 @@ import TestSupport
     @Test func textOfTheTableIsEscapedInTheForms() throws {
         let endpoint = Endpoint(.get, "/api/v1/{company_id}/odd<ities/", "list", "A <b>bold</b> \"claim\".",
                                 query: [SchemaField("q\"><script>", .query, .string, "x")]) { _ in Response(contentType: "text/plain", bytes: []) }
-        let html = String(decoding: DocumentationPage.html([endpoint]), as: UTF8.self)
+        let html = String(decoding: DocumentationPage.html([endpoint], host: ServedHost(authority: "127.0.0.1:8000")), as: UTF8.self)
         #expect(html.contains("A &lt;b&gt;bold&lt;/b&gt; &quot;claim&quot;."))
         #expect(html.contains(#"id="try-v1-odd&lt;ities-list""#))
         #expect(html.contains(#"name="q&quot;&gt;&lt;script&gt;""#))
         #expect(!html.contains("q\"><script>"))
+    }
+
+    /// The page's file has exactly the slots its Swift side fills.
+    @Test func thePageFilesSlotsAreTheOnesFilled() {
+        #expect(Set(DocumentationPage.template.slots) == [
+            "title", "description", "clientPath", "schemaScriptPath", "schemaPath", "navigation", "sections", "tryItScript",
+            "host", "hostName",
+        ])
+        #expect(DocumentationPage.page(RostiEndpoints.all).slots == ["host", "hostName"])
+        let html = String(decoding: DocumentationPage.html(RostiEndpoints.all, host: .unnamed), as: UTF8.self)
+        #expect(!html.contains("{{"))
+        #expect(html.hasSuffix("</html>\n"))
+    }
+
+    /// The page's example commands name the host the page was asked for (its `Host`), each
+    /// request its own, in the forms each client wants: a URL's host and port for curl and
+    /// the clients' URLs, the lowercased host alone for coreapi-cli's credentials.
+    @Test func theExamplesNameTheHostThePageWasAskedFor() throws {
+        let server = try RostiTestServer()
+        for (host, name) in [("Rostra.Example:8123", "rostra.example"), ("127.0.0.1:\(server.port)", "127.0.0.1"), ("[::1]:8000", "::1"), ("localhost", "localhost")] {
+            let client = try RawClient(port: server.port)
+            try client.send(Array("GET /api/ HTTP/1.1\r\nHost: \(host)\r\nAccept: text/html\r\nConnection: close\r\n\r\n".utf8))
+            let html = try client.readResponse().text
+            #expect(html.contains(#"<pre>curl -H "Authorization: Token rostidemo0000000000000000000000000000001" http://\#(host)/api/v1/companies/</pre>"#), "\(host)")
+            #expect(html.contains("coreapi get http://\(host)/api/\n"), "\(host)")
+            #expect(html.contains(#"coreapi credentials add \#(name) "Token rostidemo0000000000000000000000000000001""#), "\(host)")
+            #expect(html.contains(#"schema = client.get("http://\#(host)/api/")"#), "\(host)")
+            #expect(!html.contains("HOST"), "\(host)")
+        }
+    }
+
+    /// A host is text on the page, whatever a client sent; an HTTP/1.0 request without one
+    /// gets the generic words.
+    @Test func theHostIsEscapedAndMayBeMissing() throws {
+        let hostile = ServedHost(authority: #"a"><script>alert(1)</script>"#)
+        let html = String(decoding: DocumentationPage.html(RostiEndpoints.all, host: hostile), as: UTF8.self)
+        #expect(html.contains("http://a&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;/api/"))
+        #expect(!html.contains("<script>alert"))
+
+        let old = Request(method: .get, target: "/api/", version: .http1_0)
+        #expect(ServedHost(request: old) == .unnamed)
+        let named = Request(method: .get, target: "/api/", version: .http1_0, headers: ["Host": "Example.org:80"])
+        #expect(ServedHost(request: named) == ServedHost(authority: "Example.org:80", name: "example.org"))
     }
 }

@@ -1,4 +1,6 @@
+import EmulatedAPIs
 import Emulator
+import EmulatorState
 import Foundation
 import HTTP
 import Logging
@@ -40,10 +42,10 @@ final class RostiTestServer {
         state: StateStore? = nil, settings: EmulatorSettings = RostiTestServer.instantJobs,
         freezeAt moment: Double? = frozenMoment
     ) throws {
-        let store = try state ?? StateStore(location: .memory, seedDirectory: shippedSeedDirectory)
+        let store = try state ?? StateStore(location: .memory, seedDirectory: shippedSeedDirectory, schema: EmulatedAPIs.schema)
         let problems = self.problems
         let logger = problems.logger
-        emulator = Emulator(defaultState: store, settings: settings, logger: logger)
+        emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins, settings: settings, logger: logger)
         if let moment { emulator.defaultTenant.clock.set(mode: .frozen, now: moment) }
         service = RostiService(emulator: emulator)
         server = try HTTPServer(

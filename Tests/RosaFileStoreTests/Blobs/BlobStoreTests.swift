@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Emulator
+@testable import RosaFileStore
 import TestSupport
 
 @Suite struct BlobStoreTests {

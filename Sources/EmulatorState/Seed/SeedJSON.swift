@@ -1,8 +1,8 @@
 /// A small strict JSON parser (RFC 8259) for seed files, written for its error messages:
 /// every problem names a line and column, and a key repeated in one object is an error
 /// (Foundation's parsers report a character offset and silently keep the last duplicate).
-struct JSONNode: Sendable {
-    enum Value: Sendable {
+public struct JSONNode: Sendable {
+    public enum Value: Sendable {
         case null
         case bool(Bool)
         case integer(Int64)
@@ -13,25 +13,25 @@ struct JSONNode: Sendable {
         case object([(key: String, node: JSONNode)])
     }
 
-    let value: Value
-    let line: Int
+    public let value: Value
+    public let line: Int
 
-    var integerValue: Int64? {
+    public var integerValue: Int64? {
         if case .integer(let value) = value { return value }
         return nil
     }
 
-    var boolValue: Bool? {
+    public var boolValue: Bool? {
         if case .bool(let value) = value { return value }
         return nil
     }
 
-    var stringValue: String? {
+    public var stringValue: String? {
         if case .string(let value) = value { return value }
         return nil
     }
 
-    var typeName: String {
+    public var typeName: String {
         switch value {
         case .null: return "null"
         case .bool: return "a boolean"
@@ -44,7 +44,7 @@ struct JSONNode: Sendable {
 }
 
 struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
-    let line: Int
+    public let line: Int
     let column: Int
     let problem: String
     var description: String { "line \(line), column \(column): \(problem)" }

@@ -5,18 +5,22 @@ import Store
 public struct StateImportError: Error, Sendable, CustomStringConvertible {
     public let problem: String
     public var description: String { "cannot import state: \(problem)" }
+
+    public init(problem: String) { self.problem = problem }
 }
 
 /// The portable export of a whole emulator state:
 ///
-///     {"format": "rostra-state", "version": 1, "schema_version": 1, "exported_at": 1700000000.5,
-///      "tables": {"rosti_apps": [{"id": 1201, "name": "blog", …}], …},
-///      "sequences": {"rosti_apps": 1203, …},
+///     {"format": "rostra-state", "version": 1, "schema_version": 2, "exported_at": 1700000000.5,
+///      "tables": {"<table>": [{"id": 1201, "name": "blog", …}], …},
+///      "sequences": {"<table>": 1203, …},
 ///      "files": [{"sha1": "…", "size": 12, "base64": "…"}]}
 ///
 /// Rows are objects keyed by column; a BLOB value (none in today's schema) would be
-/// `{"base64": "…"}`. Times are unix seconds, as in the database.
-struct StateDocument: Codable {
+/// `{"base64": "…"}`. Times are unix seconds, as in the database. Which tables there are
+/// is the schema's (its plug-ins'); `files` holds what plug-ins keep beside the database
+/// (today only the Rosa File Store's uploads), each checked by its plug-in.
+public struct StateDocument: Codable, Sendable {
     static let formatName = "rostra-state"
     static let formatVersion = 1
 
@@ -24,26 +28,36 @@ struct StateDocument: Codable {
     var version: Int
     var schemaVersion: Int
     var exportedAt: Double
-    var tables: [String: [[String: Cell]]]
+    var tables: [String: [Row]]
     /// AUTOINCREMENT counters (sqlite_sequence), so ids of deleted rows stay retired.
     var sequences: [String: Int64]
     var files: [File]
 
-    struct File: Codable {
-        var sha1: String
-        var size: Int64
-        var base64: String
+    /// One row: its columns by name.
+    public typealias Row = [String: Cell]
+
+    /// A stored file, under the SHA-1 of its contents.
+    public struct File: Codable, Sendable {
+        public var sha1: String
+        public var size: Int64
+        public var base64: String
+
+        public init(sha1: String, size: Int64, base64: String) {
+            self.sha1 = sha1
+            self.size = size
+            self.base64 = base64
+        }
     }
 
     /// One column value in JSON: null, a number, a string, or `{"base64": …}` for a BLOB.
-    struct Cell: Codable, Equatable {
-        var value: DatabaseValue
+    public struct Cell: Codable, Equatable, Sendable {
+        public var value: DatabaseValue
 
         private enum BlobKeys: String, CodingKey { case base64 }
 
         init(_ value: DatabaseValue) { self.value = value }
 
-        init(from decoder: any Decoder) throws {
+        public init(from decoder: any Decoder) throws {
             if let blob = try? decoder.container(keyedBy: BlobKeys.self) {
                 guard let bytes = Data(base64Encoded: try blob.decode(String.self, forKey: .base64)) else {
                     throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "invalid base64"))
@@ -63,7 +77,7 @@ struct StateDocument: Codable {
             }
         }
 
-        func encode(to encoder: any Encoder) throws {
+        public func encode(to encoder: any Encoder) throws {
             switch value {
             case .blob(let bytes):
                 var blob = encoder.container(keyedBy: BlobKeys.self)
@@ -92,9 +106,9 @@ struct StateDocument: Codable {
 
     // MARK: Export
 
-    static func capture(from conn: Connection, blobs: BlobStore) throws -> StateDocument {
-        var tables: [String: [[String: Cell]]] = [:]
-        for table in StateSchema.tables {
+    static func capture(from conn: Connection, schema: StateSchema, files: [any StateFiles]) throws -> StateDocument {
+        var tables: [String: [Row]] = [:]
+        for table in schema.tables {
             let order = try primaryKeyColumns(of: table, in: conn).joined(separator: ", ")
             tables[table] = try conn.fetchAll("SELECT * FROM \(table) ORDER BY \(order)").map { row in
                 Dictionary(uniqueKeysWithValues: zip(row.columns.names, row.values.map(Cell.init)))
@@ -102,17 +116,10 @@ struct StateDocument: Codable {
         }
         var sequences: [String: Int64] = [:]
         try conn.forEachRow("SELECT name, seq FROM sqlite_sequence") { sequences[try $0["name"]] = try $0["seq"] }
-        var files: [File] = []
-        try conn.forEachRow("SELECT sha1 FROM rosa_files ORDER BY sha1") { row in
-            let sha1: String = try row["sha1"]
-            guard let contents = try blobs.contents(of: sha1) else {
-                throw StateExportError(problem: "stored file \(sha1) is missing from \(blobs.directory.path)")
-            }
-            files.append(File(sha1: sha1, size: Int64(contents.count), base64: Data(contents).base64EncodedString()))
-        }
         return StateDocument(
-            format: formatName, version: formatVersion, schemaVersion: StateSchema.version,
-            exportedAt: Date().timeIntervalSince1970, tables: tables, sequences: sequences, files: files)
+            format: formatName, version: formatVersion, schemaVersion: schema.version,
+            exportedAt: Date().timeIntervalSince1970, tables: tables, sequences: sequences,
+            files: try files.flatMap { try $0.export(from: conn) })
     }
 
     private static func primaryKeyColumns(of table: String, in conn: Connection) throws -> [String] {
@@ -128,7 +135,7 @@ struct StateDocument: Codable {
 
     // MARK: Import
 
-    static func decode(_ data: Data) throws -> StateDocument {
+    static func decode(_ data: Data, schema: StateSchema) throws -> StateDocument {
         let document: StateDocument
         do {
             document = try JSONDecoder().decode(StateDocument.self, from: data)
@@ -141,14 +148,14 @@ struct StateDocument: Codable {
         guard document.version == formatVersion else {
             throw StateImportError(problem: "format version \(document.version) is not the \(formatVersion) this build reads")
         }
-        guard document.schemaVersion == StateSchema.version else {
-            throw StateImportError(problem: "schema version \(document.schemaVersion) does not match this build's \(StateSchema.version)")
+        guard document.schemaVersion == schema.version else {
+            throw StateImportError(problem: "schema version \(document.schemaVersion) does not match this build's \(schema.version)")
         }
-        let known = Set(StateSchema.tables)
+        let known = Set(schema.tables)
         if let unknown = document.tables.keys.sorted().first(where: { !known.contains($0) }) {
             throw StateImportError(problem: "unknown table \"\(unknown)\"")
         }
-        if let missing = StateSchema.tables.first(where: { document.tables[$0] == nil }) {
+        if let missing = schema.tables.first(where: { document.tables[$0] == nil }) {
             throw StateImportError(problem: "table \"\(missing)\" is missing (an empty table is [])")
         }
         if let unknown = document.sequences.keys.sorted().first(where: { !known.contains($0) }) {
@@ -174,8 +181,8 @@ struct StateDocument: Codable {
 
     /// Inserts every row into an empty database of the current schema, so its constraints
     /// (types, uniqueness, foreign keys, CHECKs) validate the document.
-    func insert(into conn: Connection) throws {
-        for table in StateSchema.tables {
+    func insert(into conn: Connection, schema: StateSchema) throws {
+        for table in schema.tables {
             let columns = Set(try conn.fetchAll("SELECT name FROM pragma_table_info(?)", [table]).map { try $0["name"] as String })
             for (index, row) in (tables[table] ?? []).enumerated() {
                 let label = "table \(table), row \(index)" + (row["id"].map { " (id \($0.value))" } ?? "")
@@ -202,43 +209,12 @@ struct StateDocument: Codable {
             throw StateImportError(problem: "broken reference: \(violation)")
         }
     }
-
-    /// The files decoded and checked against their SHA-1 and size, by SHA-1; exactly one
-    /// per `rosa_files` row.
-    func verifiedFiles() throws -> [String: [UInt8]] {
-        var contents: [String: [UInt8]] = [:]
-        for (index, file) in files.enumerated() {
-            let label = "files[\(index)] (\(file.sha1))"
-            guard let data = Data(base64Encoded: file.base64) else {
-                throw StateImportError(problem: "\(label): base64 is invalid")
-            }
-            let bytes = [UInt8](data)
-            guard SHA1.hexDigest(of: bytes) == file.sha1 else {
-                throw StateImportError(problem: "\(label): content does not match its SHA-1")
-            }
-            guard Int64(bytes.count) == file.size else {
-                throw StateImportError(problem: "\(label): size is \(bytes.count), not \(file.size)")
-            }
-            guard contents.updateValue(bytes, forKey: file.sha1) == nil else {
-                throw StateImportError(problem: "\(label): listed twice")
-            }
-        }
-        let referenced = Set((tables["rosa_files"] ?? []).compactMap { row -> String? in
-            guard case .text(let sha1)? = row["sha1"]?.value else { return nil }
-            return sha1
-        })
-        if let missing = referenced.subtracting(contents.keys).sorted().first {
-            throw StateImportError(problem: "rosa_files has \(missing) but files has no content for it")
-        }
-        if let extra = Set(contents.keys).subtracting(referenced).sorted().first {
-            throw StateImportError(problem: "files has \(extra) but no rosa_files row refers to it")
-        }
-        return contents
-    }
 }
 
-/// An export that could not be completed (the blob folder lost a file).
+/// An export that could not be completed (a plug-in's folder lost a file).
 public struct StateExportError: Error, Sendable, CustomStringConvertible {
     public let problem: String
     public var description: String { "cannot export state: \(problem)" }
+
+    public init(problem: String) { self.problem = problem }
 }

@@ -14,13 +14,13 @@ public struct SeedError: Error, Sendable, CustomStringConvertible {
 
 /// One JSON object of a seed file, read field by field. Every read names the record in
 /// its error, and `finish()` rejects fields nobody read — a misspelt key must not vanish.
-struct SeedRecord {
-    let file: String
-    let label: String
+public struct SeedRecord {
+    public let file: String
+    public let label: String
     private let fields: [String: JSONNode]
     private var readKeys: Set<String> = []
 
-    init(file: String, collection: String, index: Int, node: JSONNode) throws {
+    public init(file: String, collection: String, index: Int, node: JSONNode) throws {
         self.file = file
         guard case .object(let members) = node.value else {
             throw SeedError(
@@ -40,7 +40,7 @@ struct SeedRecord {
         label = "\(collection)[\(index)] (\(identity.joined(separator: ", ")))"
     }
 
-    func failure(_ problem: String) -> SeedError {
+    public func failure(_ problem: String) -> SeedError {
         SeedError(file: file, record: label, problem: problem)
     }
 
@@ -54,7 +54,7 @@ struct SeedRecord {
         failure("field \"\(key)\" must be \(expected), found \(node.typeName)")
     }
 
-    mutating func isPresent(_ key: String) -> Bool {
+    public mutating func isPresent(_ key: String) -> Bool {
         readKeys.insert(key)
         if case .null = fields[key]?.value { return false }
         return fields[key] != nil
@@ -77,21 +77,21 @@ struct SeedRecord {
         }
     }
 
-    mutating func int(_ key: String) throws -> Int64 { try value(key, "an integer", \.integerValue) }
+    public mutating func int(_ key: String) throws -> Int64 { try value(key, "an integer", \.integerValue) }
 
-    mutating func optionalInt(_ key: String) throws -> Int64? {
+    public mutating func optionalInt(_ key: String) throws -> Int64? {
         try isPresent(key) ? int(key) : nil
     }
 
-    mutating func bool(_ key: String) throws -> Bool { try value(key, "true or false", \.boolValue) }
+    public mutating func bool(_ key: String) throws -> Bool { try value(key, "true or false", \.boolValue) }
 
-    mutating func string(_ key: String) throws -> String { try value(key, "a string", \.stringValue) }
+    public mutating func string(_ key: String) throws -> String { try value(key, "a string", \.stringValue) }
 
-    mutating func optionalString(_ key: String) throws -> String? {
+    public mutating func optionalString(_ key: String) throws -> String? {
         try isPresent(key) ? string(key) : nil
     }
 
-    mutating func string(_ key: String, oneOf allowed: [String]) throws -> String {
+    public mutating func string(_ key: String, oneOf allowed: [String]) throws -> String {
         let value = try string(key)
         guard allowed.contains(value) else {
             throw failure("field \"\(key)\" is \"\(value)\", expected one of \(allowed.map { "\"\($0)\"" }.joined(separator: ", "))")
@@ -99,29 +99,29 @@ struct SeedRecord {
         return value
     }
 
-    mutating func stringArray(_ key: String) throws -> [String] {
+    public mutating func stringArray(_ key: String) throws -> [String] {
         try elements(key, "an array of strings", \.stringValue)
     }
 
-    mutating func intArray(_ key: String) throws -> [Int64] {
+    public mutating func intArray(_ key: String) throws -> [Int64] {
         try elements(key, "an array of integers", \.integerValue)
     }
 
-    mutating func array(_ key: String) throws -> [JSONNode] {
+    public mutating func array(_ key: String) throws -> [JSONNode] {
         let node = try node(key)
         guard case .array(let elements) = node.value else { throw mismatch(key, expected: "an array", found: node) }
         return elements
     }
 
     /// An object field, returned as compact JSON text (for JSON columns).
-    mutating func objectJSON(_ key: String) throws -> String {
+    public mutating func objectJSON(_ key: String) throws -> String {
         let node = try node(key)
         guard case .object = node.value else { throw mismatch(key, expected: "an object", found: node) }
         return Self.json(node)
     }
 
     /// An ISO 8601 time ("2024-03-01T09:30:00Z", offsets allowed) as unix seconds.
-    mutating func time(_ key: String) throws -> Double {
+    public mutating func time(_ key: String) throws -> Double {
         let text = try string(key)
         guard let date = Self.parseTime(text) else {
             throw failure("field \"\(key)\" is \"\(text)\", expected an ISO 8601 time such as 2024-03-01T09:30:00Z")
@@ -129,87 +129,22 @@ struct SeedRecord {
         return date
     }
 
-    mutating func optionalTime(_ key: String) throws -> Double? {
+    public mutating func optionalTime(_ key: String) throws -> Double? {
         try isPresent(key) ? time(key) : nil
     }
 
     /// Rejects fields the loader never asked for (typos, fields of another record kind).
-    func finish() throws {
+    public func finish() throws {
         let unknown = Set(fields.keys).subtracting(readKeys).sorted()
         if !unknown.isEmpty {
             throw failure("unknown field\(unknown.count == 1 ? "" : "s") \(unknown.map { "\"\($0)\"" }.joined(separator: ", "))")
         }
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`. Parsed by hand: a Foundation date
-    /// formatter costs more to create than the whole rest of loading a seed.
-    static func parseTime(_ text: String) -> Double? {
-        let bytes = Array(text.utf8)
-        func number(_ range: Range<Int>) -> Int? {
-            guard range.upperBound <= bytes.count else { return nil }
-            var value = 0
-            for byte in bytes[range] {
-                guard (48...57).contains(byte) else { return nil }
-                value = value * 10 + Int(byte - 48)
-            }
-            return value
-        }
-        func isByte(_ index: Int, _ character: Character) -> Bool {
-            index < bytes.count && bytes[index] == character.asciiValue
-        }
-        guard let year = number(0..<4), isByte(4, "-"), let month = number(5..<7), isByte(7, "-"),
-            let day = number(8..<10), isByte(10, "T") || isByte(10, "t"), let hour = number(11..<13), isByte(13, ":"),
-            let minute = number(14..<16), isByte(16, ":"), let second = number(17..<19),
-            (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
-            hour < 24, minute < 60, second < 60
-        else { return nil }
-        var index = 19
-        var fraction = 0.0
-        if isByte(index, ".") {
-            var scale = 0.1
-            index += 1
-            let start = index
-            while index < bytes.count, (48...57).contains(bytes[index]) {
-                fraction += Double(bytes[index] - 48) * scale
-                scale /= 10
-                index += 1
-            }
-            guard index > start else { return nil }
-        }
-        var offsetSeconds = 0
-        if isByte(index, "Z") || isByte(index, "z") {
-            index += 1
-        } else if isByte(index, "+") || isByte(index, "-") {
-            guard let offsetHours = number(index + 1..<index + 3), isByte(index + 3, ":"),
-                let offsetMinutes = number(index + 4..<index + 6)
-            else { return nil }
-            offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (isByte(index, "-") ? -1 : 1)
-            index += 6
-        } else {
-            return nil  // a time without a zone is ambiguous
-        }
-        guard index == bytes.count else { return nil }
-        let seconds = daysSinceUnixEpoch(year: year, month: month, day: day) * 86_400
-            + hour * 3600 + minute * 60 + second - offsetSeconds
-        return Double(seconds) + fraction
-    }
+    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` as unix seconds (`ISO8601Time.parse`).
+    static func parseTime(_ text: String) -> Double? { ISO8601Time.parse(text) }
 
-    private static func daysIn(month: Int, year: Int) -> Int {
-        let isLeap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        return [31, isLeap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    }
-
-    /// Days from 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
-    private static func daysSinceUnixEpoch(year: Int, month: Int, day: Int) -> Int {
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func json(_ node: JSONNode) -> String {
+    public static func json(_ node: JSONNode) -> String {
         switch node.value {
         case .null: return "null"
         case .bool(let value): return value ? "true" : "false"

@@ -1,12 +1,8 @@
 /// Every bound the emulator's state layer applies, in one place.
 public enum StateLimits {
-    /// Bytes read per system call when a file is copied into the blob store.
-    public static let blobCopyChunkBytes = 1 << 20
     /// Largest state document `importState(from:)` reads into memory. Export documents
     /// carry every stored file base64-encoded, so this also bounds the files' total size.
     public static let importDocumentMaximumBytes = 1 << 30
-    /// Largest single seed file content (seed files are meant to be small examples).
-    public static let seedFileMaximumBytes = 1 << 20
     /// Entries one `VersionedCache` keeps for one data version (answers to reads, who a
     /// credential belongs to). Each is a small JSON answer; a thousand of them is at most
     /// a few megabytes, and a test suite rarely asks more distinct reads between writes.

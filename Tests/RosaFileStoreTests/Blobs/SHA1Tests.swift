@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Emulator
+@testable import RosaFileStore
 import TestSupport
 
 /// Every check runs on both ways of compressing blocks: the processor's SHA instructions

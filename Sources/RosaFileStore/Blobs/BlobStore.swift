@@ -1,3 +1,4 @@
+import EmulatorState
 import Foundation
 
 #if canImport(Glibc)
@@ -185,7 +186,7 @@ public final class BlobWriter {
     deinit { abort() }
 
     public func append(_ bytes: UnsafeRawBufferPointer) throws {
-        precondition(descriptor >= 0, "append after commit or abort")
+        precondition(descriptor >= 0, "append after finish or abort")
         hasher.update(bytes)
         var written = 0
         while written < bytes.count {
@@ -206,29 +207,24 @@ public final class BlobWriter {
     /// Makes the bytes durable, then gives them their content address. Only after this
     /// returns may a row point at the blob.
     public func commit() throws -> StoredBlob {
-        precondition(descriptor >= 0, "commit after commit or abort")
-        defer { abort() }
+        try finish().publish()
+    }
+
+    /// Makes the bytes durable and hashes them, without giving them their address yet:
+    /// the caller publishes them inside the write transaction that records them, so a
+    /// delete, reset or import (which touch blobs under the same writer lock) never sees
+    /// a published blob whose row is not written yet, nor sweeps one in between.
+    public func finish() throws -> FinishedBlob {
+        precondition(descriptor >= 0, "finish after commit or abort")
         guard !store.isDurable || fsync(descriptor) == 0 else {
-            throw BlobStoreError.io(operation: "fsync", path: temporaryPath, code: errno)
+            let code = errno
+            abort()
+            throw BlobStoreError.io(operation: "fsync", path: temporaryPath, code: code)
         }
-        let sha1 = hasher.hexDigest()
-        let finalPath = try store.path(for: sha1)
-        let folder = (finalPath as NSString).deletingLastPathComponent
-        if mkdir(folder, 0o755) != 0 && errno != EEXIST {
-            throw BlobStoreError.io(operation: "mkdir", path: folder, code: errno)
-        }
-        // rename(2) is atomic: readers see the old name, or the whole new file. The same
-        // content may already be there (same address); replacing it changes nothing.
-        guard rename(temporaryPath, finalPath) == 0 else {
-            throw BlobStoreError.io(operation: "rename", path: finalPath, code: errno)
-        }
-        // The new directory entry itself reaches the disk only when its folder is synced.
-        let folderDescriptor = store.isDurable ? openFile(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
-        if folderDescriptor >= 0 {
-            fsync(folderDescriptor)
-            close(folderDescriptor)
-        }
-        return StoredBlob(sha1: sha1, size: byteCount)
+        close(descriptor)
+        descriptor = -1
+        return FinishedBlob(
+            blob: StoredBlob(sha1: hasher.hexDigest(), size: byteCount), temporaryPath: temporaryPath, store: store)
     }
 
     /// Drops an unfinished write and its temporary file. Safe to call more than once.
@@ -237,6 +233,55 @@ public final class BlobWriter {
         close(descriptor)
         descriptor = -1
         unlink(temporaryPath)  // after a commit the name is already gone: ENOENT, harmless
+    }
+}
+
+/// The durable, hashed bytes of a write that are not at their content address yet. Used
+/// by one thread; not Sendable. Dropped unpublished, its temporary file goes too.
+public final class FinishedBlob {
+    public let blob: StoredBlob
+    private let temporaryPath: String
+    private let store: BlobStore
+    private var isPending = true
+
+    fileprivate init(blob: StoredBlob, temporaryPath: String, store: BlobStore) {
+        self.blob = blob
+        self.temporaryPath = temporaryPath
+        self.store = store
+    }
+
+    deinit { discard() }
+
+    /// Gives the bytes their content address. The same content may already be there
+    /// (same address); replacing it changes nothing.
+    @discardableResult
+    public func publish() throws -> StoredBlob {
+        precondition(isPending, "publish after publish or discard")
+        let finalPath = try store.path(for: blob.sha1)
+        let folder = (finalPath as NSString).deletingLastPathComponent
+        if mkdir(folder, 0o755) != 0 && errno != EEXIST {
+            throw BlobStoreError.io(operation: "mkdir", path: folder, code: errno)
+        }
+        // rename(2) is atomic: readers see the old name, or the whole new file.
+        guard rename(temporaryPath, finalPath) == 0 else {
+            throw BlobStoreError.io(operation: "rename", path: finalPath, code: errno)
+        }
+        isPending = false
+        // The new directory entry itself reaches the disk only when its folder is synced.
+        let folderDescriptor = store.isDurable ? openFile(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
+        if folderDescriptor >= 0 {
+            fsync(folderDescriptor)
+            close(folderDescriptor)
+        }
+        return blob
+    }
+
+    /// Removes the temporary file of bytes that will not be published. Safe to call more
+    /// than once, and after `publish` (then it does nothing).
+    public func discard() {
+        guard isPending else { return }
+        isPending = false
+        unlink(temporaryPath)
     }
 }
 

@@ -1,0 +1,12 @@
+import Emulator
+import EmulatorState
+import RosaFileStore
+import RostiAPI
+
+/// The APIs Rostra emulates: the one place that lists the plug-ins, in the order the
+/// state's schema (and the export document) has their tables. The executable and the
+/// tests that need the whole emulator take them from here.
+public enum EmulatedAPIs {
+    public static let plugins: [any APIPlugin] = [RostiPlugin(), RosaPlugin()]
+    public static let schema = StateSchema(plugins: plugins.map(\.state))
+}

@@ -1,0 +1,51 @@
+import EmulatorState
+import HTTP
+
+/// One emulated API as the emulator's shared parts see it: its share of the state, and
+/// what it adds to the admin API. The API module owns its data; the emulator reaches it
+/// only through this (and the API's `APIService` on its listener), and names none of its
+/// tables.
+public protocol APIPlugin: Sendable {
+    var api: EmulatedAPI { get }
+    /// Its tables, seed, and files beside the database.
+    var state: any StatePlugin { get }
+
+    /// The JSON schema of a `POST /__admin/accounts` body that makes an account of this
+    /// API (`"api"` names it); the admin API's description offers one per plug-in.
+    var accountSchema: AdminJSON { get }
+    /// `POST /__admin/accounts` with `"api"` naming this API: makes an account in the
+    /// tenant's state from what `body` gives, inventing the rest, and answers its
+    /// credentials. Refuses with `AdminError` naming the field (409 for a taken one).
+    func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> AdminJSON
+    /// This API's lists in `GET /__admin/overview`, in the order they are shown.
+    var overviewLists: [OverviewList] { get }
+    /// Admin routes of this API, with full paths under `/__admin/` (e.g.
+    /// `/__admin/jobs/{id}/complete`). The admin API is the same on every port, so they are
+    /// served on every listener of the emulator, behind the admin token and tenant selection
+    /// like the emulator's own; `Request.tenant()` gives the tenant the call acts on. Throw
+    /// `AdminError` (or `HTTPError`) for a refusal; answers are JSON. Each route appears in
+    /// `GET /__admin/openapi.json` with its `name` as the summary.
+    func registerAdminRoutes(on router: inout Router, emulator: Emulator)
+}
+
+extension APIPlugin {
+    public func registerAdminRoutes(on router: inout Router, emulator: Emulator) {}
+}
+
+/// One list of `GET /__admin/overview`: a query over an API's tables, newest first.
+public struct OverviewList: Sendable {
+    public let name: String
+    /// The table whose rows the list counts.
+    public let table: String
+    /// Selects the list's columns, by the names the answer gives them, newest first.
+    public let query: String
+    /// Columns holding JSON text, answered as JSON.
+    public var jsonColumns: Set<String>
+
+    public init(name: String, table: String, query: String, jsonColumns: Set<String> = []) {
+        self.name = name
+        self.table = table
+        self.query = query
+        self.jsonColumns = jsonColumns
+    }
+}

@@ -1,0 +1,87 @@
+import Emulator
+import EmulatorState
+import Foundation
+import HTTP
+import Store
+
+/// The Rosti API plugged into the emulator: its state, its accounts and overview lists in
+/// the admin API, and its jobs' admin routes (`JobAdminRoutes`).
+public struct RostiPlugin: APIPlugin {
+    public let api = EmulatedAPI.rosti
+    public let state: any StatePlugin = RostiState()
+
+    public init() {}
+
+    public var accountSchema: AdminJSON {
+        ["type": "object", "required": ["api"], "additionalProperties": false,
+         "properties": ["api": ["const": "rosti"], "email": ["type": "string"], "name": ["type": "string"],
+                        "company": ["type": "string"], "token": ["type": "string", "pattern": "^[0-9A-Za-z]{40}$"]]]
+    }
+
+    /// An account with a token and a default company named after it (or `company`).
+    public func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> AdminJSON {
+        try body.rejectUnknownKeys(["api", "email", "name", "company", "token"])
+        let suffix = AccountFields.randomString(length: 8, from: AccountFields.lowercaseAndDigits)
+        let email = try body.string("email", maximumLength: 254) ?? "user-\(suffix)@rostra.local"
+        try AccountFields.checkEmail(email)
+        let name = try body.string("name", maximumLength: 200) ?? "User \(suffix)"
+        try AccountFields.checkName(name, field: "name")
+        let company = try body.string("company", maximumLength: 200) ?? name
+        try AccountFields.checkName(company, field: "company")
+        let token = try body.string("token", maximumLength: RostiToken.length)
+            ?? AccountFields.randomString(length: RostiToken.length, from: AccountFields.lettersAndDigits)
+        guard RostiToken.isWellFormed(token) else {
+            throw AdminError(field: "token", "a Rosti token is \(RostiToken.rule)")
+        }
+        let now = tenant.clock.now()
+        let (accountID, companyID) = try AccountFields.translatingConflicts(["rosti_accounts.email": "email", "rosti_accounts.token": "token"]) {
+            try tenant.state.database.write { conn in
+                try conn.execute("INSERT INTO rosti_accounts (email, name, token, created) VALUES (?, ?, ?, ?)", [email, name, token, now])
+                let accountID = conn.lastInsertedRowID
+                try conn.execute("INSERT INTO rosti_companies (name, created) VALUES (?, ?)", [company, now])
+                let companyID = conn.lastInsertedRowID
+                try conn.execute("INSERT INTO rosti_memberships (account_id, company_id, is_default) VALUES (?, ?, 1)", [accountID, companyID])
+                return (accountID, companyID)
+            }
+        }
+        return [
+            "api": "rosti", "tenant": .string(tenant.name), "id": .integer(accountID), "email": .string(email), "name": .string(name),
+            "token": .string(token), "authorization": .string("Token \(token)"),
+            "company": ["id": .integer(companyID), "name": .string(company)],
+        ]
+    }
+
+    public var overviewLists: [OverviewList] {
+        [
+            OverviewList(name: "accounts", table: "rosti_accounts", query: """
+            SELECT a.id, a.email, a.name, a.token,
+                   (SELECT json_group_array(m.company_id) FROM rosti_memberships m WHERE m.account_id = a.id) AS companies,
+                   (SELECT m.company_id FROM rosti_memberships m WHERE m.account_id = a.id AND m.is_default = 1) AS default_company,
+                   a.created
+            FROM rosti_accounts a ORDER BY a.id DESC
+            """, jsonColumns: ["companies"]),
+            OverviewList(name: "companies", table: "rosti_companies", query: """
+            SELECT c.id, c.name,
+                   (SELECT count(*) FROM rosti_memberships m WHERE m.company_id = c.id) AS members,
+                   (SELECT count(*) FROM rosti_apps p WHERE p.company_id = c.id) AS apps,
+                   (SELECT count(*) FROM rosti_storages s WHERE s.company_id = c.id) AS storages,
+                   (SELECT count(*) FROM rosti_snapshots s WHERE s.company_id = c.id) AS snapshots,
+                   c.created
+            FROM rosti_companies c ORDER BY c.id DESC
+            """),
+            OverviewList(name: "apps", table: "rosti_apps", query: """
+            SELECT p.id, p.company_id AS company, p.name, p.image, p.enabled = 1 AS enabled, p.domains, p.mode,
+                   l.name AS plan, p.created
+            FROM rosti_apps p LEFT JOIN rosti_plans l ON l.id = p.plan_id ORDER BY p.id DESC
+            """, jsonColumns: ["domains"]),
+            OverviewList(name: "storages", table: "rosti_storages", query: """
+            SELECT id, company_id AS company, engine, name, username, hostname, port, note, created
+            FROM rosti_storages ORDER BY id DESC
+            """),
+            OverviewList(name: "snapshots", table: "rosti_snapshots", query: """
+            SELECT id, company_id AS company, app_id AS app, app_name, status, size, note, created
+            FROM rosti_snapshots ORDER BY id DESC
+            """),
+        ]
+    }
+}
