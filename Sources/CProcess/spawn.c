@@ -55,11 +55,6 @@ int rostra_spawn(const struct rostra_spawn_request *request, pid_t *pid) {
             if (signal_number != SIGKILL && signal_number != SIGSTOP) sigaction(signal_number, &defaults, NULL);
         }
         if (request->new_session && setsid() < 0) fail(report[1], errno);
-        if (request->death_signal) {
-            if (prctl(PR_SET_PDEATHSIG, request->death_signal) != 0) fail(report[1], errno);
-            // The parent may have ended before prctl took effect.
-            if (getppid() != parent) _exit(127);
-        }
         // Descriptors: first out of the way (above every target), then into place.
         int count = request->descriptor_count;
         int moved[64];
@@ -83,6 +78,13 @@ int rostra_spawn(const struct rostra_spawn_request *request, pid_t *pid) {
             if (setgroups(0, NULL) != 0) fail(report_descriptor, errno);
             if (setgid(request->gid) != 0) fail(report_descriptor, errno);
             if (setuid(request->uid) != 0) fail(report_descriptor, errno);
+        }
+        // After the identity switch: changing credentials clears the death signal
+        // (prctl(2), PR_SET_PDEATHSIG).
+        if (request->death_signal) {
+            if (prctl(PR_SET_PDEATHSIG, request->death_signal) != 0) fail(report_descriptor, errno);
+            // The parent may have ended before prctl took effect.
+            if (getppid() != parent) _exit(127);
         }
         if (request->directory && chdir(request->directory) != 0) fail(report_descriptor, errno);
         execve(request->path, request->argv, request->envp);

@@ -12,14 +12,16 @@ public final class ChildProcess: Sendable {
     public let command: String
     /// Signals go to its whole process group (it was started in a session of its own).
     private let signalsGroup: Bool
+    private let stopSignal: Int32
     private let state = Mutex<(status: Termination?, handlers: [@Sendable (Termination) -> Void])>((nil, []))
     /// Entered while it runs: any number of threads may wait for its end with a time-out.
     private let running = DispatchGroup()
 
-    init(pid: pid_t, command: String, signalsGroup: Bool) {
+    init(pid: pid_t, command: String, signalsGroup: Bool, stopSignal: Int32) {
         self.pid = pid
         self.command = command
         self.signalsGroup = signalsGroup
+        self.stopSignal = stopSignal
         running.enter()
     }
 
@@ -58,10 +60,11 @@ public final class ChildProcess: Sendable {
         }
     }
 
-    /// SIGTERM, up to `grace` to end, then SIGKILL; returns how it ended.
+    /// Its stop signal (`Command.stopSignal`, SIGTERM by default), up to `grace` to end,
+    /// then SIGKILL; returns how it ended.
     @discardableResult
     public func stop(grace: Duration = .seconds(5)) -> Termination {
-        signal(SIGTERM)
+        signal(stopSignal)
         if let status = wait(timeout: grace) { return status }
         signal(SIGKILL)
         return wait()!

@@ -17,6 +17,13 @@ public struct Command: Sendable {
     public var newSession = true
     /// Run as this user and group (supplementary groups dropped); needs privilege.
     public var identity: (uid: uid_t, gid: gid_t)?
+    /// What the child gets when Rostra ends without stopping it (killed, or crashed): the
+    /// program's own "shut down now" signal where it has one (PostgreSQL: SIGINT, its
+    /// fast shutdown), SIGKILL otherwise.
+    public var deathSignal: Int32 = SIGKILL
+    /// What `ChildProcess.stop` sends first: SIGTERM for most programs; PostgreSQL's
+    /// SIGTERM waits for idle clients without end, its SIGINT does not.
+    public var stopSignal: Int32 = SIGTERM
 
     public init(
         _ executable: String, _ arguments: [String] = [], environment: [String: String] = [:], directory: String? = nil

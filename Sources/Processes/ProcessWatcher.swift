@@ -9,6 +9,7 @@ import Glibc
 #endif
 
 /// Starts child processes and notices each one's end, on one thread of its own.
+/// Each child gets its `Command.deathSignal` when that thread ends.
 ///
 /// Why one thread does both: a child started with a death signal gets it when the *thread*
 /// that started it ends (prctl(2): "the parent thread"), not the process — a worker thread
@@ -38,11 +39,8 @@ public final class ProcessWatcher: Sendable {
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private let finished = DispatchSemaphore(value: 0)
-    /// The signal children get when the watcher's thread ends (with Rostra, or SIGKILLed).
-    public let deathSignal: Int32
 
-    public init(deathSignal: Int32 = SIGKILL) throws {
-        self.deathSignal = deathSignal
+    public init() throws {
         poller = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard poller >= 0 else { throw SpawnError(command: "the process watcher", code: errno) }
         var pipeEnds: [Int32] = [-1, -1]
@@ -136,7 +134,7 @@ public final class ProcessWatcher: Sendable {
     private func start(_ request: Pending) {
         let result = Result { () throws(SpawnError) -> ChildProcess in
             let command = request.command
-            let pid = try Self.fork(command, deathSignal: deathSignal)
+            let pid = try Self.fork(command)
             let pidfd = rostra_pidfd_open(pid)
             guard pidfd >= 0 else {
                 // Without a pidfd it cannot be watched: do not leave it running unwatched.
@@ -146,7 +144,8 @@ public final class ProcessWatcher: Sendable {
                 waitpid(pid, &status, 0)
                 throw SpawnError(command: command.description, code: code)
             }
-            let child = ChildProcess(pid: pid, command: command.description, signalsGroup: command.newSession)
+            let child = ChildProcess(
+                pid: pid, command: command.description, signalsGroup: command.newSession, stopSignal: command.stopSignal)
             state.withLock { $0.children[pidfd] = child }
             var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: pidfd))
             epoll_ctl(poller, EPOLL_CTL_ADD, pidfd, &event)
@@ -167,7 +166,7 @@ public final class ProcessWatcher: Sendable {
         child.ended(exit)
     }
 
-    private static func fork(_ command: Command, deathSignal: Int32) throws(SpawnError) -> pid_t {
+    private static func fork(_ command: Command) throws(SpawnError) -> pid_t {
         let arguments = [command.executable] + command.arguments
         let environment = command.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
@@ -179,7 +178,7 @@ public final class ProcessWatcher: Sendable {
                             var request = rostra_spawn_request(
                                 path: path, argv: argv, envp: envp, descriptors: descriptors.baseAddress,
                                 descriptor_count: Int32(descriptors.count), directory: directory,
-                                new_session: command.newSession ? 1 : 0, death_signal: deathSignal,
+                                new_session: command.newSession ? 1 : 0, death_signal: command.deathSignal,
                                 switch_ids: command.identity == nil ? 0 : 1,
                                 uid: command.identity?.uid ?? 0, gid: command.identity?.gid ?? 0)
                             return rostra_spawn(&request, &pid)

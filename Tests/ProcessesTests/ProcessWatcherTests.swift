@@ -112,3 +112,39 @@ import Glibc
         #expect(child.wait(timeout: .seconds(5)) == .signalled(SIGTERM))
     }
 }
+
+/// The signals a child gets from Rostra: its own death signal, kept across an identity
+/// switch, and its own stop signal.
+@Suite struct ChildSignalTests {
+    /// The child reads its own death signal with prctl(PR_GET_PDEATHSIG) and prints it.
+    static let printDeathSignal = """
+        import ctypes; sig = ctypes.c_int(); ctypes.CDLL(None).prctl(2, ctypes.byref(sig)); print(sig.value)
+        """
+
+    @Test func theDeathSignalIsTheCommandsAndSurvivesAnIdentitySwitch() throws {
+        let watcher = try ProcessWatcher()
+        defer { watcher.shutdown() }
+        var identities: [(uid_t, gid_t)?] = [nil]
+        if getuid() == 0 { identities.append((65534, 65534)) }  // nobody, as Rostra runs engines when root
+        for identity in identities {
+            let output = ProcessWatcherTests.Capture()
+            var command = Command("/usr/bin/python3", ["-c", Self.printDeathSignal])
+            command.descriptors = [-1, output.writeEnd, -1]
+            command.deathSignal = SIGINT
+            command.identity = identity.map { (uid: $0.0, gid: $0.1) }
+            let child = try watcher.spawn(command)
+            #expect(child.wait(timeout: .seconds(10)) == .exited(0))
+            #expect(output.text().trimmingCharacters(in: .whitespacesAndNewlines) == "\(SIGINT)", "identity \(String(describing: identity))")
+        }
+    }
+
+    @Test func stopSendsTheCommandsStopSignalFirst() throws {
+        let watcher = try ProcessWatcher()
+        defer { watcher.shutdown() }
+        var command = Command("/bin/sh", ["-c", "trap 'exit 7' INT; trap 'exit 9' TERM; sleep 300 & wait"], environment: ["PATH": "/usr/bin:/bin"])
+        command.stopSignal = SIGINT
+        let child = try watcher.spawn(command)
+        usleep(200_000)  // let the shell set its traps
+        #expect(child.stop(grace: .seconds(5)) == .exited(7))
+    }
+}
