@@ -26,10 +26,14 @@ public protocol APIPlugin: Sendable {
     /// `AdminError` (or `HTTPError`) for a refusal; answers are JSON. Each route appears in
     /// `GET /__admin/openapi.json` with its `name` as the summary.
     func registerAdminRoutes(on router: inout Router, emulator: Emulator)
+    /// The real programs this API's hosting plane runs and whether each is usable here
+    /// (`RealPart`); may look at the machine, so callers ask once and keep the answer.
+    func checkRealParts() -> [RealPart]
 }
 
 extension APIPlugin {
     public func registerAdminRoutes(on router: inout Router, emulator: Emulator) {}
+    public func checkRealParts() -> [RealPart] { [] }
 }
 
 /// One list of `GET /__admin/overview`: a query over an API's tables, newest first.
