@@ -63,13 +63,18 @@ let package = Package(
         // JavaScript client are files, embedded at build time like the dashboard's.
         .target(
             name: "RostiAPI",
-            dependencies: ["Emulator", "EmulatorState", "HTTP", "Primitives", "Store", logging],
+            dependencies: ["Emulator", "EmulatorState", "HTTP", "Primitives", "RostiHosting", "Store", logging],
             resources: [
                 .embedInCode("Schema/api-page.html"),
                 .embedInCode("Schema/try-it.js"),
                 .embedInCode("Schema/coreapi-0.1.1.js"),
             ]
         ),
+        // The hosting plane behind the Rosti API: app containers with SSH endpoints and
+        // processes, the front door, storages on real database engines. Real programs from
+        // the machine (bubblewrap, OpenSSH, supervisord, PostgreSQL, MariaDB), started and
+        // watched through Processes.
+        .target(name: "RostiHosting", dependencies: ["Processes", "Primitives", logging]),
         // The APIs Rostra emulates, as the list of their plug-ins: what the executable and
         // the tests of the whole emulator wire up.
         .target(name: "EmulatedAPIs", dependencies: ["Emulator", "EmulatorState", "RosaFileStore", "RostiAPI"]),
@@ -90,6 +95,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Primitives", "TestSupport"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes", "TestSupport"]),
+        .testTarget(name: "RostiHostingTests", dependencies: ["RostiHosting", "Processes", "TestSupport", logging]),
         // A child process for the crash-durability test and a benchmark of the state layer.
         .executableTarget(
             name: "StateHarness",

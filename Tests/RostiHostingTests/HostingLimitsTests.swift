@@ -1,0 +1,8 @@
+import RostiHosting
+import Testing
+
+@Suite struct HostingLimitsTests {
+    @Test func theDefaultsAreOneValue() {
+        #expect(HostingLimits.default == HostingLimits())
+    }
+}
