@@ -22,7 +22,7 @@ struct ServeCommand: RostraCommand {
             environment: EnvironmentFallback("ROSTRA_LOG_LEVEL"), shownDefault: Logger.Level.info.rawValue)
         static let maintenance = OptionSpec(
             "maintenance", .repeatedValue(valueName: "api"),
-            help: "Start an API in maintenance (every request answers its documented 503): rosti or rosa; repeatable.",
+            help: "Start an API in maintenance (every request answers its documented 503): rosti, rosa or both; repeatable.",
             environment: EnvironmentFallback("ROSTRA_MAINTENANCE", shown: "ROSTRA_MAINTENANCE=rosa,rosti"))
         static let rosaMaxUploadBytes = OptionSpec(
             "rosa-max-upload-bytes", .value(valueName: "bytes"),
@@ -87,12 +87,20 @@ struct ServeCommand: RostraCommand {
         logLevel = try arguments.value(
             Options.logLevel, expected: "a log level (trace, debug, info, notice, warning, error or critical)"
         ) { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-        maintenance = try arguments.strings(Options.maintenance).map { (name: String) throws(UsageError) -> EmulatedAPI in
-            guard let api = EmulatedAPI(rawValue: name.lowercased()) else {
-                throw UsageError("\(arguments.origin(of: Options.maintenance, name)) is not an API: rosti or rosa.")
+        // `both`, as `PUT /__admin/maintenance` takes it.
+        var inMaintenance: [EmulatedAPI] = []
+        for name in arguments.strings(Options.maintenance) {
+            let named: [EmulatedAPI]
+            if name.lowercased() == "both" {
+                named = EmulatedAPI.allCases
+            } else if let api = EmulatedAPI(rawValue: name.lowercased()) {
+                named = [api]
+            } else {
+                throw UsageError("\(arguments.origin(of: Options.maintenance, name)) is not an API: rosti, rosa or both.")
             }
-            return api
+            inMaintenance += named.filter { !inMaintenance.contains($0) }
         }
+        maintenance = inMaintenance
         var limits = RosaFileStoreLimits.default
         if let bytes = try arguments.value(Options.rosaMaxUploadBytes, expected: "a number of bytes, 1 or more", {
             Int64($0).flatMap { $0 > 0 ? $0 : nil }

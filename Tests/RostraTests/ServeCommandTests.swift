@@ -98,7 +98,7 @@ import TestSupport
             (["--rosti-port", "--db", database], [:], "Missing value for '--rosti-port <port>'."),
             (["serve", "--db", database], ["ROSTRA_NO_ADMIN": "maybe"], "ROSTRA_NO_ADMIN=maybe is neither on"),
             (["serve", "--db", database, "--shutdown-grace", "-1"], [:], "--shutdown-grace -1 is not a number of seconds"),
-            (["serve", "--db", database, "--maintenance", "both"], [:], "--maintenance both is not an API: rosti or rosa."),
+            (["serve", "--db", database, "--maintenance", "all"], [:], "--maintenance all is not an API: rosti, rosa or both."),
             (["serve", "--db", database], ["ROSTRA_MAINTENANCE": "rosa, nope"], "ROSTRA_MAINTENANCE=nope is not an API"),
             (["serve", "--db", database, "--rosa-max-upload-bytes", "0"], [:], "--rosa-max-upload-bytes 0 is not a number of bytes, 1 or more."),
             (["serve", "--db", database, "--admin-token", ""], [:], "The admin token must be printable ASCII"),
@@ -111,6 +111,23 @@ import TestSupport
             #expect(output.isEmpty, "no banner: nothing started")
         }
         #expect(!FileManager.default.fileExists(atPath: database), "no state was opened")
+    }
+
+    /// `both`, as `PUT /__admin/maintenance` takes it, from the flag and from the variable.
+    @Test func maintenanceBothStartsEveryAPIInMaintenance() throws {
+        let scratch = try TemporaryDirectory()
+        let base = ["serve", "--rosti-port", "0", "--rosa-port", "0", "--db", ":memory:", "--seed", RostraProcess.seedDirectory,
+                    "--log-level", "error"]
+        for (arguments, environment) in [(base + ["--maintenance", "both"], [:]), (base, ["ROSTRA_MAINTENANCE": "Both"]),
+                                         (base + ["--maintenance", "rosa", "--maintenance", "both"], [:])] {
+            let server = try RostraProcess(arguments, environment: environment, directory: scratch.url)
+            let ports = try server.waitForBanner()
+            #expect(try RostraProcess.get(port: ports.rosa, path: "/__admin/maintenance") == (200, #"{"rosti":true,"rosa":true}"#),
+                    "\(arguments) \(environment)")
+            #expect(try RostraProcess.get(port: ports.rosti, path: "/api/v1/companies/").0 == 503)
+            #expect(try RostraProcess.get(port: ports.rosa, path: "/api/v1/check").0 == 503)
+            #expect(server.stop() == 0)
+        }
     }
 
     @Test func aBrokenSeedStopsStartUpAndLeavesNoDatabase() throws {
