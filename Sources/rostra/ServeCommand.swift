@@ -30,7 +30,7 @@ struct ServeCommand: RostraCommand {
             environment: EnvironmentFallback("ROSTRA_ROSA_MAX_UPLOAD_BYTES"),
             shownDefault: "\(RosaFileStoreLimits.default.maximumUploadBytes) (2 GiB)")
         static let shutdownGrace = OptionSpec(
-            "shutdown-grace", .value(valueName: "seconds"), help: "Seconds that requests in progress get to finish on SIGINT/SIGTERM.",
+            "shutdown-grace", .value(valueName: "seconds"), help: "Seconds that requests in progress get to finish on SIGINT, SIGTERM or SIGHUP.",
             environment: EnvironmentFallback("ROSTRA_SHUTDOWN_GRACE"), shownDefault: "\(Int(defaultShutdownGrace))")
         static let adminToken = OptionSpec(
             "admin-token", .value(valueName: "token"),
@@ -42,7 +42,7 @@ struct ServeCommand: RostraCommand {
             environment: EnvironmentFallback("ROSTRA_NO_ADMIN", shown: "ROSTRA_NO_ADMIN=1"))
         static let readyFile = OptionSpec(
             "ready-file", .value(valueName: "path"),
-            help: "Once both APIs listen, write their ports and URLs to this file as JSON (for harnesses that start Rostra on port 0); removed on shutdown.",
+            help: "Once both APIs listen, write their ports and URLs to this file as JSON (for harnesses that start Rostra on port 0); removed on every exit but a kill.",
             environment: EnvironmentFallback("ROSTRA_READY_FILE"))
     }
 
@@ -54,10 +54,10 @@ struct ServeCommand: RostraCommand {
         name: "serve",
         abstract: "Serve the Rosti API and the Rosa File Store API, each on its own port.",
         discussion: """
-            Opens the state (creating and seeding it on first start), then listens and prints a \
+            Binds both ports, opens the state (creating and seeding it on first start), then serves and prints a \
             banner with both base URLs, the dashboard and the seed credentials. Every option also \
             reads the environment variable its help names; a flag on the command line wins. \
-            SIGINT or SIGTERM stops it gracefully. Reference: docs/configuration.md.
+            SIGINT, SIGTERM or SIGHUP stops it gracefully. Reference: docs/configuration.md.
             """,
         options: listening.all + StateOptions.all + [
             Options.logFormat, Options.logLevel, Options.maintenance, Options.rosaMaxUploadBytes,
@@ -150,42 +150,61 @@ struct ServeCommand: RostraCommand {
         let host = addresses.host
         let ports = addresses.ports
         let grace = shutdownGrace
+        let readyFile = readyFile.map(ReadyFile.init(path:))
+        // Whatever ends the command from here on, a thrown failure included.
+        defer { readyFile?.withdraw() }
 
-        let store = try state.openStore()
-        let emulator = Emulator(defaultState: store, adminAccess: adminAccess, logger: logger)
-        for api in maintenance { emulator.maintenance.set(api, on: true) }
-        var servers: [(EmulatedAPI, HTTPServer)] = []
+        // Both ports first: a port in use must stop the start before the state is opened,
+        // or a first start would leave a new, seeded `.rostra` behind for nothing. The
+        // listeners queue connections until they start, once the state is open.
+        var servers: [(EmulatedAPI, HTTPServer, LateBoundService)] = []
         // One for the process: malloc_trim works on all of it, and two would trim twice.
         let freedMemory = FreedMemoryReturn(delay: HTTPLimits().freedMemoryReturnDelay)
-        for service in apiServices(emulator: emulator) {
-            let api = service.api
+        for api in EmulatedAPI.allCases {
             let configuration = ServerConfiguration(host: host, port: ports[api]!, name: api.rawValue)
+            let service = LateBoundService()
             do {
                 let server = try HTTPServer(
-                    configuration: configuration, responder: emulator.responder(for: service),
-                    errorRenderer: service.errorRenderer, logger: logger, freedMemory: freedMemory)
-                servers.append((api, server))
+                    configuration: configuration, responder: service.responder, errorRenderer: service.errorRenderer,
+                    logger: logger, freedMemory: freedMemory)
+                servers.append((api, server, service))
             } catch {
+                close(servers.map(\.1), freedMemory: freedMemory)
                 throw CommandFailure("Cannot listen for the \(api.rawValue) API on \(host):\(ports[api]!): \(error)")
             }
         }
-        for (_, server) in servers { server.start() }
-        watchSeed(of: store)
+        let store: StateStore
+        do {
+            store = try state.openStore()
+        } catch {
+            close(servers.map(\.1), freedMemory: freedMemory)
+            throw error
+        }
+
+        let emulator = Emulator(defaultState: store, adminAccess: adminAccess, logger: logger)
+        for api in maintenance { emulator.maintenance.set(api, on: true) }
+        for service in apiServices(emulator: emulator) {
+            let listener = servers.first { $0.0 == service.api }!.2
+            listener.bind(responder: emulator.responder(for: service), errorRenderer: service.errorRenderer)
+        }
+        for (_, server, _) in servers { server.start() }
+        watchSeed(of: store, readyFile: readyFile)
         let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))
         printBanner(listening: listening, store: store, adminAccess: emulator.adminAccess)
         if let readyFile {
             do {
-                try ReadyFile.write(listening.readyDocument(state: store.location.description), to: readyFile)
+                try readyFile.write(listening.readyDocument(state: store.location.description))
             } catch {
-                throw CommandFailure("Cannot write the ready file \(readyFile): \(error)")
+                let problem = FileProblem.explain(creatingFileAt: readyFile.path) ?? FileProblem.describe(error)
+                throw CommandFailure("Cannot write the ready file \(readyFile.path): \(problem)")
             }
         }
 
         let received = stop.wait()
-        logger.notice("signal \(received): shutting down (grace \(grace)s)")
+        logger.notice("\(ShutdownSignals.name(of: received)): shutting down (grace \(grace)s)")
         // Both listeners drain at the same time, each on a thread of its own.
         let stopped = DispatchSemaphore(value: 0)
-        for (_, server) in servers {
+        for (_, server, _) in servers {
             Thread.detachNewThread {
                 server.shutdown(gracePeriod: .milliseconds(Int(grace * 1000)))
                 stopped.signal()
@@ -193,21 +212,27 @@ struct ServeCommand: RostraCommand {
         }
         for _ in servers { stopped.wait() }
         freedMemory.stop()
-        // A ready file left behind would tell the next harness that a stopped Rostra listens.
-        if let readyFile { try? FileManager.default.removeItem(atPath: readyFile) }
+        readyFile?.withdraw()
         logger.notice("stopped")
+    }
+
+    /// Listeners that never started, closed on a failed start.
+    private func close(_ servers: [HTTPServer], freedMemory: FreedMemoryReturn) {
+        for server in servers { server.shutdown(gracePeriod: .zero) }
+        freedMemory.stop()
     }
 
     /// A reused database has its seed read and checked here, on a thread of its own once
     /// both APIs listen (see `StateStore`); a broken seed ends the process as it would have
     /// before listening.
-    private func watchSeed(of store: StateStore) {
+    private func watchSeed(of store: StateStore, readyFile: ReadyFile?) {
         Thread.detachNewThread {
             do {
                 try store.seed.waitUntilLoaded()
             } catch {
                 let message = "Error: Cannot open the state \(store.location) with the seed \(store.seed.directory.path): \(error)\n"
                 Output.standardError(message)
+                readyFile?.withdraw()
                 Foundation.exit(1)
             }
         }
@@ -239,7 +264,11 @@ struct ServeCommand: RostraCommand {
     }
 }
 
-/// SIGINT and SIGTERM begin a graceful shutdown instead of ending the process at once.
+/// SIGINT, SIGTERM and SIGHUP begin a graceful shutdown instead of ending the process at
+/// once. SIGHUP is what a closed terminal sends; its default action would end the process
+/// on the spot, cutting requests off and leaving the ready file behind, so it stops Rostra
+/// the same way (there is no configuration to reload). A SIGHUP that the parent set to be
+/// ignored (`nohup rostra`) stays ignored, as that parent asked.
 ///
 /// The signals are blocked before any thread starts (threads inherit the mask) and then
 /// taken with `sigwait`: one that arrives early stays pending until waited for. A Dispatch
@@ -250,12 +279,31 @@ struct ShutdownSignals {
 
     init() {
         sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
+        for signal in Self.handled where !Self.isIgnored(signal) { sigaddset(&signals, signal) }
         pthread_sigmask(SIG_BLOCK, &signals, nil)
     }
 
-    /// Blocks until SIGINT or SIGTERM; returns its number.
+    static let handled = [SIGINT, SIGTERM, SIGHUP]
+
+    /// Whether the process was started with `signal` ignored (inherited through exec).
+    private static func isIgnored(_ signal: Int32) -> Bool {
+        var current = sigaction()
+        sigaction(signal, nil, &current)
+        // Function pointers compare by address; SIG_IGN is the address 1.
+        return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+    }
+
+    /// `SIGTERM` for 15, as the log names it.
+    static func name(of signal: Int32) -> String {
+        switch signal {
+        case SIGINT: "SIGINT"
+        case SIGTERM: "SIGTERM"
+        case SIGHUP: "SIGHUP"
+        default: "signal \(signal)"
+        }
+    }
+
+    /// Blocks until one of the handled signals arrives; returns its number.
     func wait() -> Int32 {
         var received: Int32 = 0
         var signals = self.signals
