@@ -78,7 +78,10 @@ public struct RostiService: APIService {
         let tenant = emulator.defaultTenant
         let logger = emulator.logger
         DispatchQueue.global(qos: .utility).async { _ = JobScheduler.of(tenant, logger: logger) }
-        return [AccessBeforeMethodCheck(service: self)]
+        return [
+            TrailingSlashHint(paths: endpoints.map(\.path) + [RostiPaths.schema]),
+            AccessBeforeMethodCheck(service: self),
+        ]
     }
 
     func call(for request: Request) throws -> RostiCall {
