@@ -41,6 +41,13 @@ public enum ControlPlaneLimits {
     public static let journalHeaderBytes = 8 * 1024
     /// Path and query bytes one entry keeps (each).
     public static let journalTargetBytes = 4 * 1024
+    /// Entries in one answer of `GET /__admin/requests` without `limit`: what a person or
+    /// a test reads at once.
+    public static let journalPageDefault = 100
+    /// The most entries one answer holds, whatever `limit` says: 1000 entries at the
+    /// limits above are about 17 MiB of JSON, where a whole journal without a page built
+    /// an answer of 1.65 GB.
+    public static let journalPageMaximum = 1000
 
     // MARK: Tenants
 
