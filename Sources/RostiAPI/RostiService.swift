@@ -84,6 +84,11 @@ public struct RostiService: APIService {
         ]
     }
 
+    /// A token of an account: only such a request makes the tenant it names.
+    public func isAuthenticated(_ request: Request) throws -> Bool {
+        try TokenAuthentication.isAuthenticated(request)
+    }
+
     func call(for request: Request) throws -> RostiCall {
         let settings = emulator.settings
         return RostiCall(

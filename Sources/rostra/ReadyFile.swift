@@ -1,7 +1,7 @@
 import Arguments
 import Emulator
 import Foundation
-import Synchronization
+import HTTP
 
 /// The host and port options, which `serve` and `health` share, each with its own help.
 struct ListeningOptions {
@@ -87,7 +87,7 @@ struct ListeningAddresses {
 /// that removes it while it is being written cannot leave it behind either.
 final class ReadyFile: Sendable {
     let path: String
-    private let stage = Mutex(Stage.notWritten)
+    private let stage = AdaptiveMutex(Stage.notWritten)
 
     private enum Stage {
         case notWritten, written

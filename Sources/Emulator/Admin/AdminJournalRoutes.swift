@@ -133,14 +133,47 @@ struct JournalQuery {
         return request.path + "?" + pairs.joined(separator: "&")
     }
 
-    /// The journals the query reads: the named tenant's (none if it does not exist — a
-    /// read never creates a tenant), every tenant's for `*`, or the calling tenant's.
-    func tenants(_ request: Request, emulator: Emulator) throws -> [Tenant] {
-        switch tenant {
-        case nil: return [try request.tenant()]
-        case "*": return emulator.tenants.all
-        case let name?: return emulator.tenants.existingTenant(named: name).map { [$0] } ?? []
+    /// What one journal gives a query.
+    struct Source {
+        var entries: [JournalEntry]
+        var kept: Int
+        var evicted: Int
+    }
+
+    /// The journals the query reads: the calling tenant's, every tenant's for `*` (the
+    /// seed view's too: the entries of requests to tenants not made yet), or the named
+    /// tenant's — for a name no tenant has yet, the seed view's entries under that name (a
+    /// read never creates a tenant).
+    func sources(_ request: Request, emulator: Emulator) throws -> [Source] {
+        func whole(_ journal: RequestJournal) -> Source {
+            Source(entries: journal.entries, kept: journal.count, evicted: journal.evictedCount)
         }
+        switch tenant {
+        case nil: return [whole(try request.tenant().journal)]
+        case "*": return (emulator.tenants.all + (emulator.tenants.existingSeedView.map { [$0] } ?? [])).map { whole($0.journal) }
+        case let name?:
+            if let existing = emulator.tenants.existingTenant(named: name) { return [whole(existing.journal)] }
+            let entries = emulator.tenants.existingSeedView?.journal.entries.filter { $0.tenant == name } ?? []
+            return [Source(entries: entries, kept: entries.count, evicted: 0)]
+        }
+    }
+
+    /// Clears what `sources` reads; returns the entries cleared.
+    func clear(_ request: Request, emulator: Emulator) throws -> Int {
+        var journals: [RequestJournal]
+        switch tenant {
+        case nil: journals = [try request.tenant().journal]
+        case "*": journals = (emulator.tenants.all + (emulator.tenants.existingSeedView.map { [$0] } ?? [])).map(\.journal)
+        case let name?:
+            if let existing = emulator.tenants.existingTenant(named: name) {
+                journals = [existing.journal]
+            } else {
+                return emulator.tenants.existingSeedView?.journal.removeEntries(ofTenant: name).count ?? 0
+            }
+        }
+        let cleared = journals.map(\.count).reduce(0, +)
+        for journal in journals { journal.clear() }
+        return cleared
     }
 }
 
@@ -170,16 +203,16 @@ extension AdminRoutes {
             ])
         ) { request in
             let query = try JournalQuery(request)
-            let tenants = try query.tenants(request, emulator: emulator)
-            let (entries, hasMore) = query.page(of: tenants.flatMap { $0.journal.entries })
+            let sources = try query.sources(request, emulator: emulator)
+            let (entries, hasMore) = query.page(of: sources.flatMap(\.entries))
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             return AdminReply.json([
                 "tenant": .string(try query.tenant ?? request.tenant().name),
                 "requests": .array(entries.map { $0.json(formatter: formatter) }),
                 "count": .integer(entries.count),
-                "kept": .integer(tenants.map(\.journal.count).reduce(0, +)),
-                "evicted": .integer(tenants.map(\.journal.evictedCount).reduce(0, +)),
+                "kept": .integer(sources.map(\.kept).reduce(0, +)),
+                "evicted": .integer(sources.map(\.evicted).reduce(0, +)),
                 "journal_size": .integer(emulator.settings.value.journalSize),
                 "limit": .integer(query.pageSize),
                 "has_more": .bool(hasMore),
@@ -193,9 +226,7 @@ extension AdminRoutes {
             responses: [(200, "{\"tenant\": …, \"cleared\": <entries>}")])
         ) { request in
             let query = try JournalQuery(request, allowing: ["tenant"])
-            let tenants = try query.tenants(request, emulator: emulator)
-            let cleared = tenants.map(\.journal.count).reduce(0, +)
-            for tenant in tenants { tenant.journal.clear() }
+            let cleared = try query.clear(request, emulator: emulator)
             return AdminReply.json(["tenant": .string(try query.tenant ?? request.tenant().name), "cleared": .integer(cleared)])
         }
     }

@@ -49,7 +49,18 @@ public enum ControlPlaneLimits {
     /// an answer of 1.65 GB.
     public static let journalPageMaximum = 1000
 
+    /// What the journals of every tenant together may hold (entries' strings and fields,
+    /// about): past it, the oldest entries of the largest journal go first. A hundred
+    /// tenants each keeping a thousand ordinary entries (a few hundred bytes each) fit many
+    /// times over; a hundred tenants of a thousand entries at the limits above (17 KiB
+    /// each) held 1.67 GB before there was a budget.
+    public static let journalBytesMaximum = 128 << 20
+
     // MARK: Tenants
+
+    /// Rate-limit keys the seed view keeps in one window for tenants not made yet (each a
+    /// name and a client, a hundred bytes or so); requests beyond it share one count.
+    public static let seedViewRateLimitKeysMaximum = 100_000
 
     /// The longest tenant name.
     public static let tenantNameMaximumCharacters = 64
