@@ -279,7 +279,10 @@ struct ShutdownSignals {
 
     init() {
         sigemptyset(&signals)
-        for signal in Self.handled where !Self.isIgnored(signal) { sigaddset(&signals, signal) }
+        // Only SIGHUP's inherited "ignore" is kept (nohup). SIGINT and SIGTERM are taken even
+        // when ignored: a non-interactive shell starts `rostra &` with SIGINT ignored, and
+        // `kill -INT` must stop it all the same.
+        for signal in Self.handled where signal != SIGHUP || !Self.isIgnored(signal) { sigaddset(&signals, signal) }
         pthread_sigmask(SIG_BLOCK, &signals, nil)
     }
 

@@ -213,6 +213,23 @@ import TestSupport
         #expect(server.stop() == 0)
     }
 
+    /// A non-interactive shell starts `rostra &` with SIGINT ignored; `kill -INT` stops it
+    /// all the same, as before SIGHUP was handled.
+    @Test func sigintStopsItEvenWhenTheParentIgnoredIt() throws {
+        let scratch = try TemporaryDirectory()
+        let server = try RostraProcess(
+            ["serve", "--rosti-port", "0", "--rosa-port", "0", "--db", ":memory:", "--seed", RostraProcess.seedDirectory,
+             "--log-level", "notice"], directory: scratch.url, launcher: ["/usr/bin/env", "--ignore-signal=INT"])
+        _ = try server.waitForBanner()
+        kill(server.process.processIdentifier, SIGINT)
+        let ended = eventually(timeout: .seconds(10)) { !server.process.isRunning }
+        #expect(ended)
+        if !ended { kill(server.process.processIdentifier, SIGKILL) }
+        server.process.waitUntilExit()
+        #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
+        #expect(server.standardErrorLines().contains { $0.contains("SIGINT: shutting down") })
+    }
+
     /// A port in use ends the start before the state is opened: a first start leaves no
     /// new, seeded `.rostra` behind, whichever port it is.
     @Test func aPortInUseStopsStartUpBeforeTheStateIsMade() throws {
