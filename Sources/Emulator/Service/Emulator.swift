@@ -31,17 +31,18 @@ public final class Emulator: Sendable {
     private let adminResponders = ReadWriteLock<[EmulatedAPI: any Responder]>([:])
 
     /// - Precondition: `plugins` are the plug-ins of `defaultState`'s schema, in its order
-    ///   (a programming error otherwise).
+    ///   (a programming error otherwise). `journalBudgetBytes`: what every tenant's journal
+    ///   may hold together (`ControlPlaneLimits.journalBytesMaximum`; tests lower it).
     public init(
         defaultState: StateStore, plugins: [any APIPlugin], settings: EmulatorSettings = EmulatorSettings(),
-        adminAccess: AdminAccess = .open, logger: Logger
+        adminAccess: AdminAccess = .open, logger: Logger, journalBudgetBytes: Int = ControlPlaneLimits.journalBytesMaximum
     ) {
         precondition(
             plugins.map(\.state.name) == defaultState.schema.plugins.map(\.name),
             "the emulator's plug-ins must be those of its state's schema")
         self.plugins = plugins
         self.settings = SettingsStore(settings)
-        self.tenants = TenantRegistry(defaultState: defaultState)
+        self.tenants = TenantRegistry(defaultState: defaultState, journalBudget: JournalBudget(limit: journalBudgetBytes))
         self.adminAccess = adminAccess
         self.logger = logger
     }
@@ -55,12 +56,28 @@ public final class Emulator: Sendable {
     /// The tenant of requests without `X-Rostra-Tenant`.
     public var defaultTenant: Tenant { tenants.defaultTenant }
 
-    /// The tenant a request works in: the one `X-Rostra-Tenant` names, made from the seed on
-    /// first use, or the default one. A bad name is refused with 400, a new tenant beyond
-    /// `max_tenants` with 409.
+    /// The tenant an admin call works in: the one `X-Rostra-Tenant` names, made from the
+    /// seed on first use, or the default one. A bad name is refused with 400, a new tenant
+    /// beyond `max_tenants` with 409.
     public func tenant(for request: Request) throws -> Tenant {
         guard let name = request.headers[TenantName.header] else { return tenants.defaultTenant }
         return try tenants.tenant(named: String(name.trimmingHTTPWhitespace()), maximumCount: settings.maxTenants)
+    }
+
+    /// The tenant an API request works in. A tenant that does not exist yet is made only
+    /// for a request `isAuthenticated` accepts — judged against the seed view, the state
+    /// the tenant would start with; any other request is served from the seed view, with
+    /// the name it gave (`TenantRegistry` says why). A bad name is refused with 400, a new
+    /// tenant beyond `max_tenants` with 409.
+    func apiTenant(for request: Request, isAuthenticated: (Request) throws -> Bool) throws -> (Tenant, seedViewName: String?) {
+        guard let header = request.headers[TenantName.header] else { return (tenants.defaultTenant, nil) }
+        let name = String(header.trimmingHTTPWhitespace())
+        if let existing = try tenants.existingTenant(validating: name) { return (existing, nil) }
+        let view = try tenants.seedView()
+        var probe = request
+        probe.storage[TenantRequestKey.self] = view
+        guard try isAuthenticated(probe) else { return (view, name) }
+        return (try tenants.tenant(named: name, maximumCount: settings.maxTenants), nil)
     }
 
     /// The full responder for one API's listener. `/__admin/` goes to the admin API (see
@@ -93,7 +110,8 @@ public final class Emulator: Sendable {
             ControlPlaneMiddleware(
                 emulator: self, renderer: service.errorRenderer,
                 journal: omitted.contains(.journal) ? nil : JournalRecorder(api: service.api, sequence: journalSequence),
-                faults: omitted.contains(.faults) ? nil : FaultInjector(api: service.api, settings: settings)),
+                faults: omitted.contains(.faults) ? nil : FaultInjector(api: service.api, settings: settings),
+                isAuthenticated: { try service.isAuthenticated($0) }),
             MaintenanceMiddleware(api: service.api, switches: maintenance),
         ]
         let api = apiRouter.wrapped(in: layers + service.middlewares(emulator: self) + [ErrorRenderingMiddleware(renderer: service.errorRenderer)])
