@@ -42,9 +42,13 @@ public final class Emulator: Sendable {
             "the emulator's plug-ins must be those of its state's schema")
         self.plugins = plugins
         self.settings = SettingsStore(settings)
-        self.tenants = TenantRegistry(defaultState: defaultState, journalBudget: JournalBudget(limit: journalBudgetBytes))
+        self.tenants = TenantRegistry(defaultState: defaultState, journalBudget: JournalBudget(limit: journalBudgetBytes)) {
+            tenant, event in
+            for plugin in plugins { plugin.tenant(tenant, did: event) }
+        }
         self.adminAccess = adminAccess
         self.logger = logger
+        tenants.announceDefaultOpened()
     }
 
     /// Closes every tenant's state, at shutdown, once the listeners have stopped (see

@@ -1,4 +1,5 @@
 import EmulatorState
+import Foundation
 import HTTP
 import Primitives
 import Synchronization
@@ -28,10 +29,13 @@ public final class TenantRegistry: Sendable {
     private let seedViewTenant = AdaptiveMutex<Tenant?>(nil)
     /// One eviction pass at a time (see `reclaimJournalMemory`).
     private let reclaiming = Atomic<Bool>(false)
+    /// Tells the plug-ins what happened to a tenant's state as a whole.
+    private let announce: @Sendable (Tenant, TenantEvent) -> Void
 
-    init(defaultState: StateStore, journalBudget: JournalBudget) {
+    init(defaultState: StateStore, journalBudget: JournalBudget, announce: @escaping @Sendable (Tenant, TenantEvent) -> Void) {
         seed = defaultState.seed
         self.journalBudget = journalBudget
+        self.announce = announce
         defaultTenant = Tenant(name: TenantName.defaultName, state: defaultState, journalBudget: journalBudget)
     }
 
@@ -57,9 +61,12 @@ public final class TenantRegistry: Sendable {
         // every other tenant must not wait for it. Two requests racing to create the same
         // tenant both make one; the first to register wins and the other copy is dropped.
         let made = Tenant(name: name, state: try StateStore(location: .memory, seed: seed), journalBudget: journalBudget)
+        var isNew = false
+        defer { if isNew { announce(made, .opened) } }
         return try named.write { tenants in
             if let winner = tenants[name] { return winner }
             guard tenants.count < maximumCount else { throw Self.full(maximumCount) }
+            isNew = true
             tenants[name] = made
             // What the name's requests left in the seed view becomes the tenant's, under the
             // lock that `recordInSeedView` reads under, so no entry lands in between.
@@ -93,6 +100,18 @@ public final class TenantRegistry: Sendable {
     /// Puts the tenant back as it was when new (see `Tenant.reset()`).
     public func reset(_ tenant: Tenant) throws {
         try tenant.reset()
+        announce(tenant, .reset)
+    }
+
+    /// Replaces the tenant's state with an exported document (see `StateStore.importState`).
+    public func importState(_ document: [UInt8], into tenant: Tenant) throws {
+        try tenant.state.importState(Data(document))
+        announce(tenant, .imported)
+    }
+
+    /// Tells the plug-ins the default tenant's state is open (once, at start-up).
+    func announceDefaultOpened() {
+        announce(defaultTenant, .opened)
     }
 
     /// Closes every tenant's state for good, at shutdown: the default one's database is
@@ -102,6 +121,7 @@ public final class TenantRegistry: Sendable {
         var firstError: (any Error)?
         // The seed view too: a throwaway state with a folder of its own.
         for tenant in all + (existingSeedView.map { [$0] } ?? []) {
+            announce(tenant, .closing)
             do { try tenant.state.close() } catch { firstError = firstError ?? error }
         }
         if let firstError { throw firstError }
@@ -117,6 +137,7 @@ public final class TenantRegistry: Sendable {
             throw AdminError(.notFound, field: "name", "no tenant \(JSONString.quote(name))")
         }
         removed.retire()
+        announce(removed, .deleted)
     }
 
     // MARK: The seed view
