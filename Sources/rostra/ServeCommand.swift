@@ -192,7 +192,7 @@ struct ServeCommand: RostraCommand {
         for (_, server, _) in servers { server.start() }
         checkInBackground(store, readyFile: readyFile, logger: logger)
         let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))
-        printBanner(listening: listening, store: store, adminAccess: emulator.adminAccess)
+        printBanner(listening: listening, store: store, adminAccess: emulator.adminAccess, missingParts: emulator.missingParts)
         if let readyFile {
             do {
                 try readyFile.write(listening.readyDocument(state: store.location.description))
@@ -267,7 +267,7 @@ struct ServeCommand: RostraCommand {
         }
     }
 
-    private func printBanner(listening: ListeningAddresses, store: StateStore, adminAccess: AdminAccess) {
+    private func printBanner(listening: ListeningAddresses, store: StateStore, adminAccess: AdminAccess, missingParts: [RealPart]) {
         var lines = ["Rostra \(RostraVersion.string)"]
         lines.append("  Rosti API            \(listening.shownURL(of: .rosti))   (admin: /__admin/health)")
         lines.append("  Rosa File Store API  \(listening.shownURL(of: .rosa))   (admin: /__admin/health)")
@@ -281,6 +281,8 @@ struct ServeCommand: RostraCommand {
             lines.append("  Admin API            off (--no-admin); health stays")
         }
         lines.append("  State                \(store.location) (\(Self.describe(store.opening)))")
+        // The APIs work without them; what needs them says so when used.
+        for part in missingParts { lines.append("  Missing              \(part.summary)") }
         lines.append("  Seed credentials     Rosti: Authorization: Token rostidemo0000000000000000000000000000001")
         lines.append("                       Rosa:  --user demo:demo-password   (more in docs/seed-data.md)")
         // Written unbuffered: scripts and tests wait for the banner on a pipe.
