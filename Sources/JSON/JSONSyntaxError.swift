@@ -71,8 +71,13 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
         let atEnd = found == nil ? "unexpected end of file, " : ""
         switch problem {
         case .expectingValue:
-            guard let found else { return "unexpected end of file, expected a value" }
-            return "unexpected character '\(found)', expected a value"
+            switch found {
+            case nil: return "unexpected end of file, expected a value"
+            case "t": return "invalid literal, expected true"
+            case "f": return "invalid literal, expected false"
+            case "n": return "invalid literal, expected null"
+            case let found?: return "unexpected character '\(found)', expected a value"
+            }
         case .expectingPropertyName: return atEnd + "expected a quoted key"
         case .expectingColon: return atEnd + "expected ':'"
         case .expectingComma(let closing): return atEnd + "expected ',' or '\(closing)'"

@@ -13,7 +13,7 @@ import Testing
         } catch {
             #expect(error.line == 3)
             #expect(error.column == 8)
-            #expect(error.explanation == "unexpected character 't', expected a value")
+            #expect(error.explanation == "invalid literal, expected true")
         }
         let parsed = try JSONParser.parseDocument(Array("{\"s\": \"a\\u00e9\\ud83d\\ude00\\n\", \"n\": -1.5e2, \"i\": 42}".utf8))
         let members = try #require(parsed.root.members)
@@ -41,6 +41,8 @@ import Testing
         #expect(explanation("[\"a\\qb\"]") == "1:4 invalid escape '\\q'")
         #expect(explanation("[\"é\u{01}\"]") == "1:4 control character in a string (write it as an escape such as \\n)")
         #expect(explanation("[NaN]") == "1:2 NaN is not a JSON number")
+        #expect(explanation("[1, x]") == "1:5 unexpected character 'x', expected a value")
+        #expect(explanation("[1, nul]") == "1:5 invalid literal, expected null")
         #expect(explanation("{\n  \"a\": [\"x\"],\n  \"b\": 2, \"a\": 3\n}") == "3:11 duplicate key \"a\" (first on line 2)")
     }
 

@@ -1,5 +1,6 @@
 import EmulatorState
 import HTTP
+import JSON
 
 /// Which emulated API a listener serves.
 public enum EmulatedAPI: String, Sendable, Codable, CaseIterable {
@@ -68,8 +69,8 @@ public enum AdminRoutes {
 
 /// Answers of the admin API.
 enum AdminReply {
-    static func json(_ value: AdminJSON, status: HTTPStatus = .ok) -> Response {
-        Response(status: status, contentType: "application/json", bytes: value.serialized)
+    static func json(_ value: JSONValue, status: HTTPStatus = .ok) -> Response {
+        Response(status: status, contentType: "application/json", bytes: JSONWriter.bytes(value, .compact))
     }
 }
 
@@ -77,7 +78,7 @@ enum AdminReply {
 /// to blame), whatever threw them: admin validation, the router (404, 405), state import.
 struct AdminErrorRenderer: ErrorRenderer {
     func response(for error: any Error, request: Request?) -> Response {
-        var body = AdminJSONObject()
+        var body = JSONObject()
         let status: HTTPStatus
         var headers = HTTPHeaders()
         switch error {

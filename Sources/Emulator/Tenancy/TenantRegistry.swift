@@ -1,5 +1,6 @@
 import EmulatorState
 import HTTP
+import JSON
 
 /// Every tenant of one emulator by name: the default one (backed by the database `--db`
 /// names) and those made from the seed on first use, each with an in-memory state of its

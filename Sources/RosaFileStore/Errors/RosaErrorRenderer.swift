@@ -1,5 +1,6 @@
 import Emulator
 import HTTP
+import JSON
 
 /// The one place that turns any error on the Rosa port into the API's documented body:
 /// handler errors (`RosaError`), bodies the multipart parser refuses (`MultipartError`),

@@ -1,5 +1,6 @@
 import Emulator
 import HTTP
+import JSON
 
 /// How every successful JSON answer leaves the Rosa API: `application/json; charset=utf-8`
 /// and an `ETag`, because the ABF console client reads `headers.get_all('ETag')[0]` on every

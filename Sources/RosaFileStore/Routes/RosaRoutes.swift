@@ -1,6 +1,7 @@
 import Emulator
 import EmulatorState
 import HTTP
+import JSON
 
 /// The Rosa File Store API's routes (reference "Endpoints"). Paths come with and without
 /// `.json` where the reference says so; a file's path segment may carry any extension

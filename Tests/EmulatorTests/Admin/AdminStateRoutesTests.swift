@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 import Testing
 
 @testable import Emulator
@@ -86,7 +87,7 @@ import TestSupport
         var tables = document["tables"]!.objectValue!
         tables["rosti_companies"] = [["id": 1, "name": "No created column"]]
         document["tables"] = .object(tables)
-        let refused = try harness.send("PUT", "/__admin/state", api: .rosti, body: AdminJSON.object(document).text)
+        let refused = try harness.send("PUT", "/__admin/state", api: .rosti, body: JSONValue.object(document).text)
         #expect(refused.status == 400)
         #expect(refused["error"]?.stringValue?.contains("rosti_companies") == true)
         #expect(try harness.send("GET", "/companies").json == before)
@@ -95,7 +96,7 @@ import TestSupport
         #expect(notJSON.status == 400)
     }
 
-    @Test func unknownAdminPathsAnswerAdminJSON404() throws {
+    @Test func unknownAdminPathsAnswerJSONValue404() throws {
         let harness = try ControlPlaneHarness()
         let missing = try harness.admin("GET", "no-such-call")
         #expect(missing.status == 404)
