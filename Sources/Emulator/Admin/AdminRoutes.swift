@@ -25,17 +25,14 @@ public enum AdminRoutes {
     /// (503) when the start-up check found the database file damaged: every call touching
     /// the damaged pages would answer 500, and a harness must not wait on a broken world.
     static func registerHealth(on router: inout Router, api: EmulatedAPI, state: StateStore) {
-        let version = JSONString.quote(RostraVersion.string)
-        let body = Array(#"{"status":"ok","version":\#(version),"api":"\#(api.rawValue)"}"#.utf8)
+        let healthy = AdminReply.json(["status": "ok", "version": .string(RostraVersion.string), "api": .string(api.rawValue)])
         router.add(.get, healthPath, name: "Liveness and version") { _ in
-            guard case .damaged(let problems) = state.integrity else {
-                return Response(contentType: "application/json", bytes: body)
-            }
-            let problem = JSONString.quote("\(state.location) is damaged: " + problems.prefix(3).joined(separator: "; "))
-            let remedy = JSONString.quote(Self.damagedStateRemedy)
-            return Response(
-                status: .serviceUnavailable, contentType: "application/json",
-                bytes: Array(#"{"status":"unhealthy","version":\#(version),"api":"\#(api.rawValue)","problem":\#(problem),"remedy":\#(remedy)}"#.utf8))
+            guard case .damaged(let problems) = state.integrity else { return healthy }
+            return AdminReply.json([
+                "status": "unhealthy", "version": .string(RostraVersion.string), "api": .string(api.rawValue),
+                "problem": .string("\(state.location) is damaged: " + problems.prefix(3).joined(separator: "; ")),
+                "remedy": .string(Self.damagedStateRemedy),
+            ], status: .serviceUnavailable)
         }
     }
 

@@ -33,7 +33,7 @@ public struct PlainErrorRenderer: ErrorRenderer {
         let httpError = error as? HTTPError ?? HTTPError(.internalServerError)
         var response = Response(
             status: httpError.status, contentType: "application/json",
-            bytes: Array(#"{"error":\#(JSONString.quote(httpError.message ?? httpError.status.reasonPhrase))}"#.utf8))
+            bytes: JSONWriter.bytes(["error": .string(httpError.message ?? httpError.status.reasonPhrase)], .compact))
         for field in httpError.headers { response.headers.replaceOrAdd(name: field.name, value: field.value) }
         return response
     }
