@@ -20,7 +20,8 @@ public enum JSONValue: Sendable {
     /// An integer, written in decimal.
     public static func integer(_ value: some BinaryInteger) -> JSONValue { .number(JSONNumber(integer: value)) }
 
-    /// A Python `float`, written as `repr()` writes it (`10.0`, `0.05`).
+    /// A double, kept as a Python `float` (its text is `repr()`'s: `10.0`, `0.05`), which
+    /// is how DRF's format writes it; the formats that write numbers as doubles write `10`.
     public static func number(_ value: Double) -> JSONValue { .number(JSONNumber(double: value)) }
 
     /// `.string` for a value, `.null` for nil.
