@@ -96,7 +96,7 @@ import TestSupport
         #expect(notJSON.status == 400)
     }
 
-    @Test func unknownAdminPathsAnswerJSONValue404() throws {
+    @Test func unknownAdminPathsAnswerAdminJSON404() throws {
         let harness = try ControlPlaneHarness()
         let missing = try harness.admin("GET", "no-such-call")
         #expect(missing.status == 404)
