@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 import Store
 
 /// `/api/v1/{company_id}/storages/` and `storages-password/`: MariaDB and PostgreSQL
