@@ -57,6 +57,11 @@ public struct LocalCertificateAuthority: Sendable {
         public var madeAuthority = false
         /// Why the server certificate was issued now; nil when the one there was kept.
         public var issuedBecause: String?
+
+        public init(madeAuthority: Bool = false, issuedBecause: String? = nil) {
+            self.madeAuthority = madeAuthority
+            self.issuedBecause = issuedBecause
+        }
     }
 
     /// Makes the authority when it does not exist yet; true when it was made now.
