@@ -61,7 +61,7 @@ struct ServeCommand: RostraCommand {
             reads the environment variable its help names; a flag on the command line wins. \
             SIGINT or SIGTERM stops it gracefully. Reference: docs/configuration.md.
             """,
-        options: listening.all + StateOptions.all + [
+        options: listening.all + StateOptions.all + TLSOptions.all + [
             Options.logFormat, Options.logLevel, Options.maintenance, Options.rosaMaxUploadBytes,
             Options.shutdownGrace, Options.adminToken, Options.noAdmin, Options.readyFile,
         ]
@@ -73,6 +73,7 @@ struct ServeCommand: RostraCommand {
 
     let addresses: ListeningAddresses
     let state: StateOptions
+    let tls: TLSOptions
     fileprivate let logFormat: LogFormat
     let logLevel: Logger.Level
     let maintenance: [EmulatedAPI]
@@ -84,6 +85,7 @@ struct ServeCommand: RostraCommand {
     init(_ arguments: ParsedArguments) throws(UsageError) {
         addresses = try Self.listening.addresses(from: arguments)
         state = try StateOptions(arguments)
+        tls = try TLSOptions(arguments, listening: addresses, database: state.location)
         logFormat = try arguments.value(Options.logFormat, expected: "a log format (human or json)") { LogFormat(rawValue: $0.lowercased()) }
             ?? .human
         logLevel = try arguments.value(
@@ -149,27 +151,41 @@ struct ServeCommand: RostraCommand {
         let emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins, adminAccess: adminAccess, logger: logger)
         for api in maintenance { emulator.maintenance.set(api, on: true) }
         var servers: [(EmulatedAPI, HTTPServer)] = []
+        var tlsServers: [(EmulatedAPI, HTTPServer)] = []
+        let tlsIdentity = tls.ports == nil ? nil : tls.identity(logger: logger)
         // One for the process: malloc_trim works on all of it, and two would trim twice.
         let freedMemory = FreedMemoryReturn(delay: HTTPLimits().freedMemoryReturnDelay)
         for service in apiServices(emulator: emulator) {
             let api = service.api
+            let responder = emulator.responder(for: service)
             let configuration = ServerConfiguration(host: host, port: ports[api]!, name: api.rawValue)
             do {
                 let server = try HTTPServer(
-                    configuration: configuration, responder: emulator.responder(for: service),
+                    configuration: configuration, responder: responder,
                     errorRenderer: service.errorRenderer, logger: logger, freedMemory: freedMemory)
                 servers.append((api, server))
             } catch {
                 throw CommandFailure("Cannot listen for the \(api.rawValue) API on \(host):\(ports[api]!): \(error)")
             }
+            if let tlsIdentity, let port = tls.ports?[api] {
+                tlsServers.append((api, try tls.server(
+                    for: api, host: host, port: port, identity: tlsIdentity, responder: responder,
+                    errorRenderer: service.errorRenderer, logger: logger, freedMemory: freedMemory)))
+            }
         }
-        for (_, server) in servers { server.start() }
+        for (_, server) in servers + tlsServers { server.start() }
+        // The certificate is checked (made, renewed) and loaded beside the first answers.
+        tlsIdentity?.prepareInBackground()
         checkInBackground(store, logger: logger)
         let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))
-        printBanner(listening: listening, store: store, adminAccess: emulator.adminAccess)
+        let tlsListening = tlsServers.isEmpty
+            ? nil : ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: tlsServers.map { ($0.0, $0.1.port) }))
+        printBanner(listening: listening, tlsListening: tlsListening, store: store, adminAccess: emulator.adminAccess)
         if let readyFile {
             do {
-                try ReadyFile.write(listening.readyDocument(state: store.location.description), to: readyFile)
+                var document = listening.readyDocument(state: store.location.description)
+                if let tlsListening { tls.addKeys(to: &document, listening: tlsListening) }
+                try ReadyFile.write(document, to: readyFile)
             } catch {
                 throw CommandFailure("Cannot write the ready file \(readyFile): \(error)")
             }
@@ -179,13 +195,13 @@ struct ServeCommand: RostraCommand {
         logger.notice("signal \(received): shutting down (grace \(grace)s)")
         // Both listeners drain at the same time, each on a thread of its own.
         let stopped = DispatchSemaphore(value: 0)
-        for (_, server) in servers {
+        for (_, server) in servers + tlsServers {
             Thread.detachNewThread {
                 server.shutdown(gracePeriod: .milliseconds(Int(grace * 1000)))
                 stopped.signal()
             }
         }
-        for _ in servers { stopped.wait() }
+        for _ in servers + tlsServers { stopped.wait() }
         freedMemory.stop()
         // Nothing serves any more: the database is checkpointed into its file (a copy of
         // the file alone is then complete) and throwaway tenants' folders go.
@@ -234,10 +250,11 @@ struct ServeCommand: RostraCommand {
         }
     }
 
-    private func printBanner(listening: ListeningAddresses, store: StateStore, adminAccess: AdminAccess) {
+    private func printBanner(listening: ListeningAddresses, tlsListening: ListeningAddresses?, store: StateStore, adminAccess: AdminAccess) {
         var lines = ["Rostra \(RostraVersion.string)"]
-        lines.append("  Rosti API            \(listening.shownURL(of: .rosti))   (admin: /__admin/health)")
-        lines.append("  Rosa File Store API  \(listening.shownURL(of: .rosa))   (admin: /__admin/health)")
+        let https = { (api: EmulatedAPI) in tlsListening.map { "   " + $0.shownURL(of: api, scheme: "https") } ?? "" }
+        lines.append("  Rosti API            \(listening.shownURL(of: .rosti))\(https(.rosti))   (admin: /__admin/health)")
+        lines.append("  Rosa File Store API  \(listening.shownURL(of: .rosa))\(https(.rosa))   (admin: /__admin/health)")
         switch adminAccess {
         case .open:
             lines.append("  Dashboard            \(listening.shownURL(of: .rosti))__admin/   (admin API: docs/admin-api.md)")
@@ -248,6 +265,9 @@ struct ServeCommand: RostraCommand {
             lines.append("  Admin API            off (--no-admin); health stays")
         }
         lines.append("  State                \(store.location) (\(Self.describe(store.opening)))")
+        if tlsListening != nil {
+            lines.append("  TLS CA               \(tls.location.authority.authorityCertificatePath)   (trust it: rostra ca)")
+        }
         lines.append("  Seed credentials     Rosti: Authorization: Token rostidemo0000000000000000000000000000001")
         lines.append("                       Rosa:  --user demo:demo-password   (more in docs/seed-data.md)")
         // Written unbuffered: scripts and tests wait for the banner on a pipe.
