@@ -167,10 +167,10 @@ struct ServeCommand: RostraCommand {
             } catch {
                 throw CommandFailure("Cannot listen for the \(api.rawValue) API on \(host):\(ports[api]!): \(error)")
             }
-            if let tlsIdentity, let port = tls.ports?[api] {
-                tlsServers.append((api, try tls.server(
-                    for: api, host: host, port: port, identity: tlsIdentity, responder: responder,
-                    errorRenderer: service.errorRenderer, logger: logger, freedMemory: freedMemory)))
+            if let tlsIdentity, let port = tls.ports?[api], let server = try tls.server(
+                for: api, host: host, port: port, identity: tlsIdentity, responder: responder,
+                errorRenderer: service.errorRenderer, logger: logger, freedMemory: freedMemory) {
+                tlsServers.append((api, server))
             }
         }
         for (_, server) in servers + tlsServers { server.start() }
@@ -252,7 +252,9 @@ struct ServeCommand: RostraCommand {
 
     private func printBanner(listening: ListeningAddresses, tlsListening: ListeningAddresses?, store: StateStore, adminAccess: AdminAccess) {
         var lines = ["Rostra \(RostraVersion.string)"]
-        let https = { (api: EmulatedAPI) in tlsListening.map { "   " + $0.shownURL(of: api, scheme: "https") } ?? "" }
+        let https = { (api: EmulatedAPI) in
+            tlsListening.flatMap { $0.ports[api] == nil ? nil : "   " + $0.shownURL(of: api, scheme: "https") } ?? ""
+        }
         lines.append("  Rosti API            \(listening.shownURL(of: .rosti))\(https(.rosti))   (admin: /__admin/health)")
         lines.append("  Rosa File Store API  \(listening.shownURL(of: .rosa))\(https(.rosa))   (admin: /__admin/health)")
         switch adminAccess {

@@ -72,6 +72,8 @@ struct TLSOptions {
 
     /// Nil when TLS is off.
     let ports: [EmulatedAPI: Int]?
+    /// The APIs whose TLS port was given (flag or environment), not defaulted.
+    let chosenPorts: Set<EmulatedAPI>
     let names: [String]
     let location: CertificateAuthorityLocation
 
@@ -90,6 +92,7 @@ struct TLSOptions {
         }
         var seen = Set<String>()
         self.names = names.filter { seen.insert($0).inserted }
+        chosenPorts = Set([(EmulatedAPI.rosti, Self.rostiTLSPort), (.rosa, Self.rosaTLSPort)].filter { arguments.isGiven($0.1) }.map(\.0))
         if try arguments.isSet(Self.noTLS) {
             ports = nil
             return
@@ -123,15 +126,20 @@ struct TLSOptions {
 
 extension TLSOptions {
     /// The TLS listener of one API: its plain listener's responder and error renderer, the
-    /// local authority's certificate, its own port.
+    /// local authority's certificate, its own port. Nil, after a warning, when the port was
+    /// not asked for and is in use (another Rostra has 8443): a harness that chose only the
+    /// plain ports must not fail for a port it never named. A port asked for must be had.
     func server(
         for api: EmulatedAPI, host: String, port: Int, identity: TLSIdentity, responder: any Responder,
         errorRenderer: any ErrorRenderer, logger: Logger, freedMemory: FreedMemoryReturn
-    ) throws -> HTTPServer {
+    ) throws -> HTTPServer? {
         let configuration = ServerConfiguration(host: host, port: port, name: api.rawValue + "-tls", tls: identity)
         do {
             return try HTTPServer(
                 configuration: configuration, responder: responder, errorRenderer: errorRenderer, logger: logger, freedMemory: freedMemory)
+        } catch let error as SocketError where error.errno == EADDRINUSE && !chosenPorts.contains(api) {
+            logger.warning("the \(api.rawValue) API is not served over TLS: its default port \(port) is in use (choose one: --\(api.rawValue)-tls-port; none: --no-tls)")
+            return nil
         } catch {
             throw CommandFailure("Cannot listen for the \(api.rawValue) API over TLS on \(host):\(port): \(error) (another port: --\(api.rawValue)-tls-port; none: --no-tls)")
         }
@@ -140,7 +148,7 @@ extension TLSOptions {
     /// The ready file's TLS keys, beside the plain ones: each API's `tls_port` and
     /// `tls_url`, and `ca_certificate`, the file clients trust.
     func addKeys(to document: inout [String: Any], listening: ListeningAddresses) {
-        for api in [EmulatedAPI.rosti, .rosa] {
+        for api in [EmulatedAPI.rosti, .rosa] where listening.ports[api] != nil {
             guard var entry = document[api.rawValue] as? [String: Any] else { continue }
             entry["tls_port"] = listening.ports[api]!
             entry["tls_url"] = listening.connectableURL(of: api, scheme: "https")

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Testing
 import TestSupport
@@ -152,6 +155,50 @@ import TestSupport
         #expect(clash.0 == 1)
         #expect(clash.2.contains("Cannot listen for the rosti API over TLS on 127.0.0.1:\(taken)"))
         #expect(holder.stop() == 0)
+    }
+
+    /// A harness that names its plain ports but not the TLS ones gets no TLS listener where
+    /// the default port is taken (by another Rostra, say) — a warning, not a failed start.
+    @Test func aTakenDefaultTLSPortIsAWarningNotAFailure() throws {
+        let scratch = try TemporaryDirectory()
+        let holder = listeningSocket(port: 8443)  // nil: someone else holds 8443 already
+        defer { if let holder { close(holder) } }
+        let plain = try #require(freePort())
+        let server = try RostraProcess(
+            ["serve", "--rosti-port", "\(plain)", "--rosa-port", "0", "--db", ":memory:", "--ca-dir", scratch.path("ca"),
+             "--seed", RostraProcess.seedDirectory, "--log-level", "warning", "--ready-file", scratch.path("ready.json")],
+            directory: scratch.url)
+        _ = try server.waitForBanner()
+        let ready = try Self.ready(scratch)
+        #expect(ready.rosti.tls_port == nil && ready.rosa.tls_port != nil)
+        #expect(server.banner.contains("Rosti API            http://127.0.0.1:\(plain)/   (admin"))
+        #expect(server.stop() == 0)
+        #expect(server.standardErrorLines().contains { $0.contains("the rosti API is not served over TLS: its default port 8443 is in use") })
+    }
+
+    private func freePort() -> Int? {
+        guard let descriptor = listeningSocket(port: 0) else { return nil }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private func listeningSocket(port: Int) -> Int32? {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0, listen(descriptor, 1) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
     }
 
     /// Runs a program found on the PATH: (exit status, standard output).
