@@ -43,7 +43,8 @@ static int try_get(int port, const char *path) {
     address.sin_port = htons((unsigned short)port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     int ok = 0;
-    if (connect(fd, (struct sockaddr *)&address, sizeof address) == 0 && tls_context != NULL) {
+    int connected = connect(fd, (struct sockaddr *)&address, sizeof address) == 0;
+    if (connected && tls_context != NULL) {
         SSL *ssl = SSL_new(tls_context);
         SSL_set_fd(ssl, fd);
         char request[512];
@@ -55,7 +56,7 @@ static int try_get(int port, const char *path) {
             ok = got >= 12 && strncmp(answer, "HTTP/1.1 200", 12) == 0;
         }
         SSL_free(ssl);
-    } else if (tls_context == NULL && connect(fd, (struct sockaddr *)&address, sizeof address) == 0) {
+    } else if (connected) {
         char request[512];
         int length = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: coldstart\r\nConnection: close\r\n\r\n", path);
         if (send(fd, request, (size_t)length, MSG_NOSIGNAL) == length) {
