@@ -174,8 +174,7 @@ struct ServeCommand: RostraCommand {
             }
         }
         for (_, server) in servers + tlsServers { server.start() }
-        // The certificate is checked (made, renewed) and loaded beside the first answers.
-        tlsIdentity?.prepareInBackground()
+        if let tlsIdentity { tls.prepareAhead(tlsIdentity) }
         checkInBackground(store, logger: logger)
         let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))
         let tlsListening = tlsServers.isEmpty

@@ -22,7 +22,7 @@ struct CertificateAuthorityLocation {
 
     init(_ arguments: ParsedArguments, database: StateStore.Location) {
         let named = Self.named(arguments, database: database)
-        directory = named.hasPrefix("/") ? named : FileManager.default.currentDirectoryPath + "/" + named
+        directory = named.hasPrefix("/") ? named : Self.currentDirectory() + "/" + named
     }
 
     private static func named(_ arguments: ParsedArguments, database: StateStore.Location) -> String {
@@ -41,6 +41,13 @@ struct CertificateAuthorityLocation {
     }
 
     var authority: LocalCertificateAuthority { LocalCertificateAuthority(directory: directory) }
+
+    /// getcwd, not FileManager: this is on every start, and FileManager's first use costs.
+    private static func currentDirectory() -> String {
+        guard let path = getcwd(nil, 0) else { return "." }
+        defer { free(path) }
+        return String(cString: path)
+    }
 
     private static func environment(_ name: String) -> String? {
         getenv(name).flatMap { $0.pointee == 0 ? nil : String(cString: $0) }
@@ -103,6 +110,18 @@ struct TLSOptions {
                 ?? (listening.ports[api] == 0 ? 0 : Self.defaultPorts[api]!)
         }
         ports = [.rosti: try port(Self.rostiTLSPort, of: .rosti), .rosa: try port(Self.rosaTLSPort, of: .rosa)]
+    }
+
+    /// Makes the authority and the certificate now, on a thread of their own, when the
+    /// authority does not exist yet: its file, which the banner names, is there at once for
+    /// users to trust. Otherwise the first TLS connection checks and loads the certificate:
+    /// done ahead, that work (OpenSSL's start-up, reading and checking three files, the
+    /// context) competed with the first plain answer for the CPU and cost the cold start
+    /// some 4 ms on two busy cores (docs/performance.md).
+    func prepareAhead(_ identity: TLSIdentity) {
+        if access(location.authority.authorityCertificatePath, F_OK) != 0 {
+            identity.prepareInBackground()
+        }
     }
 
     /// The certificate the TLS listeners serve: the authority and a server certificate for
