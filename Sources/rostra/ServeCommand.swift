@@ -174,7 +174,6 @@ struct ServeCommand: RostraCommand {
             }
         }
         for (_, server) in servers + tlsServers { server.start() }
-        if let tlsIdentity { tls.prepareAhead(tlsIdentity) }
         checkInBackground(store, logger: logger)
         let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))
         let tlsListening = tlsServers.isEmpty
@@ -190,6 +189,7 @@ struct ServeCommand: RostraCommand {
             }
         }
 
+        if let tlsIdentity { tls.prepareAhead(tlsIdentity) }
         let received = stop.wait()
         logger.notice("signal \(received): shutting down (grace \(grace)s)")
         // Both listeners drain at the same time, each on a thread of its own.

@@ -112,16 +112,15 @@ struct TLSOptions {
         ports = [.rosti: try port(Self.rostiTLSPort, of: .rosti), .rosa: try port(Self.rosaTLSPort, of: .rosa)]
     }
 
-    /// Makes the authority and the certificate now, on a thread of their own, when the
-    /// authority does not exist yet: its file, which the banner names, is there at once for
-    /// users to trust. Otherwise the first TLS connection checks and loads the certificate:
-    /// done ahead, that work (OpenSSL's start-up, reading and checking three files, the
-    /// context) competed with the first plain answer for the CPU and cost the cold start
-    /// some 4 ms on two busy cores (docs/performance.md).
+    /// Checks (makes, renews) and loads the certificate on a thread of its own at the lowest
+    /// priority, once the banner and the ready file are out: the authority's file, which
+    /// the banner names, exists at once on a first start, and the first TLS connection
+    /// finds the context made (loading it on that connection took 15–50 ms on a busy
+    /// machine). Started before the banner at normal priority, it competed with the first
+    /// plain answer and cost the cold start about 4 ms; this way it costs nothing
+    /// measurable (docs/performance.md).
     func prepareAhead(_ identity: TLSIdentity) {
-        if access(location.authority.authorityCertificatePath, F_OK) != 0 {
-            identity.prepareInBackground()
-        }
+        identity.prepareInBackground()
     }
 
     /// The certificate the TLS listeners serve: the authority and a server certificate for

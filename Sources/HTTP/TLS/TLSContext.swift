@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import COpenSSL
 import CTLS
 import Primitives
@@ -30,10 +33,10 @@ final class TLSContext: @unchecked Sendable {
 
 /// The certificate a TLS listener serves: where its chain and key are, found by a closure
 /// that may first make them (the local certificate authority issues them). It is loaded
-/// once — ahead of time by `prepareInBackground()`, or by the first TLS connection — so a
-/// server with TLS listeners answers its first plain request as fast as one without:
-/// reading the files, checking the certificate and building OpenSSL's context take
-/// milliseconds that need not sit on the path to the first answer.
+/// once, and kept: by the first TLS connection, or ahead of it by `prepareInBackground()`
+/// on a thread of the lowest priority — reading and checking the files and building
+/// OpenSSL's context take milliseconds of CPU that must not sit on the path to the
+/// server's first answer, nor be waited for by a connection.
 ///
 /// A failure is kept: every TLS connection is then closed after a log line saying why.
 public final class TLSIdentity: Sendable {
@@ -49,10 +52,11 @@ public final class TLSIdentity: Sendable {
     }
 
     private let locate: @Sendable () throws -> Files
-    /// Held while the context is made, so that every caller waits for the one making it.
     private let loaded = AdaptiveMutex<Result<TLSContext, TLSError>?>(nil)
 
-    /// `locate` finds (or makes) the files; it runs once, on the first `prepare`.
+    /// `locate` finds (or makes) the files. It may run on two threads at once (the
+    /// background one and a connection that would not wait for it), so it must be safe to;
+    /// the first result kept is the one used.
     public init(locate: @escaping @Sendable () throws -> Files) {
         self.locate = locate
     }
@@ -66,25 +70,33 @@ public final class TLSIdentity: Sendable {
         _ = try context().get()
     }
 
-    /// Loads on a thread of its own, now.
+    /// Loads on a thread of its own at the lowest priority (nice 19): on a busy machine it
+    /// yields to everything else, and a connection that comes first loads it itself
+    /// rather than wait for this thread.
     public func prepareInBackground() {
-        _ = DetachedThread.start(stackBytes: 512 * 1024) { [self] in _ = context() }
+        _ = DetachedThread.start(stackBytes: 512 * 1024) { [self] in
+            // Linux keeps the nice value per thread: `who` 0 is this thread alone.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+            _ = context()
+        }
     }
 
-    /// The context, made on the first call; later callers wait for it.
+    /// The context: the one kept, or one made now (and kept, unless another thread kept
+    /// one first).
     func context() -> Result<TLSContext, TLSError> {
-        loaded.withLock { loaded in
-            if let loaded { return loaded }
-            let made: Result<TLSContext, TLSError>
-            do {
-                let files = try locate()
-                made = .success(try TLSContext(certificateChainFile: files.certificateChain, privateKeyFile: files.privateKey))
-            } catch let error as TLSError {
-                made = .failure(error)
-            } catch {
-                made = .failure(TLSError("\(error)"))
-            }
-            loaded = made
+        if let kept = loaded.withLock({ $0 }) { return kept }
+        let made: Result<TLSContext, TLSError>
+        do {
+            let files = try locate()
+            made = .success(try TLSContext(certificateChainFile: files.certificateChain, privateKeyFile: files.privateKey))
+        } catch let error as TLSError {
+            made = .failure(error)
+        } catch {
+            made = .failure(TLSError("\(error)"))
+        }
+        return loaded.withLock { kept in
+            if let kept { return kept }
+            kept = made
             return made
         }
     }
