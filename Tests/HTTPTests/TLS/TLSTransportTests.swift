@@ -1,6 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import COpenSSL
 import Foundation
-import HTTP
+@testable import HTTP
 import Primitives
 import Testing
 import TestSupport
@@ -100,6 +103,54 @@ import TestSupport
         }
     }
 
+    /// Kept-alive TLS connections are parked like plain ones: many clients, few workers,
+    /// each served again when it speaks.
+    @Test func manyKeptAliveTLSConnectionsAreServedByAFewWorkers() throws {
+        try withTLSTestServer(configure: {
+            $0.limits.runnableWorkers = 3
+            $0.limits.stallCheckInterval = .seconds(3600)
+        }, routes: tlsRoutes) { server, certificates in
+            var clients: [RawClient] = []
+            for _ in 0..<60 {
+                let client = try RawClient(port: server.port, tls: certificates.clientOptions())
+                try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+                clients.append(client)
+            }
+            for client in clients { #expect(try client.readResponse().text == "hello") }
+            #expect(server.workerThreads <= 3, "\(server.workerThreads) workers for 60 TLS connections")
+            for client in clients.reversed() {
+                try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+                #expect(try client.readResponse().text == "hello")
+            }
+        }
+    }
+
+    /// The worker pool's fairness holds over TLS: a pipelining client gets its turn's worth
+    /// of answers, then another client — its handshake included — is served.
+    @Test func aPipelinedTLSFloodLetsAnotherConnectionTakeItsTurn() throws {
+        try withTLSTestServer(configure: {
+            $0.limits.runnableWorkers = 1
+            $0.limits.requestsPerTurn = 4
+            $0.limits.stallCheckInterval = .seconds(3600)
+        }, routes: { router in
+            tlsRoutes(&router)
+            router.add(.get, "/tick") { _ in
+                usleep(5_000)
+                return Response(contentType: "text/plain", bytes: Array("tick".utf8))
+            }
+        }) { server, certificates in
+            let flood = try RawClient(port: server.port, tls: certificates.clientOptions())
+            try flood.send(String(repeating: "GET /tick HTTP/1.1\r\nHost: t\r\n\r\n", count: 100))
+            usleep(50_000)
+            let started = MonotonicTime.now()
+            let other = try RawClient(port: server.port, tls: certificates.clientOptions())
+            try other.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try other.readResponse().text == "hello")
+            #expect(MonotonicTime.now().since(started) < .milliseconds(400), "waited for the whole flood")
+            for _ in 0..<100 { #expect(try flood.readResponse().text == "tick") }
+        }
+    }
+
     @Test func aLargeUploadStreamsThroughTLS() throws {
         try withTLSTestServer(routes: tlsRoutes) { server, certificates in
             let body = randomBytes(24 << 20)
@@ -120,7 +171,7 @@ import TestSupport
         let folder = try TemporaryDirectory()
         let path = folder.path("content.bin")
         let content = randomBytes((5 << 20) + 123)
-        FileManager.default.createFile(atPath: path, contents: Data(content))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(content)))
         try withTLSTestServer(routes: { router in
             tlsRoutes(&router)
             router.add(.get, "/file") { request in
