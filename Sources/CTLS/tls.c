@@ -18,6 +18,24 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+// MARK: Initialization
+
+#include <pthread.h>
+
+static pthread_once_t initialized = PTHREAD_ONCE_INIT;
+
+static void initialize(void) {
+    // No atexit handler: OpenSSL's would free its state while a worker or the thread that
+    // loads the certificate may still be inside OpenSSL as the process exits, which
+    // crashed `rostra serve` (SIGSEGV) when it was stopped right after starting. The
+    // process is ending; the kernel takes the memory back.
+    OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
+}
+
+void rostra_tls_initialize(void) {
+    pthread_once(&initialized, initialize);
+}
+
 // MARK: Errors
 
 /// Writes "what: OpenSSL's reason" into `error` and empties the error queue.
@@ -67,6 +85,7 @@ static int select_http11(SSL *ssl, const unsigned char **out, unsigned char *out
 
 SSL_CTX *rostra_tls_server_context(const char *certificate_chain_file, const char *private_key_file,
                                    char *error, size_t error_size) {
+    rostra_tls_initialize();
     ERR_clear_error();
     SSL_CTX *context = SSL_CTX_new(TLS_server_method());
     if (context == NULL) {
@@ -204,6 +223,7 @@ static int add_extension(X509 *certificate, X509V3_CTX *context, int nid, const 
 
 int rostra_tls_make_authority(const char *organization, const char *common_name, int days,
                               char **certificate_pem, char **private_key_pem, char *error, size_t error_size) {
+    rostra_tls_initialize();
     ERR_clear_error();
     *certificate_pem = *private_key_pem = NULL;
     EVP_PKEY *key = EVP_EC_gen("P-256");
@@ -260,6 +280,7 @@ int rostra_tls_issue_server_certificate(const char *authority_certificate_pem, c
                                         const char *organization, const char *const *names, size_t name_count,
                                         int days, char **certificate_pem, char **private_key_pem,
                                         char *error, size_t error_size) {
+    rostra_tls_initialize();
     ERR_clear_error();
     *certificate_pem = *private_key_pem = NULL;
     if (name_count == 0) {
@@ -304,6 +325,7 @@ int rostra_tls_issue_server_certificate(const char *authority_certificate_pem, c
 
 int rostra_tls_certificate_facts(const char *certificate_pem, const char *authority_certificate_pem,
                                  rostra_tls_facts *facts, char *error, size_t error_size) {
+    rostra_tls_initialize();
     ERR_clear_error();
     X509 *certificate = read_certificate(certificate_pem);
     if (certificate == NULL) {
@@ -331,6 +353,7 @@ int rostra_tls_certificate_facts(const char *certificate_pem, const char *author
 }
 
 int rostra_tls_certificate_covers(const char *certificate_pem, const char *name) {
+    rostra_tls_initialize();
     X509 *certificate = read_certificate(certificate_pem);
     if (certificate == NULL) {
         ERR_clear_error();
@@ -350,6 +373,7 @@ int rostra_tls_certificate_covers(const char *certificate_pem, const char *name)
 }
 
 int rostra_tls_key_matches(const char *certificate_pem, const char *private_key_pem) {
+    rostra_tls_initialize();
     X509 *certificate = read_certificate(certificate_pem);
     EVP_PKEY *key = read_private_key(private_key_pem);
     int matches = certificate != NULL && key != NULL && X509_check_private_key(certificate, key) == 1;

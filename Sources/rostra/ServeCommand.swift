@@ -173,6 +173,7 @@ struct ServeCommand: RostraCommand {
                 tlsServers.append((api, server))
             }
         }
+        if tlsIdentity != nil { tls.makeAuthorityIfMissing(logger: logger) }
         for (_, server) in servers + tlsServers { server.start() }
         checkInBackground(store, logger: logger)
         let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))

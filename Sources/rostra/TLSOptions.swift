@@ -112,6 +112,23 @@ struct TLSOptions {
         ports = [.rosti: try port(Self.rostiTLSPort, of: .rosti), .rosa: try port(Self.rosaTLSPort, of: .rosa)]
     }
 
+    /// Makes the authority now when there is none (a first start): the banner and the
+    /// ready file name its certificate, and a harness uses that file at once. Done later,
+    /// with the server certificate, it was not there yet for a client that came at once.
+    /// A failure is logged: the plain ports serve regardless, and each TLS connection is
+    /// then closed with the same reason.
+    func makeAuthorityIfMissing(logger: Logger) {
+        let authority = location.authority
+        guard access(authority.authorityCertificatePath, F_OK) != 0 else { return }
+        do {
+            if try authority.prepareAuthority() {
+                logger.notice("made a certificate authority: \(authority.authorityCertificatePath) (trust it once: rostra ca)")
+            }
+        } catch {
+            logger.error("cannot make the certificate authority in \(authority.directory): \(error)")
+        }
+    }
+
     /// Checks (makes, renews) and loads the certificate on a thread of its own at the lowest
     /// priority, once the banner and the ready file are out: the authority's file, which
     /// the banner names, exists at once on a first start, and the first TLS connection

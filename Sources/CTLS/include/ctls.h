@@ -20,6 +20,10 @@
 // second Swift module (the COpenSSL module has them).
 struct ssl_ctx_st;
 
+/// Initializes OpenSSL once for the process, without its atexit handler (see tls.c); every
+/// function here calls it first, so OpenSSL is never started any other way in Rostra.
+void rostra_tls_initialize(void);
+
 // MARK: TLS server context
 
 /// A server context for TLS 1.2 and 1.3 only, ALPN `http/1.1`, serving the certificate
