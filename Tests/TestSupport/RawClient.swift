@@ -70,6 +70,7 @@ public final class RawClient {
     /// The protocol ALPN chose, and the TLS version, on a TLS client.
     public var negotiatedProtocol: String? { tls?.negotiatedProtocol }
     public var tlsVersion: String? { tls?.version }
+    public var tlsCipher: String? { tls?.cipher }
     /// The server ended the TLS session with close_notify.
     public var receivedCloseNotify: Bool { tls?.receivedCloseNotify ?? false }
 

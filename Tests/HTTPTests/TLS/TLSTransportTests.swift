@@ -18,6 +18,8 @@ import TestSupport
                 let client = try RawClient(port: server.port, tls: certificates.clientOptions(serverName: name))
                 #expect(client.negotiatedProtocol == "http/1.1")
                 #expect(client.tlsVersion == "TLSv1.3")
+                // The server's order, not OpenSSL's default (AES-256 first): see tls.c.
+                #expect(client.tlsCipher == "TLS_AES_128_GCM_SHA256")
                 try client.send("GET /scheme HTTP/1.1\r\nHost: \(name)\r\n\r\n")
                 let response = try client.readResponse()
                 #expect(response.status == 200)
@@ -41,6 +43,7 @@ import TestSupport
             tls12.maximumVersion = TLS1_2_VERSION
             let client = try RawClient(port: server.port, tls: tls12)
             #expect(client.tlsVersion == "TLSv1.2")
+            #expect(client.tlsCipher == "ECDHE-ECDSA-AES128-GCM-SHA256")
             #expect(client.negotiatedProtocol == "http/1.1")
             try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(try client.readResponse().text == "hello")
