@@ -21,7 +21,8 @@ let package = Package(
         // format Rostra serves; depends on nothing.
         .target(name: "JSON"),
         // The HTTP/1.1 engine on POSIX sockets; knows nothing of Rosti or Rosa.
-        .target(name: "HTTP", dependencies: ["Primitives", "CLinux", "JSON", logging]),
+        // TLS listeners use the system OpenSSL (COpenSSL, CTLS).
+        .target(name: "HTTP", dependencies: ["Primitives", "CLinux", "JSON", "COpenSSL", "CTLS", logging]),
         // The emulator's state without HTTP: one SQLite database for every API plug-in's
         // tables, the seed template, reset, export and import, and the plug-in protocol an
         // API implements to own its data. Names no table of any API.
@@ -47,6 +48,19 @@ let package = Package(
             name: "CSQLite",
             path: "Sources/CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // The system OpenSSL 3 (Debian: libssl-dev): libssl for the TLS listeners, libcrypto
+        // for the local certificate authority's certificates.
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // What Swift cannot call in OpenSSL (macros, callbacks, variadic X.509 calls): the
+        // TLS context's set-up and the making and reading of certificates, in C.
+        .target(
+            name: "CTLS", dependencies: ["COpenSSL"], path: "Sources/CTLS",
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
         // <malloc.h> (malloc_trim) and <sys/epoll.h>, which the Glibc module leaves out.
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
@@ -93,10 +107,10 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(platforms: [.linux]))]
         ),
         // What every test target shares: a raw HTTP client, log capture, waiting, scratch folders.
-        .target(name: "TestSupport", dependencies: ["HTTP", "Primitives", logging], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["HTTP", "Primitives", "COpenSSL", "CTLS", logging], path: "Tests/TestSupport"),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Primitives", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Primitives", "TestSupport", "COpenSSL"]),
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes", "TestSupport"]),
         .testTarget(

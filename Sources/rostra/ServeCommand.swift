@@ -61,7 +61,7 @@ struct ServeCommand: RostraCommand {
             reads the environment variable its help names; a flag on the command line wins. \
             SIGINT, SIGTERM or SIGHUP stops it gracefully. Reference: docs/configuration.md.
             """,
-        options: listening.all + StateOptions.all + [
+        options: listening.all + StateOptions.all + TLSOptions.all + [
             Options.logFormat, Options.logLevel, Options.maintenance, Options.rosaMaxUploadBytes,
             Options.shutdownGrace, Options.adminToken, Options.noAdmin, Options.readyFile,
         ]
@@ -73,6 +73,7 @@ struct ServeCommand: RostraCommand {
 
     let addresses: ListeningAddresses
     let state: StateOptions
+    let tls: TLSOptions
     fileprivate let logFormat: LogFormat
     let logLevel: Logger.Level
     let maintenance: [EmulatedAPI]
@@ -84,6 +85,7 @@ struct ServeCommand: RostraCommand {
     init(_ arguments: ParsedArguments) throws(UsageError) {
         addresses = try Self.listening.addresses(from: arguments)
         state = try StateOptions(arguments)
+        tls = try TLSOptions(arguments, listening: addresses, database: state.location)
         logFormat = try arguments.value(Options.logFormat, expected: "a log format (human or json)") { LogFormat(rawValue: $0.lowercased()) }
             ?? .human
         logLevel = try arguments.value(
@@ -158,8 +160,11 @@ struct ServeCommand: RostraCommand {
 
         // Both ports first: a port in use must stop the start before the state is opened,
         // or a first start would leave a new, seeded `.rostra` behind for nothing. The
-        // listeners queue connections until they start, once the state is open.
+        // listeners queue connections until they start, once the state is open. Each API's
+        // TLS listener serves through the same late-bound service as its plain one.
         var servers: [(EmulatedAPI, HTTPServer, LateBoundService)] = []
+        var tlsServers: [(EmulatedAPI, HTTPServer)] = []
+        let tlsIdentity = tls.ports == nil ? nil : tls.identity(logger: logger)
         // One for the process: malloc_trim works on all of it, and two would trim twice.
         let freedMemory = FreedMemoryReturn(delay: HTTPLimits().freedMemoryReturnDelay)
         for api in EmulatedAPI.allCases {
@@ -171,15 +176,26 @@ struct ServeCommand: RostraCommand {
                     logger: logger, freedMemory: freedMemory)
                 servers.append((api, server, service))
             } catch {
-                close(servers.map(\.1), freedMemory: freedMemory)
+                close(servers.map(\.1) + tlsServers.map(\.1), freedMemory: freedMemory)
                 throw CommandFailure("Cannot listen for the \(api.rawValue) API on \(host):\(ports[api]!): \(error)")
+            }
+            guard let tlsIdentity, let port = tls.ports?[api] else { continue }
+            do {
+                if let server = try tls.server(
+                    for: api, host: host, port: port, identity: tlsIdentity, responder: service.responder,
+                    errorRenderer: service.errorRenderer, logger: logger, freedMemory: freedMemory) {
+                    tlsServers.append((api, server))
+                }
+            } catch {
+                close(servers.map(\.1) + tlsServers.map(\.1), freedMemory: freedMemory)
+                throw error
             }
         }
         let store: StateStore
         do {
             store = try state.openStore()
         } catch {
-            close(servers.map(\.1), freedMemory: freedMemory)
+            close(servers.map(\.1) + tlsServers.map(\.1), freedMemory: freedMemory)
             throw error
         }
 
@@ -189,30 +205,39 @@ struct ServeCommand: RostraCommand {
             let listener = servers.first { $0.0 == service.api }!.2
             listener.bind(responder: emulator.responder(for: service), errorRenderer: service.errorRenderer)
         }
+        if tlsIdentity != nil { tls.makeAuthorityIfMissing(logger: logger) }
         for (_, server, _) in servers { server.start() }
+        for (_, server) in tlsServers { server.start() }
         checkInBackground(store, readyFile: readyFile, logger: logger)
         let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))
-        printBanner(listening: listening, store: store, adminAccess: emulator.adminAccess, missingParts: emulator.missingParts)
+        let tlsListening = tlsServers.isEmpty
+            ? nil : ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: tlsServers.map { ($0.0, $0.1.port) }))
+        printBanner(
+            listening: listening, tlsListening: tlsListening, store: store, adminAccess: emulator.adminAccess,
+            missingParts: emulator.missingParts)
         if let readyFile {
             do {
-                try readyFile.write(listening.readyDocument(state: store.location.description))
+                var document = listening.readyDocument(state: store.location.description)
+                if let tlsListening { tls.addKeys(to: &document, listening: tlsListening) }
+                try readyFile.write(document)
             } catch {
                 let problem = FileProblem.explain(creatingFileAt: readyFile.path) ?? FileProblem.describe(error)
                 throw CommandFailure("Cannot write the ready file \(readyFile.path): \(problem)")
             }
         }
 
+        if let tlsIdentity { tls.prepareAhead(tlsIdentity) }
         let received = stop.wait()
         logger.notice("\(ShutdownSignals.name(of: received)): shutting down (grace \(grace)s)")
         // Both listeners drain at the same time, each on a thread of its own.
         let stopped = DispatchSemaphore(value: 0)
-        for (_, server, _) in servers {
+        for (_, server) in servers.map({ ($0.0, $0.1) }) + tlsServers {
             Thread.detachNewThread {
                 server.shutdown(gracePeriod: .milliseconds(Int(grace * 1000)))
                 stopped.signal()
             }
         }
-        for _ in servers { stopped.wait() }
+        for _ in 0..<(servers.count + tlsServers.count) { stopped.wait() }
         freedMemory.stop()
         // Nothing serves any more: the database is checkpointed into its file (a copy of
         // the file alone is then complete) and throwaway tenants' folders go.
@@ -267,10 +292,16 @@ struct ServeCommand: RostraCommand {
         }
     }
 
-    private func printBanner(listening: ListeningAddresses, store: StateStore, adminAccess: AdminAccess, missingParts: [RealPart]) {
+    private func printBanner(
+        listening: ListeningAddresses, tlsListening: ListeningAddresses?, store: StateStore, adminAccess: AdminAccess,
+        missingParts: [RealPart]
+    ) {
         var lines = ["Rostra \(RostraVersion.string)"]
-        lines.append("  Rosti API            \(listening.shownURL(of: .rosti))   (admin: /__admin/health)")
-        lines.append("  Rosa File Store API  \(listening.shownURL(of: .rosa))   (admin: /__admin/health)")
+        let https = { (api: EmulatedAPI) in
+            tlsListening.flatMap { $0.ports[api] == nil ? nil : "   " + $0.shownURL(of: api, scheme: "https") } ?? ""
+        }
+        lines.append("  Rosti API            \(listening.shownURL(of: .rosti))\(https(.rosti))   (admin: /__admin/health)")
+        lines.append("  Rosa File Store API  \(listening.shownURL(of: .rosa))\(https(.rosa))   (admin: /__admin/health)")
         switch adminAccess {
         case .open:
             lines.append("  Dashboard            \(listening.shownURL(of: .rosti))__admin/   (admin API: docs/admin-api.md)")
@@ -281,6 +312,9 @@ struct ServeCommand: RostraCommand {
             lines.append("  Admin API            off (--no-admin); health stays")
         }
         lines.append("  State                \(store.location) (\(Self.describe(store.opening)))")
+        if tlsListening != nil {
+            lines.append("  TLS CA               \(tls.location.authority.authorityCertificatePath)   (trust it: rostra ca)")
+        }
         // The APIs work without them; what needs them says so when used.
         for part in missingParts { lines.append("  Missing              \(part.summary)") }
         lines.append("  Seed credentials     Rosti: Authorization: Token rostidemo0000000000000000000000000000001")

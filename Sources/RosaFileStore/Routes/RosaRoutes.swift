@@ -93,7 +93,7 @@ struct RosaRoutes: Sendable {
     /// The API root sends people to the site, as the documented `curl -i` shows:
     /// 302, `text/html;charset=utf-8` (no space, as documented), no content.
     static func redirectToSiteRoot(request: Request?) -> Response {
-        let location = request?.headers["Host"].map { "http://\($0)/" } ?? "/"
+        let location = request.flatMap { request in request.headers["Host"].map { "\(request.scheme)://\($0)/" } } ?? "/"
         return Response(
             status: .found, headers: ["Location": location, "Content-Type": "text/html;charset=utf-8"], body: .empty)
     }

@@ -19,7 +19,7 @@ enum DocumentationPage {
     }
 
     /// The page for these endpoints, made once, with the host it is served from (the
-    /// examples' `host` and `hostName`) left to fill per request.
+    /// examples' `scheme`, `host` and `hostName`) left to fill per request.
     static func page(_ endpoints: [Endpoint]) -> HTMLTemplate {
         var sections = ""
         for resource in orderedResources(endpoints) {
