@@ -18,6 +18,12 @@ public struct RosaFileStoreService: APIService {
         ServedOpenAPIDocument.register(on: &router) { routes in RosaOpenAPI.document(routes: routes) }
     }
 
+    /// Basic credentials of a user (a login or email with its password, or a token): only
+    /// such a request makes the tenant it names.
+    public func isAuthenticated(_ request: Request) throws -> Bool {
+        try RosaAuthenticationMiddleware.rememberedCaller(for: request).user != nil
+    }
+
     /// Authentication first (the rate limit is keyed by who the caller is), then the limit.
     public func middlewares(emulator: Emulator) -> [any Middleware] {
         [

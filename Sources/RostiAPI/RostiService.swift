@@ -86,7 +86,14 @@ public struct RostiService: APIService {
         let tenant = emulator.defaultTenant
         let logger = emulator.logger
         DispatchQueue.global(qos: .utility).async { _ = JobScheduler.of(tenant, logger: logger) }
-        return []
+        return [
+            TrailingSlashHint(paths: endpoints.map(\.path) + [RostiPaths.schema]),
+        ]
+    }
+
+    /// A token of an account: only such a request makes the tenant it names.
+    public func isAuthenticated(_ request: Request) throws -> Bool {
+        try TokenAuthentication.isAuthenticated(request)
     }
 
     func call(for request: Request) throws -> RostiCall {

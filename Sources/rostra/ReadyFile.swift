@@ -1,6 +1,8 @@
 import Arguments
 import Emulator
 import Foundation
+import HTTP
+import Primitives
 
 /// The host and port options, which `serve` and `health` share, each with its own help.
 struct ListeningOptions {
@@ -79,12 +81,41 @@ struct ListeningAddresses {
 }
 
 /// `--ready-file`: written whole or not at all (a temporary file renamed into place), so a
-/// harness polling for it never reads half a document.
-enum ReadyFile {
-    static func write(_ document: [String: Any], to path: String) throws {
+/// harness polling for it never reads half a document; and removed on every exit the
+/// process controls — a graceful stop, a failure after it was written, an error that ends
+/// the command — because one left behind tells the next harness that a stopped Rostra
+/// listens. Writing and removing take turns under one lock, so a failure on another thread
+/// that removes it while it is being written cannot leave it behind either.
+final class ReadyFile: Sendable {
+    let path: String
+    private let stage = AdaptiveMutex(Stage.notWritten)
+
+    private enum Stage {
+        case notWritten, written
+        /// Removed for good: the process is on its way out, and writes nothing more.
+        case withdrawn
+    }
+
+    init(path: String) {
+        self.path = path
+    }
+
+    func write(_ document: [String: Any]) throws {
         let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted])
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try (data + Data("\n".utf8)).write(to: url, options: .atomic)
+        try stage.withLock { stage in
+            guard case .notWritten = stage else { return }
+            let url = URL(fileURLWithPath: path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try (data + Data("\n".utf8)).write(to: url, options: .atomic)
+            stage = .written
+        }
+    }
+
+    /// Removes the file if this process wrote it; any later `write` does nothing.
+    func withdraw() {
+        stage.withLock { stage in
+            if case .written = stage { unlink(path) }
+            stage = .withdrawn
+        }
     }
 }

@@ -24,7 +24,7 @@ struct ServeCommand: RostraCommand {
             environment: EnvironmentFallback("ROSTRA_LOG_LEVEL"), shownDefault: Logger.Level.info.rawValue)
         static let maintenance = OptionSpec(
             "maintenance", .repeatedValue(valueName: "api"),
-            help: "Start an API in maintenance (every request answers its documented 503): rosti or rosa; repeatable.",
+            help: "Start an API in maintenance (every request answers its documented 503): rosti, rosa or both; repeatable.",
             environment: EnvironmentFallback("ROSTRA_MAINTENANCE", shown: "ROSTRA_MAINTENANCE=rosa,rosti"))
         static let rosaMaxUploadBytes = OptionSpec(
             "rosa-max-upload-bytes", .value(valueName: "bytes"),
@@ -32,7 +32,7 @@ struct ServeCommand: RostraCommand {
             environment: EnvironmentFallback("ROSTRA_ROSA_MAX_UPLOAD_BYTES"),
             shownDefault: "\(RosaFileStoreLimits.default.maximumUploadBytes) (2 GiB)")
         static let shutdownGrace = OptionSpec(
-            "shutdown-grace", .value(valueName: "seconds"), help: "Seconds that requests in progress get to finish on SIGINT/SIGTERM.",
+            "shutdown-grace", .value(valueName: "seconds"), help: "Seconds that requests in progress get to finish on SIGINT, SIGTERM or SIGHUP.",
             environment: EnvironmentFallback("ROSTRA_SHUTDOWN_GRACE"), shownDefault: "\(Int(defaultShutdownGrace))")
         static let adminToken = OptionSpec(
             "admin-token", .value(valueName: "token"),
@@ -44,7 +44,7 @@ struct ServeCommand: RostraCommand {
             environment: EnvironmentFallback("ROSTRA_NO_ADMIN", shown: "ROSTRA_NO_ADMIN=1"))
         static let readyFile = OptionSpec(
             "ready-file", .value(valueName: "path"),
-            help: "Once both APIs listen, write their ports and URLs to this file as JSON (for harnesses that start Rostra on port 0); removed on shutdown.",
+            help: "Once both APIs listen, write their ports and URLs to this file as JSON (for harnesses that start Rostra on port 0); removed on every exit but a kill.",
             environment: EnvironmentFallback("ROSTRA_READY_FILE"))
     }
 
@@ -56,10 +56,10 @@ struct ServeCommand: RostraCommand {
         name: "serve",
         abstract: "Serve the Rosti API and the Rosa File Store API, each on its own port.",
         discussion: """
-            Opens the state (creating and seeding it on first start), then listens and prints a \
+            Binds both ports, opens the state (creating and seeding it on first start), then serves and prints a \
             banner with both base URLs, the dashboard and the seed credentials. Every option also \
             reads the environment variable its help names; a flag on the command line wins. \
-            SIGINT or SIGTERM stops it gracefully. Reference: docs/configuration.md.
+            SIGINT, SIGTERM or SIGHUP stops it gracefully. Reference: docs/configuration.md.
             """,
         options: listening.all + StateOptions.all + [
             Options.logFormat, Options.logLevel, Options.maintenance, Options.rosaMaxUploadBytes,
@@ -89,12 +89,20 @@ struct ServeCommand: RostraCommand {
         logLevel = try arguments.value(
             Options.logLevel, expected: "a log level (trace, debug, info, notice, warning, error or critical)"
         ) { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-        maintenance = try arguments.strings(Options.maintenance).map { (name: String) throws(UsageError) -> EmulatedAPI in
-            guard let api = EmulatedAPI(rawValue: name.lowercased()) else {
-                throw UsageError("\(arguments.origin(of: Options.maintenance, name)) is not an API: rosti or rosa.")
+        // `both`, as `PUT /__admin/maintenance` takes it.
+        var inMaintenance: [EmulatedAPI] = []
+        for name in arguments.strings(Options.maintenance) {
+            let named: [EmulatedAPI]
+            if name.lowercased() == "both" {
+                named = EmulatedAPI.allCases
+            } else if let api = EmulatedAPI(rawValue: name.lowercased()) {
+                named = [api]
+            } else {
+                throw UsageError("\(arguments.origin(of: Options.maintenance, name)) is not an API: rosti, rosa or both.")
             }
-            return api
+            inMaintenance += named.filter { !inMaintenance.contains($0) }
         }
+        maintenance = inMaintenance
         var limits = RosaFileStoreLimits.default
         if let bytes = try arguments.value(Options.rosaMaxUploadBytes, expected: "a number of bytes, 1 or more", {
             Int64($0).flatMap { $0 > 0 ? $0 : nil }
@@ -144,42 +152,61 @@ struct ServeCommand: RostraCommand {
         let host = addresses.host
         let ports = addresses.ports
         let grace = shutdownGrace
+        let readyFile = readyFile.map(ReadyFile.init(path:))
+        // Whatever ends the command from here on, a thrown failure included.
+        defer { readyFile?.withdraw() }
 
-        let store = try state.openStore()
-        let emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins, adminAccess: adminAccess, logger: logger)
-        for api in maintenance { emulator.maintenance.set(api, on: true) }
-        var servers: [(EmulatedAPI, HTTPServer)] = []
+        // Both ports first: a port in use must stop the start before the state is opened,
+        // or a first start would leave a new, seeded `.rostra` behind for nothing. The
+        // listeners queue connections until they start, once the state is open.
+        var servers: [(EmulatedAPI, HTTPServer, LateBoundService)] = []
         // One for the process: malloc_trim works on all of it, and two would trim twice.
         let freedMemory = FreedMemoryReturn(delay: HTTPLimits().freedMemoryReturnDelay)
-        for service in apiServices(emulator: emulator) {
-            let api = service.api
+        for api in EmulatedAPI.allCases {
             let configuration = ServerConfiguration(host: host, port: ports[api]!, name: api.rawValue)
+            let service = LateBoundService()
             do {
                 let server = try HTTPServer(
-                    configuration: configuration, responder: emulator.responder(for: service),
-                    errorRenderer: service.errorRenderer, logger: logger, freedMemory: freedMemory)
-                servers.append((api, server))
+                    configuration: configuration, responder: service.responder, errorRenderer: service.errorRenderer,
+                    logger: logger, freedMemory: freedMemory)
+                servers.append((api, server, service))
             } catch {
+                close(servers.map(\.1), freedMemory: freedMemory)
                 throw CommandFailure("Cannot listen for the \(api.rawValue) API on \(host):\(ports[api]!): \(error)")
             }
         }
-        for (_, server) in servers { server.start() }
-        checkInBackground(store, logger: logger)
+        let store: StateStore
+        do {
+            store = try state.openStore()
+        } catch {
+            close(servers.map(\.1), freedMemory: freedMemory)
+            throw error
+        }
+
+        let emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins, adminAccess: adminAccess, logger: logger)
+        for api in maintenance { emulator.maintenance.set(api, on: true) }
+        for service in apiServices(emulator: emulator) {
+            let listener = servers.first { $0.0 == service.api }!.2
+            listener.bind(responder: emulator.responder(for: service), errorRenderer: service.errorRenderer)
+        }
+        for (_, server, _) in servers { server.start() }
+        checkInBackground(store, readyFile: readyFile, logger: logger)
         let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))
-        printBanner(listening: listening, store: store, adminAccess: emulator.adminAccess)
+        printBanner(listening: listening, store: store, adminAccess: emulator.adminAccess, missingParts: emulator.missingParts)
         if let readyFile {
             do {
-                try ReadyFile.write(listening.readyDocument(state: store.location.description), to: readyFile)
+                try readyFile.write(listening.readyDocument(state: store.location.description))
             } catch {
-                throw CommandFailure("Cannot write the ready file \(readyFile): \(error)")
+                let problem = FileProblem.explain(creatingFileAt: readyFile.path) ?? FileProblem.describe(error)
+                throw CommandFailure("Cannot write the ready file \(readyFile.path): \(problem)")
             }
         }
 
         let received = stop.wait()
-        logger.notice("signal \(received): shutting down (grace \(grace)s)")
+        logger.notice("\(ShutdownSignals.name(of: received)): shutting down (grace \(grace)s)")
         // Both listeners drain at the same time, each on a thread of its own.
         let stopped = DispatchSemaphore(value: 0)
-        for (_, server) in servers {
+        for (_, server, _) in servers {
             Thread.detachNewThread {
                 server.shutdown(gracePeriod: .milliseconds(Int(grace * 1000)))
                 stopped.signal()
@@ -194,9 +221,14 @@ struct ServeCommand: RostraCommand {
         } catch {
             logger.error("closing the state: \(error)")
         }
-        // A ready file left behind would tell the next harness that a stopped Rostra listens.
-        if let readyFile { try? FileManager.default.removeItem(atPath: readyFile) }
+        readyFile?.withdraw()
         logger.notice("stopped")
+    }
+
+    /// Listeners that never started, closed on a failed start.
+    private func close(_ servers: [HTTPServer], freedMemory: FreedMemoryReturn) {
+        for server in servers { server.shutdown(gracePeriod: .zero) }
+        freedMemory.stop()
     }
 
     /// A reused database has its seed read and checked here, on a thread of its own once
@@ -204,13 +236,14 @@ struct ServeCommand: RostraCommand {
     /// before listening. The same thread then checks the database file's structure, off
     /// the path to the first answer: a damaged file makes health unhealthy and is logged
     /// with the way out.
-    private func checkInBackground(_ store: StateStore, logger: Logger) {
+    private func checkInBackground(_ store: StateStore, readyFile: ReadyFile?, logger: Logger) {
         Thread.detachNewThread {
             do {
                 try store.seed.waitUntilLoaded()
             } catch {
                 let message = "Error: Cannot open the state \(store.location) with the seed \(store.seed.directory.path): \(error)\n"
                 Output.standardError(message)
+                readyFile?.withdraw()
                 Foundation.exit(1)
             }
             if case .damaged(let problems) = store.checkIntegrity() {
@@ -234,7 +267,7 @@ struct ServeCommand: RostraCommand {
         }
     }
 
-    private func printBanner(listening: ListeningAddresses, store: StateStore, adminAccess: AdminAccess) {
+    private func printBanner(listening: ListeningAddresses, store: StateStore, adminAccess: AdminAccess, missingParts: [RealPart]) {
         var lines = ["Rostra \(RostraVersion.string)"]
         lines.append("  Rosti API            \(listening.shownURL(of: .rosti))   (admin: /__admin/health)")
         lines.append("  Rosa File Store API  \(listening.shownURL(of: .rosa))   (admin: /__admin/health)")
@@ -248,6 +281,8 @@ struct ServeCommand: RostraCommand {
             lines.append("  Admin API            off (--no-admin); health stays")
         }
         lines.append("  State                \(store.location) (\(Self.describe(store.opening)))")
+        // The APIs work without them; what needs them says so when used.
+        for part in missingParts { lines.append("  Missing              \(part.summary)") }
         lines.append("  Seed credentials     Rosti: Authorization: Token rostidemo0000000000000000000000000000001")
         lines.append("                       Rosa:  --user demo:demo-password   (more in docs/seed-data.md)")
         // Written unbuffered: scripts and tests wait for the banner on a pipe.
@@ -255,7 +290,11 @@ struct ServeCommand: RostraCommand {
     }
 }
 
-/// SIGINT and SIGTERM begin a graceful shutdown instead of ending the process at once.
+/// SIGINT, SIGTERM and SIGHUP begin a graceful shutdown instead of ending the process at
+/// once. SIGHUP is what a closed terminal sends; its default action would end the process
+/// on the spot, cutting requests off and leaving the ready file behind, so it stops Rostra
+/// the same way (there is no configuration to reload). A SIGHUP that the parent set to be
+/// ignored (`nohup rostra`) stays ignored, as that parent asked.
 ///
 /// The signals are blocked before any thread starts (threads inherit the mask) and then
 /// taken with `sigwait`: one that arrives early stays pending until waited for. A Dispatch
@@ -266,12 +305,34 @@ struct ShutdownSignals {
 
     init() {
         sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
+        // Only SIGHUP's inherited "ignore" is kept (nohup). SIGINT and SIGTERM are taken even
+        // when ignored: a non-interactive shell starts `rostra &` with SIGINT ignored, and
+        // `kill -INT` must stop it all the same.
+        for signal in Self.handled where signal != SIGHUP || !Self.isIgnored(signal) { sigaddset(&signals, signal) }
         pthread_sigmask(SIG_BLOCK, &signals, nil)
     }
 
-    /// Blocks until SIGINT or SIGTERM; returns its number.
+    static let handled = [SIGINT, SIGTERM, SIGHUP]
+
+    /// Whether the process was started with `signal` ignored (inherited through exec).
+    private static func isIgnored(_ signal: Int32) -> Bool {
+        var current = sigaction()
+        sigaction(signal, nil, &current)
+        // Function pointers compare by address; SIG_IGN is the address 1.
+        return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+    }
+
+    /// `SIGTERM` for 15, as the log names it.
+    static func name(of signal: Int32) -> String {
+        switch signal {
+        case SIGINT: "SIGINT"
+        case SIGTERM: "SIGTERM"
+        case SIGHUP: "SIGHUP"
+        default: "signal \(signal)"
+        }
+    }
+
+    /// Blocks until one of the handled signals arrives; returns its number.
     func wait() -> Int32 {
         var received: Int32 = 0
         var signals = self.signals

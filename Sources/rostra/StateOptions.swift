@@ -58,16 +58,28 @@ struct StateOptions {
         return String(cString: resolved)
     }
 
-    /// Opens (creating and seeding when new) the state, with errors a person can act on.
+    /// Opens (creating and seeding when new) the state, with errors a person can act on: a
+    /// path that cannot be made or written is named with the reason and the way out, never
+    /// as Foundation's or SQLite's raw error.
     func openStore() throws -> StateStore {
         let directory = try seedDirectory()
         do {
             // StateStore creates the database's folder when it is missing.
             return try StateStore(location: location, seedDirectory: directory, schema: EmulatedAPIs.schema, reseed: shouldReseed)
         } catch {
+            if case .file(let path) = location,
+                let problem = FileProblem.explain(creatingFileAt: path) ?? FileProblem.explain(creatingFolder: path + "-blobs")
+            {
+                throw CommandFailure("Cannot open the state \(location): \(problem) — \(Self.wayOut)")
+            }
+            if FileProblem.isFileError(error) {
+                throw CommandFailure("Cannot open the state \(location): \(FileProblem.describe(error)) — \(Self.wayOut)")
+            }
             throw CommandFailure("Cannot open the state \(location) with the seed \(directory.path): \(error)")
         }
     }
+
+    static let wayOut = "use --db PATH for a database where you can write (or --db :memory: to keep nothing)."
 }
 
 /// What `export` and `import` take: the state options and one file.

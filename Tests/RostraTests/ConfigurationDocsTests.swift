@@ -33,4 +33,27 @@ import TestSupport
         #expect(helpVariables == documentedVariables, "help \(helpVariables.sorted()) vs docs \(documentedVariables.sorted())")
         #expect(helpFlags.count >= 10)
     }
+
+    /// Options that take one of a few words: `--help` and the option's row on the page both
+    /// name every word the command accepts.
+    @Test func theWordsAnOptionTakesAreInItsHelpAndOnItsRow() throws {
+        let scratch = try TemporaryDirectory()
+        let (_, help, _) = try RostraProcess.run(["serve", "--help"], directory: scratch.url)
+        let document = try String(
+            contentsOf: RostraProcess.packageRoot.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+        let accepted = [
+            "--maintenance": ["rosti", "rosa", "both"],
+            "--log-format": ["human", "json"],
+            "--log-level": ["trace", "debug", "info", "notice", "warning", "error", "critical"],
+        ]
+        for (option, words) in accepted {
+            // The option's entry in --help: from its name to the next option's.
+            let entry = help.components(separatedBy: "\n  \(option) ").dropFirst().first?.components(separatedBy: "\n  -").first ?? ""
+            let row = document.split(separator: "\n").first { $0.hasPrefix("| `\(option) ") } ?? ""
+            for word in words {
+                #expect(entry.range(of: "\\b\(word)\\b", options: .regularExpression) != nil, "\(option) --help: \(word)")
+                #expect(row.contains("`\(word)`"), "\(option) on docs/configuration.md: \(word)")
+            }
+        }
+    }
 }

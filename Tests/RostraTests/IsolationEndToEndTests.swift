@@ -114,6 +114,49 @@ import TestSupport
         #expect(tenants.map { $0["name"] as? String } == ["default"], "an unauthenticated call made a tenant")
     }
 
+    /// The hostile run's reproduction: under `--admin-token`, API requests that fail
+    /// authentication named `a1 … a150` and made 150 tenants, so `max_tenants` (100) was
+    /// full and the owner's own tenant answered 409. Now they make none, each is answered
+    /// as a new tenant would answer it, and is journaled under its name; a real caller's
+    /// request, or an authorised admin call, makes its tenant.
+    @Test func requestsThatFailAuthenticationMakeNoTenant() throws {
+        let scratch = try TemporaryDirectory()
+        let token = "admin-\(UUID().uuidString)"
+        let server = try ServedRostra(databasePath: scratch.path("state.sqlite"), directory: scratch.url,
+                                      extraArguments: ["--admin-token", token])
+        defer { _ = server.stop() }
+        let bearer = ("Authorization", "Bearer \(token)")
+        let strangers: [(api: String, path: String, headers: [(String, String)], status: Int)] = [
+            ("rosti", "/api/v1/companies/", [("Authorization", "Token rostidemo0000000000000000000000000000099")], 401),
+            ("rosti", "/api/v1/1/apps/", [], 401),
+            ("rosti", "/api/v1/1/apps/", [("Authorization", "Bearer \(token)")], 401),
+            ("rosa", "/api/v1/check", [("Authorization", "Basic ZGVtbzp3cm9uZw==")], 401),
+            ("rosa", "/api/v1/file_stores.json?hash=0000000000000000000000000000000000000000", [], 200),
+            ("rosa", "/api/v1/upload", [], 401),
+        ]
+        for index in 1...150 {
+            let stranger = strangers[index % strangers.count]
+            let method = stranger.path == "/api/v1/upload" ? "POST" : "GET"
+            let answer = try server.request(stranger.api, method, stranger.path,
+                                            headers: stranger.headers + [("X-Rostra-Tenant", "a\(index)")])
+            #expect(answer.status == stranger.status, "a\(index): \(stranger.api) \(stranger.path)")
+        }
+        func tenantNames() throws -> [String] {
+            (Self.object(try server.admin("GET", "tenants", headers: [bearer]))["tenants"] as? [[String: Any]] ?? [])
+                .compactMap { $0["name"] as? String }
+        }
+        #expect(try tenantNames() == ["default"])
+        let journaled = Self.object(try server.admin("GET", "requests?tenant=a7", headers: [bearer]))
+        #expect((journaled["requests"] as? [[String: Any]])?.first?["tenant"] as? String == "a7")
+
+        // The owner's tenant, and the real callers' of both APIs, are made.
+        #expect(try server.admin("POST", "reset", headers: [bearer, ("X-Rostra-Tenant", "owner")]).status == 200)
+        #expect(try server.request("rosti", "GET", "/api/v1/companies/", headers: [Self.rostiDemo, ("X-Rostra-Tenant", "rosti-worker")]).status == 200)
+        #expect(try server.request("rosa", "GET", "/api/v1/check",
+                                   headers: [("Authorization", ServedRostra.rosaDemoLogin), ("X-Rostra-Tenant", "rosa-worker")]).status == 200)
+        #expect(try tenantNames() == ["default", "owner", "rosa-worker", "rosti-worker"])
+    }
+
     /// With no `--host`, both listeners are bound to 127.0.0.1 only: the kernel's table of
     /// listening sockets shows the loopback address for each port, never 0.0.0.0.
     @Test func theDefaultBindIsLoopbackOnly() throws {

@@ -62,6 +62,33 @@ import TestSupport
         #expect(errors.contains("Cannot write the ready file \(scratch.path("file/ready.json"))"))
     }
 
+    /// A failure after the ready file was written still removes it: here the seed of a
+    /// reused database, checked on a thread of its own once both APIs listen, turns out to
+    /// be broken. Its `rosa.json` starts with 20 MB of blanks, so the check fails a good
+    /// second after the ready file was written (a debug build parses some 20 MB a second).
+    @Test func aStartUpFailureAfterTheReadyFileWasWrittenRemovesIt() throws {
+        let scratch = try TemporaryDirectory()
+        let seed = scratch.url.appendingPathComponent("seed")
+        try FileManager.default.copyItem(atPath: RostraProcess.seedDirectory, toPath: seed.path)
+        let arguments = ["serve", "--rosti-port", "0", "--rosa-port", "0", "--seed", seed.path, "--db", scratch.path("db.sqlite"),
+                         "--log-level", "error"]
+        let first = try RostraProcess(arguments, directory: scratch.url)
+        _ = try first.waitForBanner()
+        #expect(first.stop() == 0)
+
+        try Data((String(repeating: " ", count: 20_000_000) + "{ not json").utf8).write(to: seed.appendingPathComponent("rosa.json"))
+        let readyPath = scratch.path("ready.json")
+        let server = try RostraProcess(arguments + ["--ready-file", readyPath], directory: scratch.url)
+        _ = try server.waitForBanner()
+        let wasWritten = eventually { FileManager.default.fileExists(atPath: readyPath) || !server.process.isRunning }
+            && FileManager.default.fileExists(atPath: readyPath)
+        #expect(wasWritten, "the ready file is written before the seed's check ends")
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus == 1)
+        #expect(server.standardErrorLines().contains { $0.contains("rosa.json") })
+        #expect(!FileManager.default.fileExists(atPath: readyPath), "a Rostra that ended leaves no ready file")
+    }
+
     @Test func theBannerListsBothAPIsTheDashboardAndTheSeedCredentials() throws {
         let scratch = try TemporaryDirectory()
         let server = try RostraProcess(

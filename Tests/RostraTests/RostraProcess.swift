@@ -27,9 +27,16 @@ final class RostraProcess {
         let description: String
     }
 
-    init(_ arguments: [String], environment: [String: String] = [:], directory: URL) throws {
-        process.executableURL = try Self.executable()
-        process.arguments = arguments
+    /// `launcher`: a command that runs the executable (its path is added after it), such as
+    /// `unprivilegedLauncher`.
+    init(_ arguments: [String], environment: [String: String] = [:], directory: URL, launcher: [String] = []) throws {
+        if let command = launcher.first {
+            process.executableURL = URL(fileURLWithPath: command)
+            process.arguments = Array(launcher.dropFirst()) + [try Self.executable().path] + arguments
+        } else {
+            process.executableURL = try Self.executable()
+            process.arguments = arguments
+        }
         var inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ROSTRA_") }
         inherited.merge(environment) { $1 }
         process.environment = inherited
@@ -39,9 +46,18 @@ final class RostraProcess {
         try process.run()
     }
 
+    /// What runs the executable as a user without privileges: permissions mean nothing to
+    /// root, and tests (and CI) often run as root. `setpriv` (util-linux) as `nobody` then;
+    /// nothing for anyone else, who meets permissions already.
+    static var unprivilegedLauncher: [String] {
+        geteuid() == 0 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
+    }
+
     /// Runs to completion: (exit status, standard output, standard error).
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL) throws -> (Int32, String, String) {
-        let running = try RostraProcess(arguments, environment: environment, directory: directory)
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], directory: URL, launcher: [String] = []
+    ) throws -> (Int32, String, String) {
+        let running = try RostraProcess(arguments, environment: environment, directory: directory, launcher: launcher)
         let out = running.output.fileHandleForReading.readDataToEndOfFile()
         let err = running.errors.fileHandleForReading.readDataToEndOfFile()
         running.process.waitUntilExit()

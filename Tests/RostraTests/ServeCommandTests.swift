@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Testing
 import TestSupport
@@ -98,7 +101,7 @@ import TestSupport
             (["--rosti-port", "--db", database], [:], "Missing value for '--rosti-port <port>'."),
             (["serve", "--db", database], ["ROSTRA_NO_ADMIN": "maybe"], "ROSTRA_NO_ADMIN=maybe is neither on"),
             (["serve", "--db", database, "--shutdown-grace", "-1"], [:], "--shutdown-grace -1 is not a number of seconds"),
-            (["serve", "--db", database, "--maintenance", "both"], [:], "--maintenance both is not an API: rosti or rosa."),
+            (["serve", "--db", database, "--maintenance", "all"], [:], "--maintenance all is not an API: rosti, rosa or both."),
             (["serve", "--db", database], ["ROSTRA_MAINTENANCE": "rosa, nope"], "ROSTRA_MAINTENANCE=nope is not an API"),
             (["serve", "--db", database, "--rosa-max-upload-bytes", "0"], [:], "--rosa-max-upload-bytes 0 is not a number of bytes, 1 or more."),
             (["serve", "--db", database, "--admin-token", ""], [:], "The admin token must be printable ASCII"),
@@ -111,6 +114,23 @@ import TestSupport
             #expect(output.isEmpty, "no banner: nothing started")
         }
         #expect(!FileManager.default.fileExists(atPath: database), "no state was opened")
+    }
+
+    /// `both`, as `PUT /__admin/maintenance` takes it, from the flag and from the variable.
+    @Test func maintenanceBothStartsEveryAPIInMaintenance() throws {
+        let scratch = try TemporaryDirectory()
+        let base = ["serve", "--rosti-port", "0", "--rosa-port", "0", "--db", ":memory:", "--seed", RostraProcess.seedDirectory,
+                    "--log-level", "error"]
+        for (arguments, environment) in [(base + ["--maintenance", "both"], [:]), (base, ["ROSTRA_MAINTENANCE": "Both"]),
+                                         (base + ["--maintenance", "rosa", "--maintenance", "both"], [:])] {
+            let server = try RostraProcess(arguments, environment: environment, directory: scratch.url)
+            let ports = try server.waitForBanner()
+            #expect(try RostraProcess.get(port: ports.rosa, path: "/__admin/maintenance") == (200, #"{"rosti":true,"rosa":true}"#),
+                    "\(arguments) \(environment)")
+            #expect(try RostraProcess.get(port: ports.rosti, path: "/api/v1/companies/").0 == 503)
+            #expect(try RostraProcess.get(port: ports.rosa, path: "/api/v1/check").0 == 503)
+            #expect(server.stop() == 0)
+        }
     }
 
     @Test func aBrokenSeedStopsStartUpAndLeavesNoDatabase() throws {
@@ -154,4 +174,103 @@ import TestSupport
         #expect(errors.contains("is not a SQLite database"))
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "my notes")
     }
+
+    /// SIGHUP (a closed terminal) stops Rostra as SIGTERM does: requests finish, the stop is
+    /// logged, the ready file goes, and it exits 0 — not 129 on the spot. Started through
+    /// `env --default-signal=HUP` so the test does not depend on how its runner was started.
+    @Test func sighupStopsGracefullyLikeSIGTERM() throws {
+        let scratch = try TemporaryDirectory()
+        let readyPath = scratch.path("ready.json")
+        let server = try RostraProcess(
+            ["serve", "--rosti-port", "0", "--rosa-port", "0", "--db", scratch.path("db.sqlite"), "--seed", RostraProcess.seedDirectory,
+             "--ready-file", readyPath, "--log-level", "notice"], directory: scratch.url, launcher: ["/usr/bin/env", "--default-signal=HUP"])
+        _ = try server.waitForBanner()
+        #expect(eventually { FileManager.default.fileExists(atPath: readyPath) })
+        kill(server.process.processIdentifier, SIGHUP)
+        let ended = eventually(timeout: .seconds(10)) { !server.process.isRunning }
+        #expect(ended, "SIGHUP ends the process")
+        if !ended { kill(server.process.processIdentifier, SIGKILL) }
+        server.process.waitUntilExit()
+        #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0,
+                "\(server.process.terminationReason) \(server.process.terminationStatus)")
+        let log = server.standardErrorLines()
+        #expect(log.contains { $0.contains("SIGHUP: shutting down") }, "\(log)")
+        #expect(log.last?.hasSuffix("stopped") == true, "\(log)")
+        #expect(!FileManager.default.fileExists(atPath: readyPath))
+    }
+
+    /// `nohup rostra` asked for SIGHUP to be ignored, and it is; SIGTERM still stops it.
+    @Test func sighupStaysIgnoredUnderNohup() throws {
+        let scratch = try TemporaryDirectory()
+        let server = try RostraProcess(
+            ["serve", "--rosti-port", "0", "--rosa-port", "0", "--db", ":memory:", "--seed", RostraProcess.seedDirectory,
+             "--log-level", "error"], directory: scratch.url, launcher: ["/usr/bin/nohup"])
+        let ports = try server.waitForBanner()
+        kill(server.process.processIdentifier, SIGHUP)
+        usleep(200_000)
+        #expect(server.process.isRunning)
+        #expect(try RostraProcess.get(port: ports.rosti, path: "/__admin/health").0 == 200)
+        #expect(server.stop() == 0)
+    }
+
+    /// A non-interactive shell starts `rostra &` with SIGINT ignored; `kill -INT` stops it
+    /// all the same, as before SIGHUP was handled.
+    @Test func sigintStopsItEvenWhenTheParentIgnoredIt() throws {
+        let scratch = try TemporaryDirectory()
+        let server = try RostraProcess(
+            ["serve", "--rosti-port", "0", "--rosa-port", "0", "--db", ":memory:", "--seed", RostraProcess.seedDirectory,
+             "--log-level", "notice"], directory: scratch.url, launcher: ["/usr/bin/env", "--ignore-signal=INT"])
+        _ = try server.waitForBanner()
+        kill(server.process.processIdentifier, SIGINT)
+        let ended = eventually(timeout: .seconds(10)) { !server.process.isRunning }
+        #expect(ended)
+        if !ended { kill(server.process.processIdentifier, SIGKILL) }
+        server.process.waitUntilExit()
+        #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
+        #expect(server.standardErrorLines().contains { $0.contains("SIGINT: shutting down") })
+    }
+
+    /// A port in use ends the start before the state is opened: a first start leaves no
+    /// new, seeded `.rostra` behind, whichever port it is.
+    @Test func aPortInUseStopsStartUpBeforeTheStateIsMade() throws {
+        let scratch = try TemporaryDirectory()
+        let taken = try ListeningSocket()
+        for (api, option, other) in [("rosti", "--rosti-port", "--rosa-port"), ("rosa", "--rosa-port", "--rosti-port")] {
+            let (status, output, errors) = try RostraProcess.run(
+                ["serve", option, "\(taken.port)", other, "0", "--seed", RostraProcess.seedDirectory, "--ready-file", scratch.path("ready.json")],
+                directory: scratch.url)
+            #expect(status == 1)
+            #expect(errors.hasPrefix("Error: Cannot listen for the \(api) API on 127.0.0.1:\(taken.port): "), "\(errors)")
+            #expect(output.isEmpty, "no banner")
+            #expect(!FileManager.default.fileExists(atPath: scratch.path(".rostra")), "no state was made")
+            #expect(!FileManager.default.fileExists(atPath: scratch.path("ready.json")))
+        }
+    }
+}
+
+/// A TCP socket listening on a free loopback port, closed when released.
+final class ListeningSocket {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.descriptor = descriptor
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, length) == 0 && listen(descriptor, 8) == 0 && getsockname(descriptor, pointer, &length) == 0
+            }
+        }
+        guard bound else {
+            close(descriptor)
+            throw RostraProcess.Failure(description: "cannot listen: errno \(errno)")
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(descriptor) }
 }

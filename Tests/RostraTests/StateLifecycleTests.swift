@@ -59,7 +59,10 @@ import TestSupport
             + "Authorization: Basic \(Data("demo:demo-password".utf8).base64EncodedString())\r\n"
             + "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
         #expect(try RostraProcess.exchange(port: ports.rosa, request: Array(upload.utf8)).0 == 201)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).count >= 2, "the default state's and t1's folders")
+        // A stranger naming a tenant is served from the seed view, a throwaway state too.
+        let (stranger, _) = try RostraProcess.get(port: ports.rosa, path: "/api/v1/check", headers: ["X-Rostra-Tenant": "nobody-made-me"])
+        #expect(stranger == 401)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).count >= 3, "the default state's, t1's and the seed view's folders")
         #expect(server.stop() == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary) == [])
     }

@@ -10,7 +10,17 @@ struct JournalQuery {
         case outcome(JournalEntry.Outcome)
     }
 
-    static let parameters = ["api", "method", "path", "status", "tenant", "limit"]
+    static let parameters = ["api", "method", "path", "status", "tenant", "limit", "before", "after"]
+
+    /// Which page of the matching entries, by entry id (ids increase across the emulator).
+    enum Cursor: Equatable {
+        /// The newest entries (no cursor).
+        case newest
+        /// Older than this id: the next page after one whose oldest entry had it.
+        case before(Int)
+        /// Newer than this id: what arrived since a page whose newest entry had it.
+        case after(Int)
+    }
 
     var api: EmulatedAPI?
     var method: String?
@@ -18,7 +28,12 @@ struct JournalQuery {
     var status: StatusFilter?
     /// A tenant's name, `*` for all, `nil` for the tenant of the call.
     var tenant: String?
+    /// The page size asked for; the answer holds at most `pageSize` entries.
     var limit: Int?
+    var cursor = Cursor.newest
+
+    /// `limit`, else the default page; never more than the largest page.
+    var pageSize: Int { min(limit ?? ControlPlaneLimits.journalPageDefault, ControlPlaneLimits.journalPageMaximum) }
 
     init(_ request: Request, allowing allowed: [String] = JournalQuery.parameters) throws {
         for (name, value) in request.queryItems {
@@ -40,6 +55,12 @@ struct JournalQuery {
                     throw AdminError(field: "limit", "expected a whole number 1–\(ControlPlaneLimits.journalEntriesMaximum), got \(JSONString.quote(value))")
                 }
                 self.limit = limit
+            case "before", "after":
+                guard cursor == .newest else { throw AdminError(field: name, "give before or after, not both") }
+                guard let id = Int(value), id >= 0 else {
+                    throw AdminError(field: name, "expected an entry id (a whole number, 0 or more), got \(JSONString.quote(value))")
+                }
+                cursor = name == "before" ? .before(id) : .after(id)
             default: break
             }
         }
@@ -71,14 +92,88 @@ struct JournalQuery {
         return true
     }
 
-    /// The journals the query reads: the named tenant's (none if it does not exist — a
-    /// read never creates a tenant), every tenant's for `*`, or the calling tenant's.
-    func tenants(_ request: Request, emulator: Emulator) throws -> [Tenant] {
-        switch tenant {
-        case nil: return [try request.tenant()]
-        case "*": return emulator.tenants.all
-        case let name?: return emulator.tenants.existingTenant(named: name).map { [$0] } ?? []
+    /// The page the query asks for among `entries` (the filters applied here), newest
+    /// first, and whether more match beyond it in the cursor's direction. Only the matches
+    /// are sorted, and only a page of them is ever turned into JSON, however long the
+    /// journals are.
+    func page(of entries: [JournalEntry]) -> (entries: [JournalEntry], hasMore: Bool) {
+        var matching = entries.filter { entry in
+            switch cursor {
+            case .newest: break
+            case .before(let id): if entry.id >= id { return false }
+            case .after(let id): if entry.id <= id { return false }
+            }
+            return matches(entry)
         }
+        let hasMore = matching.count > pageSize
+        if case .after = cursor {
+            // The entries right after the cursor, so that following `next` misses none.
+            matching.sort { $0.id < $1.id }
+            return (Array(matching.prefix(pageSize).reversed()), hasMore)
+        }
+        matching.sort { $0.id > $1.id }
+        return (Array(matching.prefix(pageSize)), hasMore)
+    }
+
+    /// The call for the page after `entries`: the same query with the cursor moved past
+    /// them (older entries; newer ones for `after`).
+    func nextPage(of request: Request, entries: [JournalEntry]) -> String? {
+        guard let newest = entries.first, let oldest = entries.last else { return nil }
+        let cursorNames: Set<String> = ["before", "after", "limit"]
+        var pairs = (request.query ?? "").split(separator: "&").filter { pair in
+            let name = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            return !cursorNames.contains(PercentDecoding.decode(name, plusAsSpace: true))
+        }.map(String.init)
+        pairs.append("limit=\(pageSize)")
+        if case .after = cursor {
+            pairs.append("after=\(newest.id)")
+        } else {
+            pairs.append("before=\(oldest.id)")
+        }
+        return request.path + "?" + pairs.joined(separator: "&")
+    }
+
+    /// What one journal gives a query.
+    struct Source {
+        var entries: [JournalEntry]
+        var kept: Int
+        var evicted: Int
+    }
+
+    /// The journals the query reads: the calling tenant's, every tenant's for `*` (the
+    /// seed view's too: the entries of requests to tenants not made yet), or the named
+    /// tenant's — for a name no tenant has yet, the seed view's entries under that name (a
+    /// read never creates a tenant).
+    func sources(_ request: Request, emulator: Emulator) throws -> [Source] {
+        func whole(_ journal: RequestJournal) -> Source {
+            Source(entries: journal.entries, kept: journal.count, evicted: journal.evictedCount)
+        }
+        switch tenant {
+        case nil: return [whole(try request.tenant().journal)]
+        case "*": return (emulator.tenants.all + (emulator.tenants.existingSeedView.map { [$0] } ?? [])).map { whole($0.journal) }
+        case let name?:
+            if let existing = emulator.tenants.existingTenant(named: name) { return [whole(existing.journal)] }
+            let entries = emulator.tenants.existingSeedView?.journal.entries.filter { $0.tenant == name } ?? []
+            return [Source(entries: entries, kept: entries.count, evicted: 0)]
+        }
+    }
+
+    /// Clears what `sources` reads; returns the entries cleared.
+    func clear(_ request: Request, emulator: Emulator) throws -> Int {
+        var journals: [RequestJournal]
+        switch tenant {
+        case nil: journals = [try request.tenant().journal]
+        case "*": journals = (emulator.tenants.all + (emulator.tenants.existingSeedView.map { [$0] } ?? [])).map(\.journal)
+        case let name?:
+            if let existing = emulator.tenants.existingTenant(named: name) {
+                journals = [existing.journal]
+            } else {
+                return emulator.tenants.existingSeedView?.journal.removeEntries(ofTenant: name).count ?? 0
+            }
+        }
+        let cleared = journals.map(\.count).reduce(0, +)
+        for journal in journals { journal.clear() }
+        return cleared
     }
 }
 
@@ -86,32 +181,42 @@ extension AdminRoutes {
     /// `GET/DELETE /__admin/requests`: the request journal.
     static func registerJournal(on router: inout Router, documentation: inout AdminDocumentation, emulator: Emulator) {
         documentation.add(.get, "requests", on: &router, AdminOperation(
-            summary: "The request journal, newest first",
-            description: "Every API request of the tenant (admin calls are not journaled): method, path, query, headers (Authorization redacted to its scheme), body size and the first \(ControlPlaneLimits.journalBodyPrefixBytes) bytes of bodies up to \(ControlPlaneLimits.journalBufferedBodyMaximumBytes / 1024) KiB, status or outcome, duration, api, tenant and time on the tenant's clock. The journal keeps the last journal_size requests per tenant.",
+            summary: "The request journal, newest first, a page at a time",
+            description: "Every API request of the tenant (admin calls are not journaled): method, path, query, headers (Authorization redacted to its scheme), body size and the first \(ControlPlaneLimits.journalBodyPrefixBytes) bytes of bodies up to \(ControlPlaneLimits.journalBufferedBodyMaximumBytes / 1024) KiB, status or outcome, duration, api, tenant and time on the tenant's clock. The journal keeps the last journal_size requests per tenant. An answer holds one page: the newest \(ControlPlaneLimits.journalPageDefault) matching entries unless limit says otherwise (at most \(ControlPlaneLimits.journalPageMaximum)); next is the call that gives the following page (older entries; with after, newer ones), null when there is none now.",
             query: [
                 .init(name: "api", description: "rosti or rosa", schema: ["enum": ["rosti", "rosa"]]),
                 .init(name: "method", description: "e.g. POST", schema: ["type": "string"]),
                 .init(name: "path", description: "regular expression searched in the path", schema: ["type": "string"]),
                 .init(name: "status", description: "503, a class such as 5xx, dropped or garbage", schema: ["type": "string"]),
                 .init(name: "tenant", description: "another tenant's journal, or * for every tenant's", schema: ["type": "string"]),
-                .init(name: "limit", description: "at most this many entries", schema: ["type": "integer", "minimum": 1]),
+                .init(name: "limit", description: "entries per page (larger values give \(ControlPlaneLimits.journalPageMaximum))",
+                      schema: ["type": "integer", "minimum": 1, "maximum": .integer(ControlPlaneLimits.journalEntriesMaximum),
+                               "default": .integer(ControlPlaneLimits.journalPageDefault)]),
+                .init(name: "before", description: "only entries with a smaller id: the page after one whose last entry had this id",
+                      schema: ["type": "integer", "minimum": 0]),
+                .init(name: "after", description: "only entries with a larger id (the oldest of them first to go on the page): what arrived since; not with before",
+                      schema: ["type": "integer", "minimum": 0]),
             ],
-            responses: [(200, "{\"tenant\": …, \"requests\": [entry, …], \"count\": …, \"kept\": …, \"evicted\": …, \"journal_size\": …}")])
+            responses: [
+                (200, "{\"tenant\": …, \"requests\": [entry, …], \"count\": <entries in this page>, \"kept\": …, \"evicted\": …, \"journal_size\": …, \"limit\": <page size>, \"has_more\": …, \"next\": \"/__admin/requests?…&before=<id>\" or null}"),
+                (400, "An unknown parameter, a bad value, or both before and after"),
+            ])
         ) { request in
             let query = try JournalQuery(request)
-            let tenants = try query.tenants(request, emulator: emulator)
-            var entries = tenants.flatMap { $0.journal.entries }.filter(query.matches)
-            entries.sort { $0.id > $1.id }
-            if let limit = query.limit, entries.count > limit { entries.removeLast(entries.count - limit) }
+            let sources = try query.sources(request, emulator: emulator)
+            let (entries, hasMore) = query.page(of: sources.flatMap(\.entries))
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             return AdminReply.json([
                 "tenant": .string(try query.tenant ?? request.tenant().name),
                 "requests": .array(entries.map { $0.json(formatter: formatter) }),
                 "count": .integer(entries.count),
-                "kept": .integer(tenants.map(\.journal.count).reduce(0, +)),
-                "evicted": .integer(tenants.map(\.journal.evictedCount).reduce(0, +)),
+                "kept": .integer(sources.map(\.kept).reduce(0, +)),
+                "evicted": .integer(sources.map(\.evicted).reduce(0, +)),
                 "journal_size": .integer(emulator.settings.value.journalSize),
+                "limit": .integer(query.pageSize),
+                "has_more": .bool(hasMore),
+                "next": .optional(hasMore ? query.nextPage(of: request, entries: entries) : nil),
             ])
         }
 
@@ -121,9 +226,7 @@ extension AdminRoutes {
             responses: [(200, "{\"tenant\": …, \"cleared\": <entries>}")])
         ) { request in
             let query = try JournalQuery(request, allowing: ["tenant"])
-            let tenants = try query.tenants(request, emulator: emulator)
-            let cleared = tenants.map(\.journal.count).reduce(0, +)
-            for tenant in tenants { tenant.journal.clear() }
+            let cleared = try query.clear(request, emulator: emulator)
             return AdminReply.json(["tenant": .string(try query.tenant ?? request.tenant().name), "cleared": .integer(cleared)])
         }
     }

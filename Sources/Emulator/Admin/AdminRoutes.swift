@@ -23,19 +23,40 @@ public enum AdminRoutes {
     /// `--admin-token` or `--no-admin`: it tells nothing and changes nothing. Unhealthy
     /// (503) when the start-up check found the database file damaged: every call touching
     /// the damaged pages would answer 500, and a harness must not wait on a broken world.
-    static func registerHealth(on router: inout Router, api: EmulatedAPI, state: StateStore) {
+    /// Real parts of the hosting plane that are missing are listed (`missing`), with the
+    /// command that installs each; the APIs work without them, so health stays ok.
+    static func registerHealth(on router: inout Router, api: EmulatedAPI, emulator: Emulator) {
         let version = JSONString.quote(RostraVersion.string)
-        let body = Array(#"{"status":"ok","version":\#(version),"api":"\#(api.rawValue)"}"#.utf8)
+        let state = emulator.defaultTenant.state
         router.add(.get, healthPath, name: "Liveness and version") { _ in
+            var fields = ["\"version\":\(version)", "\"api\":\"\(api.rawValue)\""]
+            let missing = emulator.missingParts
+            if !missing.isEmpty { fields.append("\"missing\":" + Self.json(missing)) }
             guard case .damaged(let problems) = state.integrity else {
-                return Response(contentType: "application/json", bytes: body)
+                return Response(contentType: "application/json", bytes: Array(("{\"status\":\"ok\"," + fields.joined(separator: ",") + "}").utf8))
             }
-            let problem = JSONString.quote("\(state.location) is damaged: " + problems.prefix(3).joined(separator: "; "))
-            let remedy = JSONString.quote(Self.damagedStateRemedy)
+            fields.append("\"problem\":" + JSONString.quote("\(state.location) is damaged: " + problems.prefix(3).joined(separator: "; ")))
+            fields.append("\"remedy\":" + JSONString.quote(Self.damagedStateRemedy))
             return Response(
                 status: .serviceUnavailable, contentType: "application/json",
-                bytes: Array(#"{"status":"unhealthy","version":\#(version),"api":"\#(api.rawValue)","problem":\#(problem),"remedy":\#(remedy)}"#.utf8))
+                bytes: Array(("{\"status\":\"unhealthy\"," + fields.joined(separator: ",") + "}").utf8))
         }
+    }
+
+    /// `[{"part", "needed_for", "install"}]` (or `"problem"` and `"remedy"` for a part that is
+    /// installed but refused).
+    private static func json(_ parts: [RealPart]) -> String {
+        "[" + parts.map { part in
+            var fields = ["\"part\":" + JSONString.quote(part.name), "\"needed_for\":" + JSONString.quote(part.neededFor)]
+            switch part.availability {
+            case .available: break
+            case .missing(let install): fields.append("\"install\":" + JSONString.quote(install))
+            case .refused(let reason, let remedy):
+                fields.append("\"problem\":" + JSONString.quote(reason))
+                fields.append("\"remedy\":" + JSONString.quote(remedy))
+            }
+            return "{" + fields.joined(separator: ",") + "}"
+        }.joined(separator: ",") + "]"
     }
 
     /// The ways out of a damaged database file, for health and the log.

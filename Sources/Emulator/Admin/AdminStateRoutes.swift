@@ -38,7 +38,7 @@ extension AdminRoutes {
             let tenant = try request.tenant()
             // A whole exported state, files included: the state layer's own bound on imports.
             let bytes = try request.body.collect(upTo: StateLimits.importDocumentMaximumBytes)
-            try tenant.state.importState(Data(bytes))
+            try emulator.tenants.importState(bytes, into: tenant)
             return AdminReply.json(["tenant": .string(tenant.name), "imported": true])
         }
     }

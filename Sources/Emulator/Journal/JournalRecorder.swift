@@ -9,10 +9,12 @@ struct JournalRecorder: Sendable {
     let api: EmulatedAPI
     let sequence: JournalSequence
 
-    func record(
-        _ request: Request, in tenant: Tenant, capacity: Int, arrivedAt: Double, started: MonotonicTime,
+    /// The entry of one exchange of `tenantName`'s (the tenant's, or for a request served
+    /// from the seed view, the name it gave).
+    func entry(
+        _ request: Request, tenantName: String, arrivedAt: Double, started: MonotonicTime,
         bodyPrefix: [UInt8]?, response: Response, fault: String?
-    ) {
+    ) -> JournalEntry {
         let outcome: JournalEntry.Outcome
         switch response.transport {
         case .http: outcome = .answered(status: response.status.code)
@@ -20,18 +22,16 @@ struct JournalRecorder: Sendable {
         case .raw: outcome = .garbage
         }
         let (headers, truncated) = JournalHeaders.capture(request.headers)
-        tenant.journal.record(
-            JournalEntry(
-                id: sequence.next(), time: arrivedAt, api: api, tenant: tenant.name,
-                method: request.method.rawValue,
-                path: request.path.truncatedToUTF8(ControlPlaneLimits.journalTargetBytes),
-                query: request.query?.truncatedToUTF8(ControlPlaneLimits.journalTargetBytes),
-                headers: headers, headersTruncated: truncated,
-                bodySize: request.body.declaredLength ?? request.body.bytesRead,
-                bodyPrefix: bodyPrefix.map(JournalBody.redactingSecrets),
-                outcome: outcome, durationMilliseconds: MonotonicTime.now().since(started).milliseconds,
-                fault: fault),
-            capacity: capacity)
+        return JournalEntry(
+            id: sequence.next(), time: arrivedAt, api: api, tenant: tenantName,
+            method: request.method.rawValue,
+            path: request.path.truncatedToUTF8(ControlPlaneLimits.journalTargetBytes),
+            query: request.query?.truncatedToUTF8(ControlPlaneLimits.journalTargetBytes),
+            headers: headers, headersTruncated: truncated,
+            bodySize: request.body.declaredLength ?? request.body.bytesRead,
+            bodyPrefix: bodyPrefix.map(JournalBody.redactingSecrets),
+            outcome: outcome, durationMilliseconds: MonotonicTime.now().since(started).milliseconds,
+            fault: fault)
     }
 
     /// A small body with a declared length is read now and handed on from memory, so the

@@ -45,9 +45,11 @@ public final class FixedWindowRateLimiter: Sendable {
     /// Taken by every limited request: an adaptive mutex, not `Synchronization.Mutex`,
     /// whose priority-inheritance futex made concurrent finds queue in the kernel — a third
     /// of an authenticated find's time in a profile (see `Locks.swift`).
-    private let counters = AdaptiveMutex(Counters())
+    private let counters: AdaptiveMutex<Counters>
 
-    public init() {}
+    public init() {
+        counters = AdaptiveMutex(Counters())
+    }
 
     /// Counts one request of `key` at time `now` and says whether it is within `limit`.
     public func record(key: String, at now: Double, limit: Int, windowSeconds: Int) -> RateLimitDecision {
@@ -64,6 +66,24 @@ public final class FixedWindowRateLimiter: Sendable {
             return counter.used
         }
         return RateLimitDecision(limit: limit, used: used, windowEnd: Double(window.index + 1) * Double(seconds))
+    }
+
+    /// Takes out the counters whose keys start with `prefix`, as a limiter of their own
+    /// with the prefix cut off; `nil` when there are none.
+    func takeCounters(prefixed prefix: String) -> FixedWindowRateLimiter? {
+        let taken = counters.withLock { counters -> Counters? in
+            let matching = counters.byKey.filter { $0.key.hasPrefix(prefix) }
+            guard !matching.isEmpty else { return nil }
+            for key in matching.keys { counters.byKey.removeValue(forKey: key) }
+            var moved = Counters(sweptWindow: counters.sweptWindow)
+            for (key, counter) in matching { moved.byKey[String(key.dropFirst(prefix.count))] = counter }
+            return moved
+        }
+        return taken.map(FixedWindowRateLimiter.init(counters:))
+    }
+
+    private init(counters: Counters) {
+        self.counters = AdaptiveMutex(counters)
     }
 
     /// Keys with a counter in the current window (for tests and the admin surface).

@@ -46,9 +46,15 @@ public struct RateLimitMiddleware: Middleware {
         let tenant = try request.tenant()
         let limiter = tenant.attachment(RateLimitCountersKey.self) { FixedWindowRateLimiter() }
         let now = tenant.clock.now()
-        let decision = limiter.record(
-            key: "\(api.rawValue) \(try policy.clientKey(for: request))", at: now,
-            limit: current.rateLimit, windowSeconds: current.rateWindowSeconds)
+        var key = "\(api.rawValue) \(try policy.clientKey(for: request))"
+        if let name = request.storage[SeedViewNameKey.self] {
+            // Served from the seed view: counted under the tenant it named, to move there
+            // if that tenant is made. Names cost nothing to invent, so past a bound of keys
+            // in the current window the rest share one count (`*` is no tenant's name).
+            let owner = limiter.trackedKeyCount < ControlPlaneLimits.seedViewRateLimitKeysMaximum ? name : "*"
+            key = TenantRegistry.rateKeyPrefix(owner) + key
+        }
+        let decision = limiter.record(key: key, at: now, limit: current.rateLimit, windowSeconds: current.rateWindowSeconds)
 
         var response: Response
         if decision.isAllowed {

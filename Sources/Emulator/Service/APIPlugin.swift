@@ -29,11 +29,31 @@ public protocol APIPlugin: Sendable {
     /// The real programs this API's hosting plane runs and whether each is usable here
     /// (`RealPart`); may look at the machine, so callers ask once and keep the answer.
     func checkRealParts() -> [RealPart]
+    /// A tenant's state was opened, replaced wholesale, or is ending: what runs for the
+    /// API's rows outside the database (processes, real databases) must follow. Called
+    /// after the change, on the thread that made it; long work goes to the background.
+    func tenant(_ tenant: Tenant, did event: TenantEvent)
+}
+
+/// What happened to a tenant's state as a whole (`APIPlugin.tenant(_:did:)`).
+public enum TenantEvent: Sendable, Equatable {
+    /// The state is open for use: the default tenant's at start-up (a reused state may hold
+    /// rows whose real parts are not running), a new tenant's when it is made.
+    case opened
+    /// Reset to the seed.
+    case reset
+    /// Replaced by an imported document.
+    case imported
+    /// Deleted: its rows are gone for good.
+    case deleted
+    /// The process is stopping: the state is about to be closed.
+    case closing
 }
 
 extension APIPlugin {
     public func registerAdminRoutes(on router: inout Router, emulator: Emulator) {}
     public func checkRealParts() -> [RealPart] { [] }
+    public func tenant(_ tenant: Tenant, did event: TenantEvent) {}
 }
 
 /// One list of `GET /__admin/overview`: a query over an API's tables, newest first.

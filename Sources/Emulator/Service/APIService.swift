@@ -12,8 +12,17 @@ public protocol APIService: Sendable {
     /// responses, so it can decorate every answer (e.g. `X-RateLimit-*` headers on errors
     /// too).
     func middlewares(emulator: Emulator) -> [any Middleware]
+    /// Whether the request comes from a real caller: credentials that name a user of this
+    /// API in the request's tenant (`Request.tenant()`). Asked only of a request that names
+    /// a tenant that does not exist yet, with the seed view as its tenant (the state that
+    /// tenant would start with): only a request it accepts makes the tenant, the rest are
+    /// served from the seed view without one, so a tenant holds memory only when a real
+    /// caller made it. Must not write. The default, for a service without authentication,
+    /// accepts every request.
+    func isAuthenticated(_ request: Request) throws -> Bool
 }
 
 extension APIService {
+    public func isAuthenticated(_ request: Request) throws -> Bool { true }
     public func middlewares(emulator: Emulator) -> [any Middleware] { [] }
 }

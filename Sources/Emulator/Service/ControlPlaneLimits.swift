@@ -39,8 +39,26 @@ public enum ControlPlaneLimits {
     public static let journalHeaderBytes = 8 * 1024
     /// Path and query bytes one entry keeps (each).
     public static let journalTargetBytes = 4 * 1024
+    /// Entries in one answer of `GET /__admin/requests` without `limit`: what a person or
+    /// a test reads at once.
+    public static let journalPageDefault = 100
+    /// The most entries one answer holds, whatever `limit` says: 1000 entries at the
+    /// limits above are about 17 MiB of JSON, where a whole journal without a page built
+    /// an answer of 1.65 GB.
+    public static let journalPageMaximum = 1000
+
+    /// What the journals of every tenant together may hold (entries' strings and fields,
+    /// about): past it, the oldest entries of the largest journal go first. A hundred
+    /// tenants each keeping a thousand ordinary entries (a few hundred bytes each) fit many
+    /// times over; a hundred tenants of a thousand entries at the limits above (17 KiB
+    /// each) held 1.67 GB before there was a budget.
+    public static let journalBytesMaximum = 128 << 20
 
     // MARK: Tenants
+
+    /// Rate-limit keys the seed view keeps in one window for tenants not made yet (each a
+    /// name and a client, a hundred bytes or so); requests beyond it share one count.
+    public static let seedViewRateLimitKeysMaximum = 100_000
 
     /// The longest tenant name.
     public static let tenantNameMaximumCharacters = 64

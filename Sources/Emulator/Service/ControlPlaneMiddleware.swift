@@ -15,11 +15,14 @@ struct ControlPlaneMiddleware: Middleware {
     let renderer: any ErrorRenderer
     let journal: JournalRecorder?
     let faults: FaultInjector?
+    /// The service's `isAuthenticated`: whether a request may make the tenant it names.
+    let isAuthenticated: @Sendable (Request) throws -> Bool
 
     func respond(to request: Request, next: any Responder) throws -> Response {
-        let tenant = try emulator.tenant(for: request)
+        let (tenant, seedViewName) = try emulator.apiTenant(for: request, isAuthenticated: isAuthenticated)
         var request = request
         request.storage[TenantRequestKey.self] = tenant
+        if let seedViewName { request.storage[SeedViewNameKey.self] = seedViewName }
         let capacity = journal == nil ? 0 : emulator.settings.journalSize
         var fault: String?
         guard let journal, capacity > 0 else {
@@ -36,9 +39,15 @@ struct ControlPlaneMiddleware: Middleware {
         } catch {
             response = renderer.response(for: error, request: request)
         }
-        journal.record(
-            request, in: tenant, capacity: capacity, arrivedAt: arrivedAt, started: started, bodyPrefix: bodyPrefix,
+        let entry = journal.entry(
+            request, tenantName: seedViewName ?? tenant.name, arrivedAt: arrivedAt, started: started, bodyPrefix: bodyPrefix,
             response: response, fault: fault)
+        if seedViewName != nil {
+            emulator.tenants.recordInSeedView(entry, capacity: capacity)
+        } else {
+            tenant.journal.record(entry, capacity: capacity)
+        }
+        emulator.tenants.reclaimJournalMemory()
         return response
     }
 }

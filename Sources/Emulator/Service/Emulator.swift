@@ -29,22 +29,42 @@ public final class Emulator: Sendable {
     /// readers must not serialise (a mutex here was measured to halve the throughput of
     /// /__admin/health under 50 connections).
     private let adminResponders = ReadWriteLock<[EmulatedAPI: any Responder]>([:])
+    private let realPartsFound = Mutex<[RealPart]?>(nil)
 
     /// - Precondition: `plugins` are the plug-ins of `defaultState`'s schema, in its order
-    ///   (a programming error otherwise).
+    ///   (a programming error otherwise). `journalBudgetBytes`: what every tenant's journal
+    ///   may hold together (`ControlPlaneLimits.journalBytesMaximum`; tests lower it).
     public init(
         defaultState: StateStore, plugins: [any APIPlugin], settings: EmulatorSettings = EmulatorSettings(),
-        adminAccess: AdminAccess = .open, logger: Logger
+        adminAccess: AdminAccess = .open, logger: Logger, journalBudgetBytes: Int = ControlPlaneLimits.journalBytesMaximum
     ) {
         precondition(
             plugins.map(\.state.name) == defaultState.schema.plugins.map(\.name),
             "the emulator's plug-ins must be those of its state's schema")
         self.plugins = plugins
         self.settings = SettingsStore(settings)
-        self.tenants = TenantRegistry(defaultState: defaultState)
+        self.tenants = TenantRegistry(defaultState: defaultState, journalBudget: JournalBudget(limit: journalBudgetBytes)) {
+            tenant, event in
+            for plugin in plugins { plugin.tenant(tenant, did: event) }
+        }
         self.adminAccess = adminAccess
         self.logger = logger
+        tenants.announceDefaultOpened()
     }
+
+    /// The real programs every plug-in's hosting plane needs, and whether each is usable
+    /// here (`APIPlugin.checkRealParts()`), looked at once on first use.
+    public var realParts: [RealPart] {
+        realPartsFound.withLock { found in
+            if let found { return found }
+            let parts = plugins.flatMap { $0.checkRealParts() }
+            found = parts
+            return parts
+        }
+    }
+
+    /// Those of `realParts` that are not usable: what the banner and health name.
+    public var missingParts: [RealPart] { realParts.filter { !$0.isAvailable } }
 
     /// Closes every tenant's state, at shutdown, once the listeners have stopped (see
     /// `TenantRegistry.closeAll()`).
@@ -55,12 +75,28 @@ public final class Emulator: Sendable {
     /// The tenant of requests without `X-Rostra-Tenant`.
     public var defaultTenant: Tenant { tenants.defaultTenant }
 
-    /// The tenant a request works in: the one `X-Rostra-Tenant` names, made from the seed on
-    /// first use, or the default one. A bad name is refused with 400, a new tenant beyond
-    /// `max_tenants` with 409.
+    /// The tenant an admin call works in: the one `X-Rostra-Tenant` names, made from the
+    /// seed on first use, or the default one. A bad name is refused with 400, a new tenant
+    /// beyond `max_tenants` with 409.
     public func tenant(for request: Request) throws -> Tenant {
         guard let name = request.headers[TenantName.header] else { return tenants.defaultTenant }
         return try tenants.tenant(named: String(name.trimmingHTTPWhitespace()), maximumCount: settings.maxTenants)
+    }
+
+    /// The tenant an API request works in. A tenant that does not exist yet is made only
+    /// for a request `isAuthenticated` accepts — judged against the seed view, the state
+    /// the tenant would start with; any other request is served from the seed view, with
+    /// the name it gave (`TenantRegistry` says why). A bad name is refused with 400, a new
+    /// tenant beyond `max_tenants` with 409.
+    func apiTenant(for request: Request, isAuthenticated: (Request) throws -> Bool) throws -> (Tenant, seedViewName: String?) {
+        guard let header = request.headers[TenantName.header] else { return (tenants.defaultTenant, nil) }
+        let name = String(header.trimmingHTTPWhitespace())
+        if let existing = try tenants.existingTenant(validating: name) { return (existing, nil) }
+        let view = try tenants.seedView()
+        var probe = request
+        probe.storage[TenantRequestKey.self] = view
+        guard try isAuthenticated(probe) else { return (view, name) }
+        return (try tenants.tenant(named: name, maximumCount: settings.maxTenants), nil)
     }
 
     /// The full responder for one API's listener. `/__admin/` goes to the admin API (see
@@ -93,12 +129,13 @@ public final class Emulator: Sendable {
             ControlPlaneMiddleware(
                 emulator: self, renderer: service.errorRenderer,
                 journal: omitted.contains(.journal) ? nil : JournalRecorder(api: service.api, sequence: journalSequence),
-                faults: omitted.contains(.faults) ? nil : FaultInjector(api: service.api, settings: settings)),
+                faults: omitted.contains(.faults) ? nil : FaultInjector(api: service.api, settings: settings),
+                isAuthenticated: { try service.isAuthenticated($0) }),
             MaintenanceMiddleware(api: service.api, switches: maintenance),
         ]
         let api = apiRouter.wrapped(in: layers + service.middlewares(emulator: self) + [ErrorRenderingMiddleware(renderer: service.errorRenderer)])
         var health = Router()
-        AdminRoutes.registerHealth(on: &health, api: service.api, state: defaultTenant.state)
+        AdminRoutes.registerHealth(on: &health, api: service.api, emulator: self)
         return ListenerResponder(api: service.api, emulator: self, apiResponder: api, healthResponder: health)
     }
 
@@ -107,7 +144,7 @@ public final class Emulator: Sendable {
     /// is served.)
     public func adminRouter(for api: EmulatedAPI) -> Router {
         var router = Router()
-        AdminRoutes.registerHealth(on: &router, api: api, state: defaultTenant.state)
+        AdminRoutes.registerHealth(on: &router, api: api, emulator: self)
         guard adminAccess != .disabled else { return router }
         var documentation = AdminRoutes.register(on: &router, emulator: self)
         for plugin in plugins { plugin.registerAdminRoutes(on: &router, emulator: self) }

@@ -16,17 +16,19 @@ public final class Tenant: Sendable {
     public let state: StateStore
     public let clock: EmulatorClock
     public let faults = FaultRuleSet()
-    public let journal = RequestJournal()
+    public let journal: RequestJournal
     /// Read by every request that uses an attachment (a rate limiter), written once per key.
     private let attachments = ReadWriteLock<[ObjectIdentifier: any Sendable]>([:])
     private let retired = Atomic<Bool>(false)
     /// One reset of this tenant at a time.
     private let resetting = AdaptiveMutex(())
 
-    public init(name: String, state: StateStore, clock: EmulatorClock = EmulatorClock()) {
+    /// `journalBudget`: the emulator's, which every tenant's journal counts against.
+    public init(name: String, state: StateStore, clock: EmulatorClock = EmulatorClock(), journalBudget: JournalBudget = JournalBudget()) {
         self.name = name
         self.state = state
         self.clock = clock
+        journal = RequestJournal(budget: journalBudget)
     }
 
     /// The tenant's object for `key`, made by `create` on first use (once, under a lock):
@@ -41,10 +43,20 @@ public final class Tenant: Sendable {
         }
     }
 
+    /// The tenant's object for `key` if one was made; never makes one.
+    func existingAttachment<Key: TenantAttachmentKey>(_ key: Key.Type) -> Key.Value? {
+        attachments.read { $0[ObjectIdentifier(key)] as? Key.Value }
+    }
+
     /// True once the tenant was deleted.
     public var isRetired: Bool { retired.load(ordering: .acquiring) }
 
-    func retire() { retired.store(true, ordering: .releasing) }
+    /// Deleted: background work stops, and the journal's entries are given back to the
+    /// budget now rather than when the last request holding the tenant ends.
+    func retire() {
+        retired.store(true, ordering: .releasing)
+        journal.clear()
+    }
 
     /// Back as new: data and files to the seed, the clock to real time, no fault rules, an
     /// empty journal, no attachments (fresh rate-limit counters and jobs). The attachments
@@ -69,6 +81,11 @@ public protocol TenantAttachmentKey {
 
 enum TenantRequestKey: RequestStorageKey {
     typealias Value = Tenant
+}
+
+/// For a request served from the seed view: the name of the tenant it named, not made yet.
+enum SeedViewNameKey: RequestStorageKey {
+    typealias Value = String
 }
 
 extension Request {

@@ -7,6 +7,9 @@ import HTTP
 public enum TenantName {
     /// The tenant of requests without `X-Rostra-Tenant`, backed by the database `--db` names.
     public static let defaultName = "default"
+    /// What the seed view (`TenantRegistry.seedView()`) is called where a name is needed;
+    /// not a tenant name, so no request can ever name it.
+    public static let seedViewName = "(not made yet)"
     /// The request header that selects a tenant, on API and admin calls alike.
     public static let header = "X-Rostra-Tenant"
 

@@ -29,10 +29,22 @@ enum TokenAuthentication {
 
     /// The account whose token this is.
     static func account(forKey key: String, in conn: Connection) throws -> Int64 {
-        guard let account = try conn.fetchValue(Int64.self, "SELECT id FROM rosti_accounts WHERE token = ?", [key]) else {
+        guard let account = try existingAccount(forKey: key, in: conn) else {
             throw RostiError.authenticationFailed(.invalidToken)
         }
         return account
+    }
+
+    /// The account whose token this is, if any.
+    static func existingAccount(forKey key: String, in conn: Connection) throws -> Int64? {
+        try conn.fetchValue(Int64.self, "SELECT id FROM rosti_accounts WHERE token = ?", [key])
+    }
+
+    /// Whether the request's `Authorization` carries the token of an account of its tenant:
+    /// a real caller, who may make the tenant it names (`APIService.isAuthenticated`).
+    static func isAuthenticated(_ request: Request) throws -> Bool {
+        guard let key = try? key(fromAuthorization: request.headers["Authorization"]) else { return false }
+        return try request.tenant().state.database.read { conn in try existingAccount(forKey: key, in: conn) != nil }
     }
 
     /// 403 unless the account is a member of the company (a company that does not exist is

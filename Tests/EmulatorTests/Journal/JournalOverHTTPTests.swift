@@ -164,4 +164,61 @@ import TestSupport
         #expect(harness.emulator.tenants.existingTenant(named: "nobody") == nil, "reading never makes a tenant")
         #expect(try harness.admin("DELETE", "requests?tenant=*")["cleared"] == 3)
     }
+
+    /// Without `limit` an answer holds the newest 100 entries, never more than 1000, and
+    /// `next` walks the rest a page at a time: no entry twice, none missed.
+    @Test func theJournalIsReadAPageAtATime() throws {
+        let harness = try ControlPlaneHarness()
+        for index in 0..<150 { try harness.send("GET", "/hello?n=\(index)") }
+        let first = try harness.admin("GET", "requests")
+        #expect(first["count"] == .integer(ControlPlaneLimits.journalPageDefault))
+        #expect(first["limit"] == 100)
+        #expect(first["kept"] == 150)
+        #expect(first["has_more"] == true)
+        let firstIDs = first["requests"]?.arrayValue?.compactMap { $0.objectValue?["id"]?.numberValue.map { Int($0) } } ?? []
+        #expect(firstIDs == firstIDs.sorted(by: >), "newest first")
+        #expect(first["next"] == .string("/__admin/requests?limit=100&before=\(firstIDs.last ?? -1)"))
+
+        let next = try #require(first["next"]?.stringValue)
+        let second = try harness.admin("GET", String(next.dropFirst(AdminRoutes.prefix.count)))
+        #expect(second["count"] == 50)
+        #expect(second["has_more"] == false)
+        #expect(second["next"] == .null)
+        let secondIDs = second["requests"]?.arrayValue?.compactMap { $0.objectValue?["id"]?.numberValue.map { Int($0) } } ?? []
+        #expect(Set(firstIDs + secondIDs).count == 150)
+        #expect(secondIDs.first ?? .max < firstIDs.last ?? 0)
+        #expect(second["requests"]?.arrayValue?.last?.objectValue?["query"] == "n=0")
+
+        #expect(try harness.admin("GET", "requests?limit=5000")["limit"] == .integer(ControlPlaneLimits.journalPageMaximum),
+                "a larger limit gives the largest page")
+        #expect(try harness.admin("GET", "requests?limit=5000")["count"] == 150)
+    }
+
+    /// `after` gives what arrived since an entry, the oldest of it first to go on the page,
+    /// and its `next` goes on forward; filters stay in `next`.
+    @Test func afterReadsForwardAndNextKeepsTheFilters() throws {
+        let harness = try ControlPlaneHarness()
+        for index in 0..<20 { try harness.send("GET", "/hello?n=\(index)", api: index % 2 == 0 ? .rosa : .rosti) }
+        let all = try harness.admin("GET", "requests?limit=20")["requests"]?.arrayValue?.compactMap { $0.objectValue?["id"]?.numberValue.map { Int($0) } } ?? []
+        let fifth = all.reversed()[4]
+        let page = try harness.admin("GET", "requests?after=\(fifth)&limit=10")
+        let queries = page["requests"]?.arrayValue?.compactMap { $0.objectValue?["query"]?.stringValue }
+        #expect(queries == (5..<15).reversed().map { "n=\($0)" }, "the ten right after the fifth, newest first")
+        #expect(page["has_more"] == true)
+        let newest = try #require(page["requests"]?.arrayValue?.first?.objectValue?["id"]?.numberValue.map { Int($0) })
+        #expect(page["next"] == .string("/__admin/requests?limit=10&after=\(newest)"))
+
+        let filtered = try harness.admin("GET", "requests?api=rosa&limit=3")
+        let next = try #require(filtered["next"]?.stringValue)
+        #expect(next.hasPrefix("/__admin/requests?api=rosa&limit=3&before="))
+        let rest = try harness.admin("GET", String(next.dropFirst(AdminRoutes.prefix.count)))
+        #expect(rest["count"] == 3)
+        #expect(rest["requests"]?.arrayValue?.allSatisfy { $0.objectValue?["api"] == "rosa" } == true)
+
+        for bad in ["?before=5&after=2", "?before=x", "?after=-1", "?limit=100001"] {
+            let refused = try harness.admin("GET", "requests" + bad)
+            #expect(refused.status == 400, "\(bad)")
+            #expect(refused["field"] != nil)
+        }
+    }
 }

@@ -23,10 +23,15 @@ final class ControlPlaneHarness: Sendable {
     let rosti: HTTPServer
     let rosa: HTTPServer
 
-    init(settings: EmulatorSettings = EmulatorSettings(), adminAccess: AdminAccess = .open) throws {
+    init(
+        settings: EmulatorSettings = EmulatorSettings(), adminAccess: AdminAccess = .open,
+        journalBudgetBytes: Int = ControlPlaneLimits.journalBytesMaximum
+    ) throws {
         let store = try StateStore(location: .memory, seed: sharedSeed.get())
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        let emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins.map(ProbePlugin.init), settings: settings, adminAccess: adminAccess, logger: logger)
+        let emulator = Emulator(
+            defaultState: store, plugins: EmulatedAPIs.plugins.map(ProbePlugin.init), settings: settings,
+            adminAccess: adminAccess, logger: logger, journalBudgetBytes: journalBudgetBytes)
         self.emulator = emulator
         func serve(_ api: EmulatedAPI) throws -> HTTPServer {
             let service = ProbeService(api: api, settings: emulator.settings)
@@ -249,6 +254,12 @@ struct ProbeService: APIService {
         [ProbeRateLimit(settings: emulator.settings)]
     }
 
+    /// A request carrying this header stands for one without credentials.
+    static let anonymousHeader = "X-Probe-Anonymous"
+
+    func isAuthenticated(_ request: Request) throws -> Bool {
+        !request.headers.contains(Self.anonymousHeader)
+    }
 }
 
 /// A real API plug-in (its state, accounts and overview) whose admin routes are the

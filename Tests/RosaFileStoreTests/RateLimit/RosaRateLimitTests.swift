@@ -70,6 +70,36 @@ import TestSupport
         #expect(fresh.headers["X-RateLimit-Remaining"] == "2")
     }
 
+    /// Requests without credentials to a tenant not made yet make none: they are counted
+    /// under the name they gave, each name apart, and the counts move to the tenant when a
+    /// real caller makes it, so a stranger cannot start over by getting it made.
+    @Test func countsOfATenantNotMadeYetAreItsOwnAndMoveWithIt() throws {
+        let server = try RosaTestServer()
+        // The seed view keeps real time: a month's window, so none ends during the test.
+        server.emulator.settings.update {
+            $0.rateLimit = 3
+            $0.rateWindowSeconds = 30 * 24 * 3600
+        }
+        let find = "/api/v1/file_stores.json?hash=\(Seeded.helloSHA1)"
+        let late = ("X-Rostra-Tenant", "late")
+        for remaining in ["2", "1", "0"] {
+            let allowed = try server.get(find, [late])
+            #expect(allowed.status == 200)
+            #expect(allowed.headers["X-RateLimit-Remaining"] == remaining)
+        }
+        #expect(try server.get(find, [late]).status == 403)
+        #expect(try server.get(find, [("Authorization", Auth.basic("demo", "wrong"))] + [late]).status == 403)
+        #expect(try server.get(find, [("X-Rostra-Tenant", "other")]).headers["X-RateLimit-Remaining"] == "2", "each name apart")
+        #expect(server.emulator.tenants.existingTenant(named: "late") == nil)
+        #expect(server.emulator.tenants.createdCount == 0)
+
+        let signedIn = try server.get("/api/v1/check", [("Authorization", Auth.demo), late])
+        #expect(signedIn.status == 200)
+        #expect(signedIn.headers["X-RateLimit-Remaining"] == "2", "the login's own count")
+        #expect(server.emulator.tenants.existingTenant(named: "late") != nil)
+        #expect(try server.get(find, [late]).status == 403, "the address's count came along")
+    }
+
     /// Keyed by the authenticated login (however the user signed in), else the token, else
     /// the client's address (anonymous callers, and credentials that match no one).
     @Test func countersAreKeyedByLoginTokenOrAddress() throws {

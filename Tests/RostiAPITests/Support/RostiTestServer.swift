@@ -35,15 +35,17 @@ final class RostiTestServer {
     var port: Int { server.port }
     var tenant: Tenant { emulator.defaultTenant }
     var clock: EmulatorClock { emulator.defaultTenant.clock }
-    /// Everything logged at warning or above: a healthy run logs nothing.
-    let problems = CapturedLogs(level: .warning)
+    /// Everything logged at warning or above (a healthy run logs nothing), or at the level
+    /// of the `logs` given.
+    let problems: CapturedLogs
 
     init(
         state: StateStore? = nil, settings: EmulatorSettings = RostiTestServer.instantJobs,
-        freezeAt moment: Double? = frozenMoment
+        freezeAt moment: Double? = frozenMoment, logs: CapturedLogs = CapturedLogs(level: .warning)
     ) throws {
         let store = try state ?? StateStore(location: .memory, seedDirectory: shippedSeedDirectory, schema: EmulatedAPIs.schema)
-        let problems = self.problems
+        let problems = logs
+        self.problems = logs
         let logger = problems.logger
         emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins, settings: settings, logger: logger)
         if let moment { emulator.defaultTenant.clock.set(mode: .frozen, now: moment) }
