@@ -63,7 +63,7 @@ struct ServeCommand: RostraCommand {
             """,
         options: listening.all + StateOptions.all + [
             Options.logFormat, Options.logLevel, Options.maintenance, Options.rosaMaxUploadBytes,
-            Options.shutdownGrace, Options.adminToken, Options.noAdmin, Options.readyFile,
+            Options.shutdownGrace, Options.adminToken, Options.noAdmin, Options.readyFile, StorageEngineSetup.host,
         ]
     )
 
@@ -80,6 +80,7 @@ struct ServeCommand: RostraCommand {
     let shutdownGrace: Double
     let adminAccess: AdminAccess
     let readyFile: String?
+    let storageHost: String
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
         addresses = try Self.listening.addresses(from: arguments)
@@ -115,6 +116,7 @@ struct ServeCommand: RostraCommand {
         } ?? Self.defaultShutdownGrace
         adminAccess = try Self.adminAccess(disabled: arguments.isSet(Options.noAdmin), token: arguments.string(Options.adminToken))
         readyFile = arguments.string(Options.readyFile)
+        storageHost = try StorageEngineSetup.hostname(from: arguments)
     }
 
     private static func adminAccess(disabled: Bool, token: String?) throws(UsageError) -> AdminAccess {
@@ -183,16 +185,22 @@ struct ServeCommand: RostraCommand {
             throw error
         }
 
-        let emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins, adminAccess: adminAccess, logger: logger)
+        let storages = StorageEngineSetup(location: store.location, hostname: storageHost, logger: logger)
+        let emulator = Emulator(defaultState: store, plugins: storages.plugins, adminAccess: adminAccess, logger: logger)
         for api in maintenance { emulator.maintenance.set(api, on: true) }
         for service in apiServices(emulator: emulator) {
             let listener = servers.first { $0.0 == service.api }!.2
             listener.bind(responder: emulator.responder(for: service), errorRenderer: service.errorRenderer)
         }
         for (_, server, _) in servers { server.start() }
+        // Engines the state has storages of start now, in the background: after the
+        // listeners, so that they do not slow the first answer.
+        storages.engines.activate()
         checkInBackground(store, readyFile: readyFile, logger: logger)
         let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))
-        printBanner(listening: listening, store: store, adminAccess: emulator.adminAccess, missingParts: emulator.missingParts)
+        printBanner(
+            listening: listening, store: store, adminAccess: emulator.adminAccess, storages: storages.bannerLine,
+            missingParts: emulator.missingParts)
         if let readyFile {
             do {
                 try readyFile.write(listening.readyDocument(state: store.location.description))
@@ -221,6 +229,8 @@ struct ServeCommand: RostraCommand {
         } catch {
             logger.error("closing the state: \(error)")
         }
+        // Then the database servers (each with its own stop signal) and their runtime folder.
+        storages.engines.close()
         readyFile?.withdraw()
         logger.notice("stopped")
     }
@@ -267,7 +277,9 @@ struct ServeCommand: RostraCommand {
         }
     }
 
-    private func printBanner(listening: ListeningAddresses, store: StateStore, adminAccess: AdminAccess, missingParts: [RealPart]) {
+    private func printBanner(
+        listening: ListeningAddresses, store: StateStore, adminAccess: AdminAccess, storages: String?, missingParts: [RealPart]
+    ) {
         var lines = ["Rostra \(RostraVersion.string)"]
         lines.append("  Rosti API            \(listening.shownURL(of: .rosti))   (admin: /__admin/health)")
         lines.append("  Rosa File Store API  \(listening.shownURL(of: .rosa))   (admin: /__admin/health)")
@@ -281,6 +293,7 @@ struct ServeCommand: RostraCommand {
             lines.append("  Admin API            off (--no-admin); health stays")
         }
         lines.append("  State                \(store.location) (\(Self.describe(store.opening)))")
+        if let storages { lines.append(storages) }
         // The APIs work without them; what needs them says so when used.
         for part in missingParts { lines.append("  Missing              \(part.summary)") }
         lines.append("  Seed credentials     Rosti: Authorization: Token rostidemo0000000000000000000000000000001")

@@ -9,20 +9,32 @@ import Glibc
 
 /// Where the engines of one Rostra keep their files.
 public struct EngineFolders: Sendable, Equatable {
-    /// The state folder (the SQLite file's folder): each engine's data and settings go in
-    /// `<folder>/engines/<engine>`. Nil for a throwaway (in-memory) state: they then go in
+    /// The folder each engine's data and settings go in, as `<folder>/<engine>`: beside a
+    /// state's database file, `<database>-engines` (one per database, as two databases in
+    /// one folder are two worlds). Nil for a throwaway (in-memory) state: they then go in
     /// the runtime folder and are removed with it.
-    public var stateFolder: String?
+    public var persistent: String?
     /// The per-machine cache of template data directories: nil for the default
     /// (`/var/cache/rostra/templates` as root, else `$XDG_CACHE_HOME` or
     /// `~/.cache/rostra/templates`).
     public var templateCache: String?
-    /// Where the runtime folder (sockets; a throwaway state's data) is made: nil for /tmp,
-    /// or /dev/shm for a throwaway state when it has room.
+    /// Where the runtime folder (sockets; a throwaway state's data) is made; nil: /tmp.
     public var runtimeParent: String?
 
-    public init(stateFolder: String?, templateCache: String? = nil, runtimeParent: String? = nil) {
-        self.stateFolder = stateFolder
+    /// The engines of a state whose database is the file `database`: beside it.
+    public static func beside(database: String) -> EngineFolders { EngineFolders(persistent: database + "-engines") }
+
+    /// The engines of a throwaway state: in /dev/shm when it has room (a copy of the
+    /// template there takes a tenth of the time it takes on a disk; the data goes with
+    /// Rostra anyway), else in /tmp.
+    public static func throwaway(limits: HostingLimits.Engines = HostingLimits.default.engines) -> EngineFolders {
+        let sharedMemory = "/dev/shm"
+        let roomy = (EngineFiles.freeBytes(at: sharedMemory) ?? 0) >= limits.sharedMemoryFolderMinimumBytes
+        return EngineFolders(persistent: nil, runtimeParent: roomy && access(sharedMemory, W_OK) == 0 ? sharedMemory : nil)
+    }
+
+    public init(persistent: String?, templateCache: String? = nil, runtimeParent: String? = nil) {
+        self.persistent = persistent
         self.templateCache = templateCache
         self.runtimeParent = runtimeParent
     }

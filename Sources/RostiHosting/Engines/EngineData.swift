@@ -5,17 +5,17 @@ import Processes
 import Glibc
 #endif
 
-/// An engine's folder under a persistent state: `<state folder>/engines/<engine>`.
+/// An engine's folder beside a persistent state: `<database>-engines/<engine>`.
 enum EngineFolder {
     /// The engine's folder (made, the engine user's, 0700), resolved. When Rostra is root
-    /// and the engine user cannot reach the state folder (under /root, mode 0700), the
-    /// folder goes to `/var/lib/rostra/engines/<hash of the state folder>/<engine>` and
-    /// `<state folder>/engines/<engine>` becomes a link to it.
+    /// and the engine user cannot reach `folder` (under /root, mode 0700), the engine's
+    /// folder goes to `/var/lib/rostra/engines/<hash of folder>/<engine>` and
+    /// `<folder>/<engine>` becomes a link to it.
     static func persistent(
-        for engine: DatabaseEngine, stateFolder: String, installation: EngineInstallation, context: EngineContext
+        for engine: DatabaseEngine, in folder: String, installation: EngineInstallation, context: EngineContext
     ) throws -> String {
-        let engines = EngineFiles.resolved(stateFolder) + "/engines"
-        try EngineFiles.makeDirectory(engines, mode: 0o755, owner: nil)
+        try EngineFiles.makeDirectory(folder, mode: 0o755, owner: nil)
+        let engines = EngineFiles.resolved(folder)
         let link = engines + "/" + engine.rawValue
         let owner = installation.switchesUser ? installation.account : nil
         var directory = link

@@ -57,6 +57,10 @@ public struct StorageMark: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(Self.prefix)tenant=\(tenant) storage=\(storage)" }
 
+    /// Whether `name` can be a storage's database and account name here: what the API
+    /// generates (a slug, the id, a tenant's tag) always can. Nothing else reaches SQL.
+    public static func isValidName(_ name: String) -> Bool { SQLText.isValidName(name) }
+
     /// The mark in `comment`, or nil when it is not one of Rostra's.
     init?(comment: String) {
         guard comment.hasPrefix(Self.prefix) else { return nil }

@@ -82,6 +82,12 @@ public final class EngineServer: Sendable {
 
     public var state: EngineState { status.withLock { $0.state } }
 
+    /// Whether the engine is installed here (storages of it are databases, not rows only).
+    public var isInstalled: Bool { installation != nil }
+
+    /// Where its programs are, for people ("PostgreSQL 15 (/usr/lib/postgresql/15/bin)").
+    public var detail: String? { installation?.detail }
+
     /// The port storages of this engine are reached on: the running server's, or the one it
     /// had (down, or stopped after a start); nil before the first start.
     public var port: Int? { status.withLock { $0.port } }
@@ -301,8 +307,8 @@ extension EngineServer {
         }
     }
 
-    /// The engine's folders: its own (0700, the engine user's) under the state folder or
-    /// the runtime folder, and its socket folder in the runtime folder.
+    /// The engine's folders: its own (0700, the engine user's) beside the state's database
+    /// or in the runtime folder, and its socket folder in the runtime folder.
     private func prepareLayout(_ installation: EngineInstallation) throws -> EngineLayout {
         let runtime = try context.runtime()
         let owner = installation.switchesUser ? installation.account : nil
@@ -310,9 +316,8 @@ extension EngineServer {
         EngineFiles.remove(socketDirectory)
         try EngineFiles.makeDirectory(socketDirectory, mode: 0o700, owner: owner)
         let directory: String
-        if let stateFolder = context.folders.stateFolder {
-            directory = try EngineFolder.persistent(
-                for: engine, stateFolder: stateFolder, installation: installation, context: context)
+        if let persistent = context.folders.persistent {
+            directory = try EngineFolder.persistent(for: engine, in: persistent, installation: installation, context: context)
         } else {
             try EngineFiles.makeDirectory(runtime.path + "/data", mode: 0o711, owner: nil)
             directory = runtime.path + "/data/" + engine.rawValue

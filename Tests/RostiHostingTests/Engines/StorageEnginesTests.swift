@@ -14,7 +14,7 @@ import Glibc
     @Test(arguments: installedEngines)
     func aStorageIsADatabaseItsPasswordOpensAndNoOtherDoes(engine: DatabaseEngine) throws {
         let folder = try TemporaryDirectory()
-        let engines = StorageEngines(folders: EngineFolders(stateFolder: folder.path("state")), logger: engineTestLogger)
+        let engines = StorageEngines(folders: EngineFolders(persistent: folder.path("state-engines")), logger: engineTestLogger)
         defer { engines.close() }
         let server = engines.server(engine)
         #expect(server.state == .stopped)
@@ -69,7 +69,7 @@ import Glibc
     @Test(arguments: installedEngines)
     func rowsSurviveARestartOnTheSamePortAndNothingIsLeftAfterClose(engine: DatabaseEngine) throws {
         let folder = try TemporaryDirectory()
-        let folders = EngineFolders(stateFolder: folder.path("state"))
+        let folders = EngineFolders(persistent: folder.path("state-engines"))
         let first = StorageEngines(folders: folders, logger: engineTestLogger)
         let port = try first.server(engine).perform { session in
             try session.create(name: "keep_1", credential: .password("keep-password"), mark: StorageMark(tenant: "default", storage: 1))
@@ -83,7 +83,7 @@ import Glibc
         first.close()
         #expect(!FileManager.default.fileExists(atPath: runtime))
         #expect(first.server(engine).state == .stopped)
-        #expect(processes(mentioning: folder.path("state")).isEmpty)
+        #expect(processes(mentioning: folder.path("state-engines")).isEmpty)
         #expect(!connects(port: port))
 
         let second = StorageEngines(folders: folders, logger: engineTestLogger)
@@ -96,7 +96,7 @@ import Glibc
 
     @Test(arguments: installedEngines)
     func downRefusesLoginsAndKeepsWorkUntilUp(engine: DatabaseEngine) throws {
-        let engines = StorageEngines(folders: EngineFolders(stateFolder: nil), logger: engineTestLogger)
+        let engines = StorageEngines(folders: EngineFolders(persistent: nil), logger: engineTestLogger)
         defer { engines.close() }
         let server = engines.server(engine)
         let port = try server.perform { session in
@@ -121,7 +121,7 @@ import Glibc
 
     @Test(arguments: installedEngines)
     func aServerThatEndsByItselfIsStartedAgain(engine: DatabaseEngine) throws {
-        let engines = StorageEngines(folders: EngineFolders(stateFolder: nil), logger: engineTestLogger)
+        let engines = StorageEngines(folders: EngineFolders(persistent: nil), logger: engineTestLogger)
         defer { engines.close() }
         let server = engines.server(engine)
         try server.perform { try $0.create(name: "crash_1", credential: .password("crash-password"), mark: StorageMark(tenant: "default", storage: 1)) }
@@ -138,7 +138,7 @@ import Glibc
             .pgsql: EngineInstallation.find(.pgsql, root: "/nonexistent"),
             .mariadb: EngineInstallation.find(.mariadb, root: "/nonexistent"),
         ]
-        let engines = StorageEngines(folders: EngineFolders(stateFolder: nil), logger: engineTestLogger, findings: missing)
+        let engines = StorageEngines(folders: EngineFolders(persistent: nil), logger: engineTestLogger, findings: missing)
         defer { engines.close() }
         for part in engines.parts {
             guard case .missing(let install, let what) = part.status else {
@@ -156,7 +156,7 @@ import Glibc
 
     @Test(arguments: installedEngines)
     func namesThatAreNotRostrasNeverReachTheEngine(engine: DatabaseEngine) throws {
-        let engines = StorageEngines(folders: EngineFolders(stateFolder: nil), logger: engineTestLogger)
+        let engines = StorageEngines(folders: EngineFolders(persistent: nil), logger: engineTestLogger)
         defer { engines.close() }
         for name in ["Blog", "blog-1", "a;drop", "", String(repeating: "a", count: 64)] {
             #expect(throws: EngineError.invalidName(name)) {
