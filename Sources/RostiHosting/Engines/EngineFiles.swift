@@ -60,6 +60,10 @@ enum EngineFiles {
         let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard socketDescriptor >= 0 else { return nil }
         defer { close(socketDescriptor) }
+        // As the servers bind theirs: a port whose last connections linger in TIME_WAIT
+        // (a server stopped a moment ago) is free for them.
+        var reuse: Int32 = 1
+        setsockopt(socketDescriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)

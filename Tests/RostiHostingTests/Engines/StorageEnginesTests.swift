@@ -28,7 +28,7 @@ import Glibc
         #expect(server.state == .running)
         #expect(server.port == port)
         let blog = { (password: String, sql: String) in
-            try StorageClient.run(engine, port: port, user: "blog_1", password: password, database: "blog_1", sql: sql)
+            try StorageClient.run(engine.rawValue, port: port, user: "blog_1", password: password, database: "blog_1", sql: sql)
         }
         let made = try blog("first pass'word\\", "CREATE TABLE posts (id integer, title text); INSERT INTO posts VALUES (1, 'hello')")
         #expect(made.succeeded, "\(made.error)")
@@ -36,9 +36,9 @@ import Glibc
         #expect(try !blog("wrong password", "SELECT 1").succeeded)
 
         // Another storage's user reaches neither the database nor its rows.
-        let other = try StorageClient.run(engine, port: port, user: "shop_2", password: "shop-password", database: "blog_1", sql: "SELECT 1")
+        let other = try StorageClient.run(engine.rawValue, port: port, user: "shop_2", password: "shop-password", database: "blog_1", sql: "SELECT 1")
         #expect(!other.succeeded)
-        let own = try StorageClient.run(engine, port: port, user: "shop_2", password: "shop-password", database: "shop_2", sql: "SELECT 1")
+        let own = try StorageClient.run(engine.rawValue, port: port, user: "shop_2", password: "shop-password", database: "shop_2", sql: "SELECT 1")
         #expect(own.succeeded, "\(own.error)")
 
         // The password changes at once: the old one is refused, the new one opens.
@@ -55,7 +55,7 @@ import Glibc
         #expect(dump.sql.contains("hello"))
         #expect(dump.verifier != nil)
         try server.perform { try $0.restore(name: "blog_9", dump: dump, password: "unused", mark: StorageMark(tenant: "t2", storage: 9)) }
-        let restored = try StorageClient.run(engine, port: port, user: "blog_9", password: "second-password", database: "blog_9", sql: "SELECT title FROM posts")
+        let restored = try StorageClient.run(engine.rawValue, port: port, user: "blog_9", password: "second-password", database: "blog_9", sql: "SELECT title FROM posts")
         #expect(restored.output == "hello", "\(restored.error)")
 
         // Dropped: no login, no database.
@@ -75,7 +75,7 @@ import Glibc
             try session.create(name: "keep_1", credential: .password("keep-password"), mark: StorageMark(tenant: "default", storage: 1))
             return session.port
         }
-        let made = try StorageClient.run(engine, port: port, user: "keep_1", password: "keep-password", database: "keep_1",
+        let made = try StorageClient.run(engine.rawValue, port: port, user: "keep_1", password: "keep-password", database: "keep_1",
                                          sql: "CREATE TABLE t (n integer); INSERT INTO t VALUES (42)")
         #expect(made.succeeded, "\(made.error)")
         let runtime = try #require(first.runtimeFolder)
@@ -90,7 +90,7 @@ import Glibc
         defer { second.close() }
         let again = try second.server(engine).perform { $0.port }
         #expect(again == port)
-        let read = try StorageClient.run(engine, port: again, user: "keep_1", password: "keep-password", database: "keep_1", sql: "SELECT n FROM t")
+        let read = try StorageClient.run(engine.rawValue, port: again, user: "keep_1", password: "keep-password", database: "keep_1", sql: "SELECT n FROM t")
         #expect(read.output == "42", "\(read.error)")
     }
 
@@ -115,7 +115,7 @@ import Glibc
         try server.bringUp()
         #expect(server.state == .running)
         #expect(server.port == port)
-        let later = try StorageClient.run(engine, port: port, user: "later_2", password: "later-password", database: "later_2", sql: "SELECT 1")
+        let later = try StorageClient.run(engine.rawValue, port: port, user: "later_2", password: "later-password", database: "later_2", sql: "SELECT 1")
         #expect(later.succeeded, "\(later.error)")
     }
 
@@ -129,7 +129,7 @@ import Glibc
         kill(pid, SIGKILL)
         #expect(eventually(timeout: .seconds(30)) { server.state == .running && server.pid != nil && server.pid != pid })
         let port = try #require(server.port)
-        let answer = try StorageClient.run(engine, port: port, user: "crash_1", password: "crash-password", database: "crash_1", sql: "SELECT 1")
+        let answer = try StorageClient.run(engine.rawValue, port: port, user: "crash_1", password: "crash-password", database: "crash_1", sql: "SELECT 1")
         #expect(answer.succeeded, "\(answer.error)")
     }
 
