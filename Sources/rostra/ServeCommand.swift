@@ -63,7 +63,7 @@ struct ServeCommand: RostraCommand {
             """,
         options: listening.all + StateOptions.all + [
             Options.logFormat, Options.logLevel, Options.maintenance, Options.rosaMaxUploadBytes,
-            Options.shutdownGrace, Options.adminToken, Options.noAdmin, Options.readyFile, StorageEngineSetup.host,
+            Options.shutdownGrace, Options.adminToken, Options.noAdmin, Options.readyFile, StorageEngineSetup.host, StorageEngineSetup.off,
         ]
     )
 
@@ -81,6 +81,7 @@ struct ServeCommand: RostraCommand {
     let adminAccess: AdminAccess
     let readyFile: String?
     let storageHost: String
+    let storageEngines: Bool
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
         addresses = try Self.listening.addresses(from: arguments)
@@ -117,6 +118,7 @@ struct ServeCommand: RostraCommand {
         adminAccess = try Self.adminAccess(disabled: arguments.isSet(Options.noAdmin), token: arguments.string(Options.adminToken))
         readyFile = arguments.string(Options.readyFile)
         storageHost = try StorageEngineSetup.hostname(from: arguments)
+        storageEngines = try !arguments.isSet(StorageEngineSetup.off)
     }
 
     private static func adminAccess(disabled: Bool, token: String?) throws(UsageError) -> AdminAccess {
@@ -185,7 +187,7 @@ struct ServeCommand: RostraCommand {
             throw error
         }
 
-        let storages = StorageEngineSetup(location: store.location, hostname: storageHost, logger: logger)
+        let storages = StorageEngineSetup(location: store.location, hostname: storageHost, enabled: storageEngines, logger: logger)
         let emulator = Emulator(defaultState: store, plugins: storages.plugins, adminAccess: adminAccess, logger: logger)
         for api in maintenance { emulator.maintenance.set(api, on: true) }
         for service in apiServices(emulator: emulator) {
@@ -195,7 +197,7 @@ struct ServeCommand: RostraCommand {
         for (_, server, _) in servers { server.start() }
         // Engines the state has storages of start now, in the background: after the
         // listeners, so that they do not slow the first answer.
-        storages.engines.activate()
+        storages.engines?.activate()
         checkInBackground(store, readyFile: readyFile, logger: logger)
         let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))
         printBanner(
@@ -230,7 +232,7 @@ struct ServeCommand: RostraCommand {
             logger.error("closing the state: \(error)")
         }
         // Then the database servers (each with its own stop signal) and their runtime folder.
-        storages.engines.close()
+        storages.engines?.close()
         readyFile?.withdraw()
         logger.notice("stopped")
     }
@@ -278,7 +280,7 @@ struct ServeCommand: RostraCommand {
     }
 
     private func printBanner(
-        listening: ListeningAddresses, store: StateStore, adminAccess: AdminAccess, storages: String?, missingParts: [RealPart]
+        listening: ListeningAddresses, store: StateStore, adminAccess: AdminAccess, storages: String, missingParts: [RealPart]
     ) {
         var lines = ["Rostra \(RostraVersion.string)"]
         lines.append("  Rosti API            \(listening.shownURL(of: .rosti))   (admin: /__admin/health)")
@@ -293,7 +295,7 @@ struct ServeCommand: RostraCommand {
             lines.append("  Admin API            off (--no-admin); health stays")
         }
         lines.append("  State                \(store.location) (\(Self.describe(store.opening)))")
-        if let storages { lines.append(storages) }
+        lines.append(storages)
         // The APIs work without them; what needs them says so when used.
         for part in missingParts { lines.append("  Missing              \(part.summary)") }
         lines.append("  Seed credentials     Rosti: Authorization: Token rostidemo0000000000000000000000000000001")

@@ -24,16 +24,28 @@ struct StorageEngineSetup {
         } ?? StorageHosting.defaultHostname
     }
 
-    let engines: StorageEngines
+    static let off = OptionSpec(
+        "no-storage-engines", .flag,
+        help: "Run no database server: storages stay rows, as on a machine without PostgreSQL and MariaDB.",
+        environment: EnvironmentFallback("ROSTRA_NO_STORAGE_ENGINES", shown: "ROSTRA_NO_STORAGE_ENGINES=1"))
+
+    /// Nil with --no-storage-engines.
+    let engines: StorageEngines?
     let hosting: StorageHosting
 
-    init(location: StateStore.Location, hostname: String, logger: Logger) {
+    init(location: StateStore.Location, hostname: String, enabled: Bool, logger: Logger) {
+        guard enabled else {
+            engines = nil
+            hosting = StorageHosting(engines: nil, hostname: hostname, logger: logger)
+            return
+        }
         let folders: EngineFolders
         switch location {
         case .file(let path): folders = .beside(database: path)
         case .memory: folders = .throwaway()
         }
-        engines = StorageEngines(folders: folders, logger: logger)
+        let engines = StorageEngines(folders: folders, logger: logger)
+        self.engines = engines
         hosting = StorageHosting(engines: engines, hostname: hostname, logger: logger)
     }
 
@@ -41,9 +53,10 @@ struct StorageEngineSetup {
     var plugins: [any APIPlugin] { EmulatedAPIs.plugins(rosti: RostiPlugin(storages: hosting)) }
 
     /// The banner's line: which engines make storages real databases here.
-    var bannerLine: String? {
+    var bannerLine: String {
+        guard let engines else { return "  Storages             rows only (--no-storage-engines)" }
         let available = engines.all.filter(\.isInstalled).map { $0.engine.productName }
-        guard !available.isEmpty else { return nil }
+        guard !available.isEmpty else { return "  Storages             rows only (no engine installed)" }
         return "  Storages             \(available.joined(separator: " and ")) databases on \(hosting.hostname)"
     }
 }

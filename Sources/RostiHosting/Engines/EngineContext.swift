@@ -54,6 +54,27 @@ final class EngineContext: Sendable {
         var watcher: ProcessWatcher?
         var runtime: RuntimeFolder?
         var closed = false
+        /// Whether `pg_dump` takes `--restrict-key`, once asked.
+        var pgDumpTakesRestrictKey: Bool?
+    }
+
+    /// The key PostgreSQL dumps of this process are fenced with (`\restrict`, pg_dump
+    /// 15.14 and later): random per process, so that data a storage's user wrote cannot
+    /// know it, and the same for every dump, so that two dumps of unchanged data are the
+    /// same bytes (pg_dump picks a new random one each time otherwise).
+    let dumpRestrictKey: String = {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<40).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }()
+
+    /// `--restrict-key=…` for `pg_dump` at `path` when it takes it (asked once).
+    func restrictKeyArguments(pgDump path: String) throws -> [String] {
+        if let known = parts.withLock({ $0.pgDumpTakesRestrictKey }) { return known ? ["--restrict-key=\(dumpRestrictKey)"] : [] }
+        let help = try ProgramRun.run(prepared(Command(path, ["--help"])), watcher: watcher(), timeout: limits.adminCall)
+        let takes = help.outputText.contains("--restrict-key")
+        parts.withLock { $0.pgDumpTakesRestrictKey = takes }
+        return takes ? ["--restrict-key=\(dumpRestrictKey)"] : []
     }
 
     init(folders: EngineFolders, limits: HostingLimits.Engines, logger: Logger) {

@@ -96,7 +96,8 @@ public struct EngineSession: Sendable {
     /// The database's SQL and the account's password hash.
     public func dump(name: String) throws -> StorageDump {
         try Self.check(name)
-        let command = dialect.dumpCommand(layout, port: port, database: name)
+        var command = dialect.dumpCommand(layout, port: port, database: name)
+        if engine == .pgsql { command.arguments = try context.restrictKeyArguments(pgDump: command.executable) + command.arguments }
         let run = try ProgramRun.run(context.prepared(command), watcher: try context.watcher(), timeout: context.limits.dumpCall)
         guard run.termination.isSuccess else {
             throw EngineError.failed("\((command.executable as NSString).lastPathComponent) \(name) (\(run.termination))", run.errorText)

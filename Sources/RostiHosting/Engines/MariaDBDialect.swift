@@ -45,10 +45,11 @@ struct MariaDBDialect: EngineDialect {
         ] + (database.map { [$0] } ?? []))
     }
 
+    /// Without the dump's date, so that two dumps of unchanged data are the same bytes.
     func dumpCommand(_ layout: EngineLayout, port: Int, database: String) -> Command {
         Command(installation.programs.dump, [
             "--no-defaults", "-S", layout.mariadbSocket, "-u", installation.administrator.name, "--single-transaction",
-            "--routines", "--triggers", "--events", "--skip-add-locks", "--hex-blob", database,
+            "--routines", "--triggers", "--events", "--skip-add-locks", "--hex-blob", "--skip-dump-date", database,
         ])
     }
 

@@ -1,6 +1,10 @@
 import Foundation
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The database servers behind Rosti storages, one per engine for the whole Rostra process
 /// and shared by its tenants (each storage is a database and an account of its own in
 /// them). Found on the machine when made (file tests only); a server starts when first
@@ -31,6 +35,18 @@ public final class StorageEngines: Sendable {
     /// `/tmp/rostra-engines.XXXXXX` (sockets; a throwaway state's data), once an engine
     /// started; removed by `close()`, or by its reaper when Rostra is killed.
     public var runtimeFolder: String? { context.runtimePath }
+
+    /// Engines whose data (beside a persistent state) another living Rostra runs a server
+    /// on now, with that Rostra's pid.
+    public var runningElsewhere: [(DatabaseEngine, pid_t)] {
+        guard let folder = context.folders.persistent else { return [] }
+        return DatabaseEngine.allCases.compactMap { engine in
+            let pids = EngineFiles.read("\(folder)/\(engine.rawValue)/rostra-owner")?
+                .split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) } ?? []
+            guard pids.count == 2, pids[0] != getpid(), EngineFiles.isRunning(pids[0]), EngineFiles.isRunning(pids[1]) else { return nil }
+            return (engine, pids[0])
+        }
+    }
 
     /// Lets background work begin (see `EngineServer.activate()`).
     public func activate() {
