@@ -12,7 +12,9 @@ enum EngineAdminRoutes {
     static func register(on router: inout Router, storages: StorageHosting) {
         router.add(.get, "/__admin/engines", name: "The database engines behind storages, each with its state") { _ in
             let engines = storages.engines?.all.map { json($0, storages: storages) } ?? []
-            return Response(contentType: "application/json", bytes: JSONWriter.bytes(["engines": .array(engines)]))
+            // Where their sockets are (and a throwaway state's data): gone when Rostra is.
+            let runtime: JSONValue = storages.engines?.runtimeFolder.map { .string($0) } ?? .null
+            return Response(contentType: "application/json", bytes: JSONWriter.bytes(["engines": .array(engines), "runtime_folder": runtime]))
         }
         router.add(.post, "/__admin/engines/{engine}/down", name: "Take a database engine down (an outage)") { request in
             let server = try Self.server(request, storages: storages)

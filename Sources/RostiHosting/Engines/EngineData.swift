@@ -25,8 +25,10 @@ enum EngineFolder {
             directory = EngineFiles.resolved(link)
         }
         if let owner, !isLink, !(try reachable(engines, by: owner, context: context)) {
-            let fallback = "/var/lib/rostra/engines/\(NameTag.hex(of: engines))"
+            removeAbandonedFallbacks(logger: context)
+            let fallback = "\(fallbackRoot)/\(NameTag.hex(of: engines))"
             try EngineFiles.makeDirectory(fallback, mode: 0o755, owner: nil)
+            try EngineFiles.write(engines + "\n", to: fallback + "/origin")
             directory = fallback + "/" + engine.rawValue
             EngineFiles.remove(link)
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: directory)
@@ -35,6 +37,29 @@ enum EngineFolder {
         }
         try EngineFiles.makeDirectory(directory, mode: 0o700, owner: owner)
         return EngineFiles.resolved(directory)
+    }
+
+    static let fallbackRoot = "/var/lib/rostra/engines"
+
+    /// Fallback folders whose state is gone (its folder was deleted, or no longer links
+    /// here) and whose servers do not run: removed, so that throwaway states under closed
+    /// folders (`mktemp -d` makes them 0700) leave nothing behind for good.
+    static func removeAbandonedFallbacks(logger context: EngineContext) {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: fallbackRoot)) ?? [] {
+            let folder = fallbackRoot + "/" + entry
+            guard let origin = EngineFiles.read(folder + "/origin")?.trimmingCharacters(in: .whitespacesAndNewlines) else { continue }
+            let stillLinked = DatabaseEngine.allCases.contains { engine in
+                EngineFiles.resolved(origin + "/" + engine.rawValue) == EngineFiles.resolved(folder + "/" + engine.rawValue)
+                    && EngineFiles.exists(origin + "/" + engine.rawValue)
+            }
+            let running = DatabaseEngine.allCases.contains { engine in
+                EngineFiles.read("\(folder)/\(engine.rawValue)/rostra-owner")?.split(whereSeparator: { $0 == " " || $0 == "\n" })
+                    .compactMap { pid_t($0) }.contains(where: EngineFiles.isRunning) ?? false
+            }
+            guard !stillLinked, !running else { continue }
+            context.logger.info("removing \(folder): the engines of \(origin), which is gone")
+            EngineFiles.remove(folder)
+        }
     }
 
     /// Whether `account` can pass through every folder down to `path` and write in it.

@@ -80,6 +80,9 @@ public final class EngineServer: Sendable {
         }
     }
 
+    /// libdispatch kills the process that releases a queue never activated.
+    deinit { activate() }
+
     public var state: EngineState { status.withLock { $0.state } }
 
     /// Whether the engine is installed here (storages of it are databases, not rows only).

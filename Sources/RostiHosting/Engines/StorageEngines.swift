@@ -42,7 +42,7 @@ public final class StorageEngines: Sendable {
         guard let folder = context.folders.persistent else { return [] }
         return DatabaseEngine.allCases.compactMap { engine in
             let pids = EngineFiles.read("\(folder)/\(engine.rawValue)/rostra-owner")?
-                .split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) } ?? []
+                .split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { pid_t($0) } ?? []
             guard pids.count == 2, pids[0] != getpid(), EngineFiles.isRunning(pids[0]), EngineFiles.isRunning(pids[1]) else { return nil }
             return (engine, pids[0])
         }
