@@ -1,6 +1,7 @@
 import Dispatch
 import Emulator
 import HTTP
+import JSON
 import Logging
 import Primitives
 import Synchronization
@@ -32,7 +33,7 @@ public struct RostiService: APIService {
         self.endpoints = endpoints
         errorRenderer = RostiErrorRenderer(settings: emulator.settings)
         documents = SchemaDocumentCache {
-            let coreJSON = JSONWriter.bytes(CoreAPISchema.document(endpoints))
+            let coreJSON = JSONWriter.bytes(CoreAPISchema.document(endpoints), .djangoREST)
             return SchemaDocuments(
                 coreJSON: coreJSON, script: CoreAPISchema.script(coreJSON), page: DocumentationPage.page(endpoints),
                 client: JavaScriptClient.bytes)

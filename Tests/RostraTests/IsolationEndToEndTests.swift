@@ -164,13 +164,14 @@ import TestSupport
         let server = try ServedRostra(databasePath: scratch.path("state.sqlite"), directory: scratch.url)
         defer { _ = server.stop() }
         #expect(server.process.banner.contains("http://127.0.0.1:\(server.ports.rosti)/"))
-        // Read to the end: /proc files report size 0, and a read sized by that stops after
-        // a page — a busy machine's table is longer (database servers, TIME_WAIT entries).
-        let readAll = { (path: String) in
-            FileHandle(forReadingAtPath: path).map { String(decoding: $0.readDataToEndOfFile(), as: UTF8.self) } ?? ""
+        // Read to the end: a file of /proc has no size, and with thousands of sockets in
+        // TIME-WAIT (a load test just ran) a sized read saw only its start.
+        func wholeFile(_ path: String) -> String {
+            guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() else { return "" }
+            return String(decoding: data, as: UTF8.self)
         }
-        let table = readAll("/proc/net/tcp")
-        let table6 = readAll("/proc/net/tcp6")
+        let table = wholeFile("/proc/net/tcp")
+        let table6 = wholeFile("/proc/net/tcp6")
         for port in [server.ports.rosti, server.ports.rosa] {
             let portHex = String(format: "%04X", port)
             // Columns: sl local_address rem_address st …; st 0A is LISTEN.

@@ -1,5 +1,6 @@
 import EmulatorState
 import HTTP
+import JSON
 
 /// Which emulated API a listener serves.
 public enum EmulatedAPI: String, Sendable, Codable, CaseIterable {
@@ -26,37 +27,31 @@ public enum AdminRoutes {
     /// Real parts of the hosting plane that are missing are listed (`missing`), with the
     /// command that installs each; the APIs work without them, so health stays ok.
     static func registerHealth(on router: inout Router, api: EmulatedAPI, emulator: Emulator) {
-        let version = JSONString.quote(RostraVersion.string)
         let state = emulator.defaultTenant.state
         router.add(.get, healthPath, name: "Liveness and version") { _ in
-            var fields = ["\"version\":\(version)", "\"api\":\"\(api.rawValue)\""]
+            var answer: JSONObject = ["status": "ok", "version": .string(RostraVersion.string), "api": .string(api.rawValue)]
             let missing = emulator.missingParts
-            if !missing.isEmpty { fields.append("\"missing\":" + Self.json(missing)) }
-            guard case .damaged(let problems) = state.integrity else {
-                return Response(contentType: "application/json", bytes: Array(("{\"status\":\"ok\"," + fields.joined(separator: ",") + "}").utf8))
-            }
-            fields.append("\"problem\":" + JSONString.quote("\(state.location) is damaged: " + problems.prefix(3).joined(separator: "; ")))
-            fields.append("\"remedy\":" + JSONString.quote(Self.damagedStateRemedy))
-            return Response(
-                status: .serviceUnavailable, contentType: "application/json",
-                bytes: Array(("{\"status\":\"unhealthy\"," + fields.joined(separator: ",") + "}").utf8))
+            if !missing.isEmpty { answer["missing"] = .array(missing.map(Self.json)) }
+            guard case .damaged(let problems) = state.integrity else { return AdminReply.json(.object(answer)) }
+            answer["status"] = "unhealthy"
+            answer["problem"] = .string("\(state.location) is damaged: " + problems.prefix(3).joined(separator: "; "))
+            answer["remedy"] = .string(Self.damagedStateRemedy)
+            return AdminReply.json(.object(answer), status: .serviceUnavailable)
         }
     }
 
-    /// `[{"part", "needed_for", "install"}]` (or `"problem"` and `"remedy"` for a part that is
+    /// `{"part", "needed_for", "install"}` (or `"problem"` and `"remedy"` for a part that is
     /// installed but refused).
-    private static func json(_ parts: [RealPart]) -> String {
-        "[" + parts.map { part in
-            var fields = ["\"part\":" + JSONString.quote(part.name), "\"needed_for\":" + JSONString.quote(part.neededFor)]
-            switch part.availability {
-            case .available: break
-            case .missing(let install): fields.append("\"install\":" + JSONString.quote(install))
-            case .refused(let reason, let remedy):
-                fields.append("\"problem\":" + JSONString.quote(reason))
-                fields.append("\"remedy\":" + JSONString.quote(remedy))
-            }
-            return "{" + fields.joined(separator: ",") + "}"
-        }.joined(separator: ",") + "]"
+    private static func json(_ part: RealPart) -> JSONValue {
+        var fields: JSONObject = ["part": .string(part.name), "needed_for": .string(part.neededFor)]
+        switch part.availability {
+        case .available: break
+        case .missing(let install): fields["install"] = .string(install)
+        case .refused(let reason, let remedy):
+            fields["problem"] = .string(reason)
+            fields["remedy"] = .string(remedy)
+        }
+        return .object(fields)
     }
 
     /// The ways out of a damaged database file, for health and the log.
@@ -89,8 +84,8 @@ public enum AdminRoutes {
 
 /// Answers of the admin API.
 enum AdminReply {
-    static func json(_ value: AdminJSON, status: HTTPStatus = .ok) -> Response {
-        Response(status: status, contentType: "application/json", bytes: value.serialized)
+    static func json(_ value: JSONValue, status: HTTPStatus = .ok) -> Response {
+        Response(status: status, contentType: "application/json", bytes: JSONWriter.bytes(value, .compact))
     }
 }
 
@@ -98,7 +93,7 @@ enum AdminReply {
 /// to blame), whatever threw them: admin validation, the router (404, 405), state import.
 struct AdminErrorRenderer: ErrorRenderer {
     func response(for error: any Error, request: Request?) -> Response {
-        var body = AdminJSONObject()
+        var body = JSONObject()
         let status: HTTPStatus
         var headers = HTTPHeaders()
         switch error {

@@ -1,6 +1,7 @@
 import Emulator
 import EmulatorState
 import HTTP
+import JSON
 import Logging
 import Store
 import Synchronization

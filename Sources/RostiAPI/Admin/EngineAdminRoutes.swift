@@ -1,5 +1,6 @@
 import Emulator
 import HTTP
+import JSON
 import RostiHosting
 
 /// The database engines behind storages in the admin API: `GET /__admin/engines` (each
@@ -14,17 +15,17 @@ enum EngineAdminRoutes {
             let engines = storages.engines?.all.map { json($0, storages: storages) } ?? []
             // Where their sockets are (and a throwaway state's data): gone when Rostra is.
             let runtime: JSONValue = storages.engines?.runtimeFolder.map { .string($0) } ?? .null
-            return Response(contentType: "application/json", bytes: JSONWriter.bytes(["engines": .array(engines), "runtime_folder": runtime]))
+            return Response(contentType: "application/json", bytes: JSONWriter.bytes(["engines": .array(engines), "runtime_folder": runtime], .compact))
         }
         router.add(.post, "/__admin/engines/{engine}/down", name: "Take a database engine down (an outage)") { request in
             let server = try Self.server(request, storages: storages)
             try Self.translatingErrors { try server.takeDown() }
-            return Response(contentType: "application/json", bytes: JSONWriter.bytes(json(server, storages: storages)))
+            return Response(contentType: "application/json", bytes: JSONWriter.bytes(json(server, storages: storages), .compact))
         }
         router.add(.post, "/__admin/engines/{engine}/up", name: "Bring a database engine up again (also retries a failed one)") { request in
             let server = try Self.server(request, storages: storages)
             try Self.translatingErrors { try server.bringUp() }
-            return Response(contentType: "application/json", bytes: JSONWriter.bytes(json(server, storages: storages)))
+            return Response(contentType: "application/json", bytes: JSONWriter.bytes(json(server, storages: storages), .compact))
         }
     }
 

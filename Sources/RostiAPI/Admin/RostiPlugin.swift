@@ -2,6 +2,7 @@ import Emulator
 import EmulatorState
 import Foundation
 import HTTP
+import JSON
 import Store
 
 /// The Rosti API plugged into the emulator: its state, its accounts and overview lists in
@@ -39,14 +40,14 @@ public struct RostiPlugin: APIPlugin {
         EngineAdminRoutes.register(on: &router, storages: storages)
     }
 
-    public var accountSchema: AdminJSON {
+    public var accountSchema: JSONValue {
         ["type": "object", "required": ["api"], "additionalProperties": false,
          "properties": ["api": ["const": "rosti"], "email": ["type": "string"], "name": ["type": "string"],
                         "company": ["type": "string"], "token": ["type": "string", "pattern": "^[0-9A-Za-z]{40}$"]]]
     }
 
     /// An account with a token and a default company named after it (or `company`).
-    public func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> AdminJSON {
+    public func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> JSONValue {
         try body.rejectUnknownKeys(["api", "email", "name", "company", "token"])
         let suffix = AccountFields.randomString(length: 8, from: AccountFields.lowercaseAndDigits)
         let email = try body.string("email", maximumLength: 254) ?? "user-\(suffix)@rostra.local"

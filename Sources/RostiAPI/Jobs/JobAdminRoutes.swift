@@ -1,5 +1,6 @@
 import Emulator
 import HTTP
+import JSON
 import Logging
 import Store
 
@@ -26,7 +27,7 @@ enum JobAdminRoutes {
                 try conn.fetchAll("SELECT company_id, \(JobEngine.columns) FROM rosti_jobs \(conditions) ORDER BY id", arguments)
                     .map { row in try Self.adminJobJSON(row, now: now) }
             }
-            return Response(contentType: "application/json", bytes: JSONWriter.bytes(.array(jobs)))
+            return Response(contentType: "application/json", bytes: JSONWriter.bytes(.array(jobs), .djangoREST))
         }
         router.add(.post, "/__admin/jobs/{id}/complete", name: "Finish a Rosti job now, with its effect") { request in
             try Self.force(request, logger: logger) { conn, id, now in try JobEngine.forceCompletion(conn, job: id, now: now) }
@@ -59,7 +60,7 @@ enum JobAdminRoutes {
             throw AdminError(HTTPStatus(code: 409), field: nil, "job \(id) is already \(status.rawValue)")
         }
         scheduler.jobsChanged()
-        return Response(contentType: "application/json", bytes: JSONWriter.bytes(try adminJobJSON(row, now: now)))
+        return Response(contentType: "application/json", bytes: JSONWriter.bytes(try adminJobJSON(row, now: now), .djangoREST))
     }
 
     /// The job as the API shows it (in English), with the company it belongs to.

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Store
 
 /// `/api/v1/{company_id}/apps/`, `apps-action/` and `apps-status/`.
@@ -124,8 +125,8 @@ enum Apps {
                 "dns_status": true,
                 "http_status": .bool(running),
                 "running": .bool(running),
-                "storage": ["usage": .double(storageUsage), "limit": .integer(disk), "over_limit": .integer(storageUsage > Double(disk) ? 1 : 0)],
-                "memory": ["usage": .double(running ? rounded(Double(ram) * memoryShare, places: 1) : 0), "limit": .integer(ram)],
+                "storage": ["usage": .number(storageUsage), "limit": .integer(disk), "over_limit": .integer(storageUsage > Double(disk) ? 1 : 0)],
+                "memory": ["usage": .number(running ? rounded(Double(ram) * memoryShare, places: 1) : 0), "limit": .integer(ram)],
                 "primary_tech": tech ?? .null,
                 "techs": .array(tech.map { [$0] } ?? []),
             ]

@@ -1,5 +1,6 @@
 import Emulator
 import HTTP
+import JSON
 
 /// The page a browser gets at `/api/`: every endpoint with its fields, from the same table
 /// as the routes and the CoreJSON document, how to call them with each client, and a

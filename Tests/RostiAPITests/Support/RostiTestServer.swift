@@ -3,6 +3,7 @@ import Emulator
 import EmulatorState
 import Foundation
 import HTTP
+import JSON
 import Logging
 import Synchronization
 import Testing

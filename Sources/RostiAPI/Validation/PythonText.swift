@@ -1,3 +1,5 @@
+import JSON
+
 /// How Python writes values into messages. DRF's error texts interpolate the client's input
 /// with `str()` and name types with `type(x).__name__` (`"5" is not a valid choice.`,
 /// `Expected a list of items but got type "str".`), so an emulator must write them the same.
@@ -27,7 +29,7 @@ enum PythonText {
         case .bool(let flag): return flag ? "True" : "False"
         case .number(let number):
             if number.isInteger { return integerText(number.text) }
-            return floatRepr(number.double)
+            return JSONNumber.floatRepr(number.double)
         case .string(let text): return stringRepr(text)
         case .array(let items): return "[" + items.map(repr).joined(separator: ", ") + "]"
         case .object(let object):
@@ -38,14 +40,6 @@ enum PythonText {
     /// An integer literal as Python prints the int it makes (`-0` → `0`; any size).
     static func integerText(_ literal: String) -> String {
         literal == "-0" ? "0" : literal
-    }
-
-    /// `repr(float)`: the shortest text that reads back as the same double, which is also
-    /// what Swift's `description` gives, apart from the names of the special values.
-    static func floatRepr(_ value: Double) -> String {
-        if value.isNaN { return "nan" }
-        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
-        return value.description
     }
 
     /// `repr(str)`: single quotes unless the text has a single quote and no double quote.

@@ -1,7 +1,6 @@
 import Testing
 
-@testable import RostiAPI
-import TestSupport
+@testable import JSON
 
 /// The parser must refuse what CPython 3.11's `json.loads` refuses, with the same words:
 /// these expectations were produced by running `json.loads` on each input.
@@ -45,10 +44,20 @@ import TestSupport
         ("[-Infinity]", "Out of range float values are not valid JSON: '-Infinity'"),
     ]
 
+    /// CPython's words for the refusal of `bytes`; nil when they parse.
+    static func reason(_ bytes: [UInt8], options: JSONParser.Options = JSONParser.Options()) -> String? {
+        do {
+            _ = try JSONParser.parse(bytes, options: options)
+            return nil
+        } catch {
+            return error.reason
+        }
+    }
+
     @Test(arguments: pythonMessages.indices)
     func refusesWithPythonsWords(_ index: Int) {
         let (input, message) = Self.pythonMessages[index]
-        #expect(throws: JSONParseFailure(reason: message)) { try JSONParser.parse(Array(input.utf8)) }
+        #expect(Self.reason(Array(input.utf8)) == message)
     }
 
     /// Python's UTF-8 decoder messages, which DRF passes on for bodies that are not UTF-8.
@@ -61,7 +70,7 @@ import TestSupport
             ([0xED, 0xA0, 0x80], "'utf-8' codec can't decode byte 0xed in position 0: invalid continuation byte"),
         ]
         for (bytes, message) in cases {
-            #expect(throws: JSONParseFailure(reason: message)) { try JSONParser.parse(bytes) }
+            #expect(Self.reason(bytes) == message)
         }
     }
 
@@ -75,41 +84,57 @@ import TestSupport
         #expect(object["b"] == .number(JSONNumber(text: "-0", isInteger: true)))
         #expect(object["a"] == .number(JSONNumber(text: "1.0", isInteger: false)))
         #expect(object["c"] == [true, nil, "xé😀"])
+        guard case .number(let integer)? = object["b"], case .number(let fraction)? = object["a"] else {
+            Issue.record("not numbers")
+            return
+        }
+        #expect(integer.isInteger && integer.text == "-0")
+        #expect(!fraction.isInteger && fraction.text == "1.0")
     }
 
     @Test func refusesNestingBeyondTheLimit() {
-        let deep = String(repeating: "[", count: RostiLimits.maximumJSONNesting + 1) + String(repeating: "]", count: RostiLimits.maximumJSONNesting + 1)
-        #expect(throws: JSONParseFailure.self) { try JSONParser.parse(Array(deep.utf8)) }
-        let allowed = String(repeating: "[", count: RostiLimits.maximumJSONNesting) + String(repeating: "]", count: RostiLimits.maximumJSONNesting)
-        #expect(throws: Never.self) { try JSONParser.parse(Array(allowed.utf8)) }
-    }
-}
-
-@Suite struct JSONWriterTests {
-    @Test func writesCompactUTF8WithPythonsEscapes() {
-        let value: JSONValue = ["name": "Pekárna \"N\"\\\n\t\u{08}\u{0C}\u{01}/", "list": [1, true, nil], "line": "a\u{2028}b\u{2029}"]
-        #expect(String(decoding: JSONWriter.bytes(value), as: UTF8.self)
-            == #"{"name":"Pekárna \"N\"\\\n\t\b\f\u0001/","list":[1,true,null],"line":"a\u2028b\u2029"}"#)
+        let limit = 40
+        func nested(_ levels: Int) -> [UInt8] { Array((String(repeating: "[", count: levels) + String(repeating: "]", count: levels)).utf8) }
+        #expect(Self.reason(nested(limit + 1), options: JSONParser.Options(maximumNesting: limit))
+            == "maximum recursion depth exceeded while decoding a JSON document")
+        #expect(Self.reason(nested(limit), options: JSONParser.Options(maximumNesting: limit)) == nil)
+        #expect(Self.reason(nested(JSONLimits.maximumNesting)) == nil)
+        #expect(Self.reason(nested(JSONLimits.maximumNesting + 1)) != nil)
     }
 
-    @Test func writesFloatsAsPythonReprDoes() {
-        #expect(String(decoding: JSONWriter.bytes([.double(1.2), .double(10), .double(0.05), .double(194.6)]), as: UTF8.self)
-            == "[1.2,10.0,0.05,194.6]")
-    }
-}
-
-@Suite struct PythonTextTests {
-    @Test func writesValuesAsStrAndReprDo() {
-        #expect(PythonText.str("x") == "x")
-        #expect(PythonText.str(true) == "True")
-        #expect(PythonText.str(nil) == "None")
-        #expect(PythonText.str(.number(JSONNumber(text: "1.50", isInteger: false))) == "1.5")
-        #expect(PythonText.str(.number(JSONNumber(text: "1e3", isInteger: false))) == "1000.0")
-        #expect(PythonText.str(["a", 1, ["k": "it's"]]) == #"['a', 1, {'k': "it's"}]"#)
+    /// A lone surrogate, which Python keeps in its `str`, cannot be UTF-8: it becomes U+FFFD.
+    @Test func replacesLoneSurrogates() throws {
+        #expect(try JSONParser.parse(Array(#"["\ud800", "\udc00x", "\ude00\ud83d"]"#.utf8)) == ["\u{FFFD}", "\u{FFFD}x", "\u{FFFD}\u{FFFD}"])
     }
 
-    @Test func namesTypesAsPythonDoes() {
-        let names = [JSONValue.null, true, 1, .double(1.5), "s", [], [:]].map(PythonText.typeName)
-        #expect(names == ["NoneType", "bool", "int", "float", "str", "list", "dict"])
+    /// Python's `float()` of a literal beyond a double's range is infinite; `json.loads`
+    /// accepts it, and the literal is kept.
+    @Test func keepsNumbersBeyondADoublesRange() throws {
+        let value = try JSONParser.parse(Array("[1e400, -1e400, 1e-400, 123456789012345678901234567890]".utf8))
+        #expect(value.arrayValue?.map { $0.numberValue } == [.infinity, -.infinity, 0, 1.2345678901234568e29])
+        #expect(value.arrayValue?.last?.int64Value == nil)
+        guard case .number(let big)? = value.arrayValue?.last else { return }
+        #expect(big.text == "123456789012345678901234567890" && big.isInteger)
+    }
+
+    @Test func keepsTheLastOfRepeatedKeysUnlessTold() throws {
+        #expect(try JSONParser.parse(Array(#"{"a": 1, "b": 2, "a": 3}"#.utf8)).objectValue?.members.map(\.key) == ["a", "b"])
+        #expect(try JSONParser.parse(Array(#"{"a": 1, "b": 2, "a": 3}"#.utf8))["a"] == 3)
+        #expect(throws: JSONSyntaxError.self) {
+            try JSONParser.parse(Array(#"{"a": 1, "a": 3}"#.utf8), options: JSONParser.Options(refusesDuplicateKeys: true))
+        }
+    }
+
+    @Test func skipsAByteOrderMarkOnlyWhenTold() throws {
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(#"{"a": 1}"#.utf8)
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(bytes) }
+        #expect(try JSONParser.parse(bytes, options: JSONParser.Options(skipsByteOrderMark: true)) == ["a": 1])
+    }
+
+    /// No JSON text holds a NUL byte (not as whitespace, nor raw inside a string).
+    @Test func refusesNULBytesAnywhere() {
+        for text in ["0\0\0", "{}\0", "\0{}", "[\"a\0\"]", "{\"a\":\0}"] {
+            #expect(Self.reason(Array(text.utf8)) != nil, "\(text.debugDescription)")
+        }
     }
 }
