@@ -177,3 +177,41 @@ import Glibc
         } == 0
     }
 }
+
+/// As root the servers run as the packages' users, who cannot pass through a folder closed
+/// to others (`mktemp -d` makes them 0700; /root is): the data then goes to
+/// /var/lib/rostra/engines, linked from beside the state, and is removed once that state
+/// is gone.
+@Suite struct UnreachableStateFolderTests {
+    @Test(.enabled(if: getuid() == 0 && installed(.pgsql), "needs root and PostgreSQL (apt-get install -y postgresql)"))
+    func theDataGoesWhereTheEngineUserReachesAndLeavesWithItsState() throws {
+        let closed = try TemporaryDirectory()
+        #expect(chmod(closed.url.path, 0o700) == 0)
+        let engines = StorageEngines(folders: EngineFolders(persistent: closed.path("state-engines")), logger: engineTestLogger)
+        let port = try engines.server(.pgsql).perform { session in
+            try session.create(name: "closed_1", credential: .password("closed-password"), mark: StorageMark(tenant: "default", storage: 1))
+            return session.port
+        }
+        let data = try #require(engines.server(.pgsql).dataDirectory)
+        #expect(data.hasPrefix("/var/lib/rostra/engines/"))
+        let link = try FileManager.default.destinationOfSymbolicLink(atPath: closed.path("state-engines/pgsql"))
+        #expect(data.hasPrefix(link))
+        let answer = try StorageClient.run("pgsql", port: port, user: "closed_1", password: "closed-password", database: "closed_1", sql: "SELECT 1")
+        #expect(answer.succeeded, "\(answer.error)")
+        engines.close()
+        try FileManager.default.removeItem(at: closed.url)
+
+        // The next state that needs a fallback folder removes the one whose state is gone.
+        let other = try TemporaryDirectory()
+        #expect(chmod(other.url.path, 0o700) == 0)
+        let next = StorageEngines(folders: EngineFolders(persistent: other.path("state-engines")), logger: engineTestLogger)
+        defer { next.close() }
+        try next.server(.pgsql).perform { _ in }
+        #expect(!FileManager.default.fileExists(atPath: (link as NSString).deletingLastPathComponent))
+        let nextFolder = try #require(next.server(.pgsql).dataDirectory).split(separator: "/").dropLast(2).joined(separator: "/")
+        next.close()
+        try FileManager.default.removeItem(at: other.url)
+        // This test's own leaves nothing behind either.
+        try? FileManager.default.removeItem(atPath: "/" + nextFolder)
+    }
+}
