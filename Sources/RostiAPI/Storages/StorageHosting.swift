@@ -87,10 +87,10 @@ public final class StorageHosting: Sendable {
             if event == .imported {
                 for engine in DatabaseEngine.allCases { storages.queueDumps(tenant.state.files(StorageDatabases.self).takeImportedDumps(of: engine), for: engine) }
             }
-            // Waited for: when the admin call answers, the databases are the state's.
-            for engine in DatabaseEngine.allCases where isReconciled(engine) || storages.hasRows(of: engine, logger: logger) {
-                reconcile(storages, engine: engine, wait: true)
-            }
+            // Waited for: when the admin call answers, the databases are the state's. Both
+            // engines at once: each works on its own queue.
+            let engines = DatabaseEngine.allCases.filter { isReconciled($0) || storages.hasRows(of: $0, logger: logger) }
+            DispatchQueue.concurrentPerform(iterations: engines.count) { reconcile(storages, engine: engines[$0], wait: true) }
         case .deleted:
             _ = tenants.withLock { $0.removeValue(forKey: tenant.name) }
             let name = tenant.name
