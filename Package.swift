@@ -91,7 +91,7 @@ let package = Package(
         // processes, the front door, storages on real database engines. Real programs from
         // the machine (bubblewrap, OpenSSH, supervisord, PostgreSQL, MariaDB), started and
         // watched through Processes.
-        .target(name: "RostiHosting", dependencies: ["Processes", "Primitives", logging]),
+        .target(name: "RostiHosting", dependencies: ["COpenSSL", "Processes", "Primitives", logging]),
         // The APIs Rostra emulates, as the list of their plug-ins: what the executable and
         // the tests of the whole emulator wire up.
         .target(name: "EmulatedAPIs", dependencies: ["Emulator", "EmulatorState", "RosaFileStore", "RostiAPI"]),
@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "EmulatorState", "EmulatedAPIs", "RosaFileStore", "RostiAPI", "Store", "HTTP", "Primitives", "TestSupport"]),
         // End-to-end through real listeners, and the built `rostra` for memory measurements.
         .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "rostra", "TestSupport", logging]),
-        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "TestSupport", logging]),
+        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "RostiHosting", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "TestSupport", logging]),
         // Runs the built executable as a user does. Store and Emulator read the state file
         // a killed server left behind (integrity check, rows against blob files, SHA-1).
         .testTarget(

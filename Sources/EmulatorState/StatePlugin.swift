@@ -48,6 +48,21 @@ public protocol StateFiles: Sendable {
     func verifyImport(_ files: [StateDocument.File], tables: [String: [StateDocument.Row]]) throws -> [String: [UInt8]]
     /// Removes everything, folder included: the end of a throwaway (in-memory) state.
     func removeStorage()
+    /// The `plugin` its files carry in an export document, when they are keyed by the
+    /// plug-in's own keys (`StateDocument.File.key`); nil (the default) for files known by
+    /// the SHA-1 of their contents. An import hands each `StateFiles` only the files with
+    /// its label.
+    var documentLabel: String? { get }
+    /// Called by an export before it takes the writer lock and reads the rows: for files
+    /// that take long to gather (dumps of databases outside the state), which must not hold
+    /// the state's writes up. `export(from:)` then hands out what this gathered for the rows
+    /// it sees.
+    func prepareExport() throws
+}
+
+extension StateFiles {
+    public var documentLabel: String? { nil }
+    public func prepareExport() throws {}
 }
 
 /// One plug-in's step of the schema: the SQL it runs when a database reaches `version`.

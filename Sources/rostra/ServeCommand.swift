@@ -63,7 +63,7 @@ struct ServeCommand: RostraCommand {
             """,
         options: listening.all + StateOptions.all + TLSOptions.all + [
             Options.logFormat, Options.logLevel, Options.maintenance, Options.rosaMaxUploadBytes,
-            Options.shutdownGrace, Options.adminToken, Options.noAdmin, Options.readyFile,
+            Options.shutdownGrace, Options.adminToken, Options.noAdmin, Options.readyFile, StorageEngineSetup.host, StorageEngineSetup.off,
         ]
     )
 
@@ -81,6 +81,8 @@ struct ServeCommand: RostraCommand {
     let shutdownGrace: Double
     let adminAccess: AdminAccess
     let readyFile: String?
+    let storageHost: String
+    let storageEngines: Bool
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
         addresses = try Self.listening.addresses(from: arguments)
@@ -117,6 +119,8 @@ struct ServeCommand: RostraCommand {
         } ?? Self.defaultShutdownGrace
         adminAccess = try Self.adminAccess(disabled: arguments.isSet(Options.noAdmin), token: arguments.string(Options.adminToken))
         readyFile = arguments.string(Options.readyFile)
+        storageHost = try StorageEngineSetup.hostname(from: arguments)
+        storageEngines = try !arguments.isSet(StorageEngineSetup.off)
     }
 
     private static func adminAccess(disabled: Bool, token: String?) throws(UsageError) -> AdminAccess {
@@ -199,7 +203,8 @@ struct ServeCommand: RostraCommand {
             throw error
         }
 
-        let emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins, adminAccess: adminAccess, logger: logger)
+        let storages = StorageEngineSetup(location: store.location, hostname: storageHost, enabled: storageEngines, logger: logger)
+        let emulator = Emulator(defaultState: store, plugins: storages.plugins, adminAccess: adminAccess, logger: logger)
         for api in maintenance { emulator.maintenance.set(api, on: true) }
         for service in apiServices(emulator: emulator) {
             let listener = servers.first { $0.0 == service.api }!.2
@@ -208,12 +213,16 @@ struct ServeCommand: RostraCommand {
         if tlsIdentity != nil { tls.makeAuthorityIfMissing(logger: logger) }
         for (_, server, _) in servers { server.start() }
         for (_, server) in tlsServers { server.start() }
+        // Engines the state has storages of start now, in the background: after the
+        // listeners, so that they do not slow the first answer.
+        storages.engines?.activate()
         checkInBackground(store, readyFile: readyFile, logger: logger)
         let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))
         let tlsListening = tlsServers.isEmpty
             ? nil : ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: tlsServers.map { ($0.0, $0.1.port) }))
         printBanner(
             listening: listening, tlsListening: tlsListening, store: store, adminAccess: emulator.adminAccess,
+            storages: storages.bannerLine,
             missingParts: emulator.missingParts)
         if let readyFile {
             do {
@@ -246,6 +255,8 @@ struct ServeCommand: RostraCommand {
         } catch {
             logger.error("closing the state: \(error)")
         }
+        // Then the database servers (each with its own stop signal) and their runtime folder.
+        storages.engines?.close()
         readyFile?.withdraw()
         logger.notice("stopped")
     }
@@ -294,7 +305,7 @@ struct ServeCommand: RostraCommand {
 
     private func printBanner(
         listening: ListeningAddresses, tlsListening: ListeningAddresses?, store: StateStore, adminAccess: AdminAccess,
-        missingParts: [RealPart]
+        storages: String, missingParts: [RealPart]
     ) {
         var lines = ["Rostra \(RostraVersion.string)"]
         let https = { (api: EmulatedAPI) in
@@ -315,6 +326,7 @@ struct ServeCommand: RostraCommand {
         if tlsListening != nil {
             lines.append("  TLS CA               \(tls.location.authority.authorityCertificatePath)   (trust it: rostra ca)")
         }
+        lines.append(storages)
         // The APIs work without them; what needs them says so when used.
         for part in missingParts { lines.append("  Missing              \(part.summary)") }
         lines.append("  Seed credentials     Rosti: Authorization: Token rostidemo0000000000000000000000000000001")

@@ -108,7 +108,7 @@ import TestSupport
         let store = try StateStore(location: .memory, seed: Self.seed.get())
         let json = try #require(try JSONSerialization.jsonObject(with: store.exportState()) as? [String: Any])
         #expect(json["format"] as? String == "rostra-state")
-        #expect(json["version"] as? Int == 1)
+        #expect(json["version"] as? Int == 2)
         let tables = try #require(json["tables"] as? [String: [[String: Any]]])
         #expect(Set(tables.keys) == Set(EmulatedAPIs.schema.tables))
         #expect(tables["rosa_users"]?.first?["uname"] as? String == "demo")
@@ -119,7 +119,12 @@ import TestSupport
     static let badDocuments: [(String, @Sendable ([String: Any]) -> Any)] = [
         ("not JSON", { _ in "{ nope" }),
         ("another format", { document in document.merging(["format": "wiremock"]) { $1 } }),
-        ("a newer format version", { document in document.merging(["version": 2]) { $1 } }),
+        ("a newer format version", { document in document.merging(["version": 3]) { $1 } }),
+        ("a file of a plug-in that keeps none", { document in
+            var files = document["files"] as! [[String: Any]]
+            files.append(["plugin": "nobody", "key": "1", "size": 0, "base64": ""])
+            return document.merging(["files": files]) { $1 }
+        }),
         ("an unknown table", { document in
             var tables = document["tables"] as! [String: Any]
             tables["secrets"] = []
@@ -155,6 +160,18 @@ import TestSupport
         edit(&rows)
         tables[table] = rows
         return document.merging(["tables": tables]) { $1 }
+    }
+
+    /// Version 1 documents (before plug-ins labelled their files) import as they always did.
+    @Test func aVersionOneDocumentStillImports() throws {
+        let source = try StateStore(location: .memory, seed: Self.seed.get())
+        try modifyEverything(source)
+        var document = try #require(try JSONSerialization.jsonObject(with: source.exportState()) as? [String: Any])
+        document["version"] = 1
+        #expect((document["files"] as? [[String: Any]])?.allSatisfy { $0["plugin"] == nil && $0["sha1"] != nil } == true)
+        let target = try StateStore(location: .memory, seed: Self.seed.get())
+        try target.importState(JSONSerialization.data(withJSONObject: document))
+        #expect(try StateDump(target) == StateDump(source))
     }
 
     @Test func aBadImportChangesNothing() throws {

@@ -198,8 +198,10 @@ import TestSupport
             "a\u{0}b/../../\(marker)", "\u{202E}txt.exe", String(repeating: "../", count: 300) + marker,
         ]
         // The TLS certificate authority's folder (`ca/`, beside the database) is made by a
-        // thread of its own once Rostra listens: it is the state's, and may appear meanwhile.
-        let listing = { Set(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path)).subtracting(["ca"]) }
+        // thread of its own once Rostra listens, and the storages' engines keep their data
+        // beside the database too, made when they start: both are the state's, and may
+        // appear meanwhile.
+        let listing = { Set(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path)).subtracting(["ca", "state.sqlite-engines"]) }
         let before = try listing()
         for (index, filename) in hostile.enumerated() {
             let upload = Self.multipart(filename: filename, content: "escape attempt \(index) \(UUID())")

@@ -19,8 +19,10 @@ struct RostiCall {
     let language: Language
     let jobDurations: (JobKind) -> JobDuration
     let logger: Logger
-    /// Set once the handler looks at the clock: its answer then depends on the time, not
-    /// only on the data, and must not be cached.
+    /// The engines behind storages.
+    let storages: StorageHosting
+    /// Set once the handler looks at the clock (or another live value): its answer then
+    /// depends on the time, not only on the data, and must not be cached.
     private let clockWasRead = ClockReadMark()
 
     var database: Database { tenant.state.database }
@@ -31,6 +33,10 @@ struct RostiCall {
         clockWasRead.mark()
         return tenant.clock.now()
     }
+
+    /// The answer holds a value that changes without the data changing (an engine's port):
+    /// like one that read the clock, it is not kept for later requests.
+    func readLiveValue() { clockWasRead.mark() }
 
     /// The answer of a read: remembered from an earlier identical request while the data
     /// has not changed since, or computed by `answer`. The key holds everything a read's

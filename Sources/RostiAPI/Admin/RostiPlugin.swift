@@ -6,12 +6,39 @@ import JSON
 import Store
 
 /// The Rosti API plugged into the emulator: its state, its accounts and overview lists in
-/// the admin API, and its jobs' admin routes (`JobAdminRoutes`).
+/// the admin API, its jobs' admin routes (`JobAdminRoutes`), and the database engines behind
+/// its storages (`StorageHosting`, `EngineAdminRoutes`).
 public struct RostiPlugin: APIPlugin {
     public let api = EmulatedAPI.rosti
     public let state: any StatePlugin = RostiState()
+    /// Where storages are real databases (rows only by default).
+    public let storages: StorageHosting
 
-    public init() {}
+    public init(storages: StorageHosting = .rowsOnly()) {
+        self.storages = storages
+    }
+
+    /// The engines behind storages: available with where they are, or missing with the
+    /// command that installs them (nothing when Rostra runs without engines).
+    public func checkRealParts() -> [RealPart] {
+        (storages.engines?.parts ?? []).map { part in
+            let availability: RealPart.Availability
+            switch part.status {
+            case .available(let detail): availability = .available(detail: detail)
+            case .missing(let install, _): availability = .missing(install: install)
+            }
+            return RealPart(name: part.engine.productName, neededFor: part.neededFor, availability: availability)
+        }
+    }
+
+    public func tenant(_ tenant: Tenant, did event: TenantEvent) {
+        storages.tenant(tenant, did: event)
+    }
+
+    public func registerAdminRoutes(on router: inout Router, emulator: Emulator) {
+        JobAdminRoutes.register(on: &router, emulator: emulator)
+        EngineAdminRoutes.register(on: &router, storages: storages)
+    }
 
     public var accountSchema: JSONValue {
         ["type": "object", "required": ["api"], "additionalProperties": false,

@@ -8,8 +8,8 @@ import Store
 /// company's jobs in the calling tenant, and force one to complete or fail so a test need
 /// not wait for its durations. Served on both ports, behind the admin token, like every
 /// admin route.
-extension RostiPlugin {
-    public func registerAdminRoutes(on router: inout Router, emulator: Emulator) {
+enum JobAdminRoutes {
+    static func register(on router: inout Router, emulator: Emulator) {
         let logger = emulator.logger
         router.add(.get, "/__admin/jobs", name: "Rosti jobs of every company in the tenant (?status= filters)") { request in
             let tenant = try request.tenant()

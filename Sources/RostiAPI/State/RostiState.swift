@@ -22,8 +22,9 @@ public struct RostiState: StatePlugin {
         ]
     }
 
-    /// Everything the Rosti API keeps is in its tables.
-    public func openFiles(for location: StateStore.Location) throws -> (any StateFiles)? { nil }
+    /// Beside its tables: its storages' databases in the engines, which an export carries
+    /// as dumps (`StorageDatabases`).
+    public func openFiles(for location: StateStore.Location) throws -> (any StateFiles)? { StorageDatabases() }
 
     // AUTOINCREMENT keeps ids of deleted rows from coming back (a client that remembers
     // app 12 must not find a different app 12 later), as the real service's ids behave.

@@ -42,13 +42,15 @@ final class RostiTestServer {
 
     init(
         state: StateStore? = nil, settings: EmulatorSettings = RostiTestServer.instantJobs,
-        freezeAt moment: Double? = frozenMoment, logs: CapturedLogs = CapturedLogs(level: .warning)
+        freezeAt moment: Double? = frozenMoment, logs: CapturedLogs = CapturedLogs(level: .warning),
+        storages: StorageHosting? = nil
     ) throws {
         let store = try state ?? StateStore(location: .memory, seedDirectory: shippedSeedDirectory, schema: EmulatedAPIs.schema)
         let problems = logs
         self.problems = logs
         let logger = problems.logger
-        emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins, settings: settings, logger: logger)
+        let plugins = storages.map { EmulatedAPIs.plugins(rosti: RostiPlugin(storages: $0)) } ?? EmulatedAPIs.plugins
+        emulator = Emulator(defaultState: store, plugins: plugins, settings: settings, logger: logger)
         if let moment { emulator.defaultTenant.clock.set(mode: .frozen, now: moment) }
         service = RostiService(emulator: emulator)
         server = try HTTPServer(
