@@ -74,7 +74,26 @@ let package = Package(
         // processes, the front door, storages on real database engines. Real programs from
         // the machine (bubblewrap, OpenSSH, supervisord, PostgreSQL, MariaDB), started and
         // watched through Processes.
-        .target(name: "RostiHosting", dependencies: ["Processes", "Primitives", logging]),
+        // The files an app container is made of (its boot script, sshd and supervisord
+        // configs, `rosti`, `crontab`, the example apps) are files, embedded at build time.
+        .target(
+            name: "RostiHosting",
+            dependencies: ["Processes", "Primitives", "CLinux", logging],
+            resources: [
+                .embedInCode("Containers/Sandbox/init.sh"),
+                .embedInCode("Containers/Sandbox/crontab.sh"),
+                .embedInCode("Containers/Sandbox/rosti.sh"),
+                .embedInCode("Containers/Sandbox/sshd_config"),
+                .embedInCode("Containers/Sandbox/supervisord.conf"),
+                .embedInCode("Containers/Sandbox/bashrc"),
+                .embedInCode("Containers/Sandbox/bash_profile"),
+                .embedInCode("Containers/Sandbox/example-python-app.py"),
+                .embedInCode("Containers/Sandbox/example-python-supervisor.conf"),
+                .embedInCode("Containers/Sandbox/example-node-index.js"),
+                .embedInCode("Containers/Sandbox/example-node-package.json"),
+                .embedInCode("Containers/Sandbox/example-node-supervisor.conf"),
+            ]
+        ),
         // The APIs Rostra emulates, as the list of their plug-ins: what the executable and
         // the tests of the whole emulator wire up.
         .target(name: "EmulatedAPIs", dependencies: ["Emulator", "EmulatorState", "RosaFileStore", "RostiAPI"]),
