@@ -22,7 +22,8 @@ let package = Package(
         // The emulator's state without HTTP: one SQLite database for every API plug-in's
         // tables, the seed template, reset, export and import, and the plug-in protocol an
         // API implements to own its data. Names no table of any API.
-        .target(name: "EmulatorState", dependencies: ["Primitives", "Store"]),
+        // SHA-1 (with the processor's instructions, CSHA1) is the document's file identity.
+        .target(name: "EmulatorState", dependencies: ["Primitives", "Store", "CSHA1"]),
         // The shared control plane: tenants, clock, faults, journal, settings, the admin API
         // and dashboard, the API plug-in protocol on the HTTP side. Names no table either.
         // The dashboard's page, style sheet and script are files, embedded at build time
@@ -37,7 +38,7 @@ let package = Package(
             ]
         ),
         // SHA-1 blocks with the processor's SHA instructions, for hashing uploads at the
-        // speed the disk takes them (the portable rounds are in RosaFileStore's SHA1.swift).
+        // speed the disk takes them (the portable rounds are in EmulatorState's SHA1.swift).
         .target(name: "CSHA1", path: "Sources/CSHA1"),
         // The system libsqlite3 (Debian: libsqlite3-dev); no pkg-config file is needed.
         .systemLibrary(

@@ -42,12 +42,27 @@ public protocol StateFiles: Sendable {
     /// The files the rows in `conn` refer to, for an export; read in the same transaction
     /// as the rows, so the two agree.
     func export(from conn: Connection) throws -> [StateDocument.File]
-    /// Checks an imported document's files against its rows (contents against their keys,
-    /// exactly one file per row that needs one) and returns them by key for `restore`.
-    /// Throws `StateImportError`.
-    func verifyImport(_ files: [StateDocument.File], tables: [String: [StateDocument.Row]]) throws -> [String: [UInt8]]
+    /// Claims the imported document's files that are this plug-in's (by their name, or the
+    /// lack of one), checks them against its rows (contents against their SHA-1, exactly one
+    /// file per row that needs one) and returns them by key for `restore`. Files it does not
+    /// claim are left to the other plug-ins; the store refuses a file nobody claims. Throws
+    /// `StateImportError`.
+    func verifyImport(_ files: [StateDocument.File], tables: [String: [StateDocument.Row]]) throws -> ClaimedFiles
     /// Removes everything, folder included: the end of a throwaway (in-memory) state.
     func removeStorage()
+}
+
+/// The files of an imported document one plug-in takes as its own (`StateFiles.verifyImport`).
+public struct ClaimedFiles: Sendable {
+    /// Their contents by the plug-in's key, for `StateFiles.restore`.
+    public var contents: [String: [UInt8]]
+    /// Their positions in the document's `files`.
+    public var indexes: Set<Int>
+
+    public init(contents: [String: [UInt8]] = [:], indexes: Set<Int> = []) {
+        self.contents = contents
+        self.indexes = indexes
+    }
 }
 
 /// One plug-in's step of the schema: the SQL it runs when a database reaches `version`.

@@ -234,7 +234,9 @@ public final class StateStore: Sendable {
         let scratch = try Database(path: Database.inMemoryPath, migrator: schema.migrator)
         try scratch.write { try document.insert(into: $0, schema: schema) }
         let stores = indexedFiles.map(\.files)
-        let files = try stores.map { try $0.verifyImport(document.files, tables: document.tables) }
+        let claims = try stores.map { try $0.verifyImport(document.files, tables: document.tables) }
+        try Self.requireEachFileClaimedOnce(document.files, claims: claims)
+        let files = claims.map(\.contents)
         let previouslyStored = try stores.map { try $0.storedKeys() }
         do {
             try replaceState(withContentsOf: scratch, files: files)
@@ -244,6 +246,21 @@ public final class StateStore: Sendable {
                 for key in Set(wanted.keys).subtracting(stored) { try? store.remove(key) }
             }
             throw error
+        }
+    }
+
+    /// Every file of a document belongs to exactly one plug-in: one nobody claims (a name no
+    /// plug-in has, or a Rosa file in a build without Rosa) is refused, not dropped.
+    private static func requireEachFileClaimedOnce(_ files: [StateDocument.File], claims: [ClaimedFiles]) throws {
+        var claimedBy = [Int](repeating: 0, count: files.count)
+        for claim in claims {
+            for index in claim.indexes where files.indices.contains(index) { claimedBy[index] += 1 }
+        }
+        if let index = claimedBy.firstIndex(of: 0) {
+            throw StateImportError(problem: "files[\(index)] (\(files[index].shownName)) belongs to no part of this state")
+        }
+        if let index = claimedBy.firstIndex(where: { $0 > 1 }) {
+            throw StateImportError(problem: "files[\(index)] (\(files[index].shownName)) is claimed twice")
         }
     }
 

@@ -14,12 +14,14 @@ public struct StateImportError: Error, Sendable, CustomStringConvertible {
 ///     {"format": "rostra-state", "version": 1, "schema_version": 2, "exported_at": 1700000000.5,
 ///      "tables": {"<table>": [{"id": 1201, "name": "blog", …}], …},
 ///      "sequences": {"<table>": 1203, …},
-///      "files": [{"sha1": "…", "size": 12, "base64": "…"}]}
+///      "files": [{"sha1": "…", "size": 12, "base64": "…"},
+///                {"name": "rosti/apps/1201.tar", "sha1": "…", "size": 10240, "base64": "…"}]}
 ///
 /// Rows are objects keyed by column; a BLOB value (none in today's schema) would be
 /// `{"base64": "…"}`. Times are unix seconds, as in the database. Which tables there are
 /// is the schema's (its plug-ins'); `files` holds what plug-ins keep beside the database
-/// (today only the Rosa File Store's uploads), each checked by its plug-in.
+/// (the Rosa File Store's uploads, the Rosti apps' folders), each claimed and checked by its
+/// plug-in: an import refuses a file no plug-in claims.
 public struct StateDocument: Codable, Sendable {
     static let formatName = "rostra-state"
     static let formatVersion = 1
@@ -36,17 +38,41 @@ public struct StateDocument: Codable, Sendable {
     /// One row: its columns by name.
     public typealias Row = [String: Cell]
 
-    /// A stored file, under the SHA-1 of its contents.
+    /// A file a plug-in keeps beside the database, with the SHA-1 and size of its contents.
     public struct File: Codable, Sendable {
         public var sha1: String
         public var size: Int64
         public var base64: String
+        /// The plug-in's name for the file (`rosti/apps/1201.tar`), which says whose it is.
+        /// Absent for the Rosa File Store's uploads, which their SHA-1 names (and in every
+        /// file of a document written before files had names).
+        public var name: String?
 
-        public init(sha1: String, size: Int64, base64: String) {
+        public init(sha1: String, size: Int64, base64: String, name: String? = nil) {
             self.sha1 = sha1
             self.size = size
             self.base64 = base64
+            self.name = name
         }
+
+        /// The file's contents as a plug-in's file of `label`: base64, SHA-1 and size
+        /// checked; throws `StateImportError` naming it.
+        public func verifiedContents(label: String) throws -> [UInt8] {
+            guard let data = Data(base64Encoded: base64) else {
+                throw StateImportError(problem: "\(label): base64 is invalid")
+            }
+            let bytes = [UInt8](data)
+            guard SHA1.hexDigest(of: bytes) == sha1 else {
+                throw StateImportError(problem: "\(label): content does not match its SHA-1")
+            }
+            guard Int64(bytes.count) == size else {
+                throw StateImportError(problem: "\(label): size is \(bytes.count), not \(size)")
+            }
+            return bytes
+        }
+
+        /// How messages name it: its name, else its SHA-1.
+        public var shownName: String { name ?? sha1 }
     }
 
     /// One column value in JSON: null, a number, a string, or `{"base64": …}` for a BLOB.

@@ -1,4 +1,5 @@
 import Emulator
+import EmulatorState
 import HTTP
 
 /// How every successful JSON answer leaves the Rosa API: `application/json; charset=utf-8`

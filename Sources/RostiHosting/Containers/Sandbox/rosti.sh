@@ -40,8 +40,10 @@ set_tech() {
   case $name in
     python)
       if [ ! -d /srv/venv ]; then
-        if /srv/bin/primary_tech/python3 -m venv --system-site-packages /srv/venv >/dev/null 2>&1; then
-          echo "Made /srv/venv (without network, nothing is pip-installed into it)"
+        # Rosti's pip-installs gunicorn and bottle into it; without network that cannot be,
+        # so the venv sees the machine's packages (pip included) instead.
+        if /srv/bin/primary_tech/python3 -m venv --without-pip --system-site-packages /srv/venv >/dev/null 2>&1; then
+          echo "Made /srv/venv (it sees the machine's Python packages; nothing is pip-installed without network)"
         else
           echo "rosti: cannot make /srv/venv (the machine's python3 has no venv module)" >&2
         fi
