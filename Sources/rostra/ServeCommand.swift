@@ -42,6 +42,10 @@ struct ServeCommand: RostraCommand {
             "no-admin", .flag,
             help: "Turn the admin API off: /__admin/ paths answer as unknown API paths (GET /__admin/health stays).",
             environment: EnvironmentFallback("ROSTRA_NO_ADMIN", shown: "ROSTRA_NO_ADMIN=1"))
+        static let sshHost = OptionSpec(
+            "ssh-host", .value(valueName: "name"),
+            help: "Host name the Rosti API reports in each app's ssh_access (its SSH endpoints listen on --host).",
+            environment: EnvironmentFallback("ROSTRA_SSH_HOST"), shownDefault: ListeningOptions.defaultHost)
         static let readyFile = OptionSpec(
             "ready-file", .value(valueName: "path"),
             help: "Once both APIs listen, write their ports and URLs to this file as JSON (for harnesses that start Rostra on port 0); removed on every exit but a kill.",
@@ -63,7 +67,7 @@ struct ServeCommand: RostraCommand {
             """,
         options: listening.all + StateOptions.all + [
             Options.logFormat, Options.logLevel, Options.maintenance, Options.rosaMaxUploadBytes,
-            Options.shutdownGrace, Options.adminToken, Options.noAdmin, Options.readyFile,
+            Options.shutdownGrace, Options.adminToken, Options.noAdmin, Options.sshHost, Options.readyFile,
         ]
     )
 
@@ -79,6 +83,7 @@ struct ServeCommand: RostraCommand {
     let rosaLimits: RosaFileStoreLimits
     let shutdownGrace: Double
     let adminAccess: AdminAccess
+    let sshHost: String
     let readyFile: String?
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
@@ -114,7 +119,16 @@ struct ServeCommand: RostraCommand {
             Double($0).flatMap { (0...Self.shutdownGraceMaximum).contains($0) ? $0 : nil }
         } ?? Self.defaultShutdownGrace
         adminAccess = try Self.adminAccess(disabled: arguments.isSet(Options.noAdmin), token: arguments.string(Options.adminToken))
+        sshHost = try arguments.value(Options.sshHost, expected: "a host name or address (letters, digits, '.', '-', ':')") { name in
+            Self.isHostName(name) ? name : nil
+        } ?? ListeningOptions.defaultHost
         readyFile = arguments.string(Options.readyFile)
+    }
+
+    /// What an SSH client takes as a host: a DNS name or an IPv4 or IPv6 address.
+    static func isHostName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 253 && name.first != "-"
+            && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-:".unicodeScalars.contains($0)) }
     }
 
     private static func adminAccess(disabled: Bool, token: String?) throws(UsageError) -> AdminAccess {
@@ -183,7 +197,15 @@ struct ServeCommand: RostraCommand {
             throw error
         }
 
-        let emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins, adminAccess: adminAccess, logger: logger)
+        let containers: AppContainers
+        do {
+            containers = try AppContainers(options: .init(listenHost: host, sshHost: sshHost), logger: logger)
+        } catch {
+            close(servers.map(\.1), freedMemory: freedMemory)
+            throw CommandFailure("Cannot listen for SSH on \(host): \(error)")
+        }
+        let emulator = Emulator(
+            defaultState: store, plugins: EmulatedAPIs.plugins(rostiContainers: containers), adminAccess: adminAccess, logger: logger)
         for api in maintenance { emulator.maintenance.set(api, on: true) }
         for service in apiServices(emulator: emulator) {
             let listener = servers.first { $0.0 == service.api }!.2
@@ -193,6 +215,7 @@ struct ServeCommand: RostraCommand {
         checkInBackground(store, readyFile: readyFile, logger: logger)
         let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))
         printBanner(listening: listening, store: store, adminAccess: emulator.adminAccess)
+        checkPartsInBackground(emulator, sshHost: sshHost)
         if let readyFile {
             do {
                 try readyFile.write(listening.readyDocument(state: store.location.description))
@@ -221,6 +244,8 @@ struct ServeCommand: RostraCommand {
         } catch {
             logger.error("closing the state: \(error)")
         }
+        // Every tenant's containers ended with its state; the threads and children go now.
+        containers.shutdown()
         readyFile?.withdraw()
         logger.notice("stopped")
     }
@@ -250,6 +275,25 @@ struct ServeCommand: RostraCommand {
                 logger.error(
                     "the state \(store.location) is damaged (\(problems.prefix(3).joined(separator: "; "))): calls that touch it answer 500; \(AdminRoutes.damagedStateRemedy)")
             }
+        }
+    }
+
+    /// The machine's real parts (bubblewrap, sshd, supervisord, user namespaces) are looked
+    /// at once the APIs listen — it runs bubblewrap, tens of milliseconds the first answer
+    /// must not wait for — and the banner's last line says whether SSH deploys work here
+    /// or what to install; health says the same from then on.
+    private func checkPartsInBackground(_ emulator: Emulator, sshHost: String) {
+        Thread.detachNewThread {
+            let parts = emulator.checkRealParts()
+            let missing = parts.filter { !$0.isAvailable }
+            var lines: [String] = []
+            if missing.isEmpty {
+                lines.append("  App containers       ready: ssh -p <the app's ssh_access port> app@\(sshHost)")
+            } else {
+                lines.append("  App containers       not available here (the APIs work; SSH deploys do not):")
+                lines += missing.map { "                       " + $0.summary }
+            }
+            Output.standardOutput(lines.joined(separator: "\n") + "\n")
         }
     }
 

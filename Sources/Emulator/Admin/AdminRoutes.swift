@@ -23,11 +23,19 @@ public enum AdminRoutes {
     /// `--admin-token` or `--no-admin`: it tells nothing and changes nothing. Unhealthy
     /// (503) when the start-up check found the database file damaged: every call touching
     /// the damaged pages would answer 500, and a harness must not wait on a broken world.
-    static func registerHealth(on router: inout Router, api: EmulatedAPI, state: StateStore) {
+    /// When the check of the machine's real parts (`Emulator.checkRealParts()`) found one
+    /// missing, a `missing` list says which and how to install it; the APIs work regardless.
+    static func registerHealth(on router: inout Router, api: EmulatedAPI, state: StateStore, parts: RealPartsReport) {
         let version = JSONString.quote(RostraVersion.string)
         let body = Array(#"{"status":"ok","version":\#(version),"api":"\#(api.rawValue)"}"#.utf8)
         router.add(.get, healthPath, name: "Liveness and version") { _ in
             guard case .damaged(let problems) = state.integrity else {
+                if let missing = parts.missing, !missing.isEmpty {
+                    let list = missing.map { JSONString.quote($0.summary) }.joined(separator: ",")
+                    return Response(
+                        contentType: "application/json",
+                        bytes: Array(#"{"status":"ok","version":\#(version),"api":"\#(api.rawValue)","missing":[\#(list)]}"#.utf8))
+                }
                 return Response(contentType: "application/json", bytes: body)
             }
             let problem = JSONString.quote("\(state.location) is damaged: " + problems.prefix(3).joined(separator: "; "))
@@ -49,7 +57,7 @@ public enum AdminRoutes {
         documentation.operations["GET \(healthPath)"] = AdminOperation(
             summary: "Liveness and version", description: "Open without the admin token and with --no-admin.",
             responses: [
-                (200, "{\"status\": \"ok\", \"version\": …, \"api\": \"rosti\" | \"rosa\"}"),
+                (200, "{\"status\": \"ok\", \"version\": …, \"api\": \"rosti\" | \"rosa\"}, and \"missing\": [\"<part> (<needed for>): missing — apt-get install -y …\", …] when a real part the hosting plane runs is not usable here"),
                 (503, "The state's database file is damaged: {\"status\": \"unhealthy\", \"version\", \"api\", \"problem\", \"remedy\"}"),
             ], isOpen: true)
         registerState(on: &router, documentation: &documentation, emulator: emulator)

@@ -51,6 +51,20 @@ public final class Emulator: Sendable {
         tenants.announceDefaultOpened()
     }
 
+    /// What the plug-ins' hosting planes found of the machine (`checkRealParts()`), once
+    /// asked; health names what is missing.
+    public let realParts = RealPartsReport()
+
+    /// Asks every plug-in which real programs its hosting plane needs and whether each is
+    /// usable here, keeps the answer for health, and returns it. It looks at the machine
+    /// (and may run a program), so `rostra serve` asks once, after it listens.
+    @discardableResult
+    public func checkRealParts() -> [RealPart] {
+        let parts = plugins.flatMap { $0.checkRealParts() }
+        realParts.set(parts)
+        return parts
+    }
+
     /// Closes every tenant's state, at shutdown, once the listeners have stopped (see
     /// `TenantRegistry.closeAll()`).
     public func close() throws {
@@ -120,7 +134,7 @@ public final class Emulator: Sendable {
         ]
         let api = apiRouter.wrapped(in: layers + service.middlewares(emulator: self) + [ErrorRenderingMiddleware(renderer: service.errorRenderer)])
         var health = Router()
-        AdminRoutes.registerHealth(on: &health, api: service.api, state: defaultTenant.state)
+        AdminRoutes.registerHealth(on: &health, api: service.api, state: defaultTenant.state, parts: realParts)
         return ListenerResponder(api: service.api, emulator: self, apiResponder: api, healthResponder: health)
     }
 
@@ -129,7 +143,7 @@ public final class Emulator: Sendable {
     /// is served.)
     public func adminRouter(for api: EmulatedAPI) -> Router {
         var router = Router()
-        AdminRoutes.registerHealth(on: &router, api: api, state: defaultTenant.state)
+        AdminRoutes.registerHealth(on: &router, api: api, state: defaultTenant.state, parts: realParts)
         guard adminAccess != .disabled else { return router }
         var documentation = AdminRoutes.register(on: &router, emulator: self)
         for plugin in plugins { plugin.registerAdminRoutes(on: &router, emulator: self) }

@@ -5,12 +5,25 @@ import HTTP
 import Store
 
 /// The Rosti API plugged into the emulator: its state, its accounts and overview lists in
-/// the admin API, and its jobs' admin routes (`JobAdminRoutes`).
+/// the admin API, its jobs' admin routes (`JobAdminRoutes`), and the apps' containers.
 public struct RostiPlugin: APIPlugin {
     public let api = EmulatedAPI.rosti
     public let state: any StatePlugin = RostiState()
+    /// The apps' real containers and SSH endpoints; nil: apps are rows only, and
+    /// `ssh_access` says what the rows hold (the tests of the API's data alone).
+    public let containers: AppContainers?
 
-    public init() {}
+    public init(containers: AppContainers? = nil) {
+        self.containers = containers
+    }
+
+    public func checkRealParts() -> [RealPart] {
+        containerParts()
+    }
+
+    public func tenant(_ tenant: Tenant, did event: TenantEvent) {
+        containersFollow(tenant, did: event)
+    }
 
     public var accountSchema: AdminJSON {
         ["type": "object", "required": ["api"], "additionalProperties": false,
@@ -71,7 +84,9 @@ public struct RostiPlugin: APIPlugin {
             """),
             OverviewList(name: "apps", table: "rosti_apps", query: """
             SELECT p.id, p.company_id AS company, p.name, p.image, p.enabled = 1 AS enabled, p.domains, p.mode,
-                   l.name AS plan, p.created
+                   l.name AS plan, p.created,
+                   (SELECT 'ssh -p ' || c.ssh_port || ' ' || c.ssh_username || '@' || c.ssh_hostname
+                    FROM rosti_app_containers c WHERE c.app_id = p.id ORDER BY c.id LIMIT 1) AS ssh
             FROM rosti_apps p LEFT JOIN rosti_plans l ON l.id = p.plan_id ORDER BY p.id DESC
             """, jsonColumns: ["domains"]),
             OverviewList(name: "storages", table: "rosti_storages", query: """

@@ -34,6 +34,7 @@ extension RostiPlugin {
         router.add(.post, "/__admin/jobs/{id}/fail", name: "End a Rosti job as failed now, without its effect") { request in
             try Self.force(request, logger: logger) { conn, id, now in try JobEngine.forceFailure(conn, job: id, now: now) }
         }
+        registerContainerAdminRoutes(on: &router)
     }
 
     private static func force(
@@ -59,6 +60,7 @@ extension RostiPlugin {
             throw AdminError(HTTPStatus(code: 409), field: nil, "job \(id) is already \(status.rawValue)")
         }
         scheduler.jobsChanged()
+        AppContainers.catchUp(tenant.state)
         return Response(contentType: "application/json", bytes: JSONWriter.bytes(try adminJobJSON(row, now: now)))
     }
 

@@ -1,9 +1,11 @@
 import EmulatorState
 import Foundation
+import RostiHosting
 import Store
 
 /// The Rosti API's share of the emulator's state: accounts, companies, plans, runtimes,
-/// apps and their containers, storages, snapshots and jobs, all in the database.
+/// apps and their containers, storages, snapshots and jobs in the database, and each app's
+/// folder beside it (`RostiStoredFiles`).
 public struct RostiState: StatePlugin {
     public static let seedFileName = "rosti.json"
 
@@ -22,8 +24,14 @@ public struct RostiState: StatePlugin {
         ]
     }
 
-    /// Everything the Rosti API keeps is in its tables.
-    public func openFiles(for location: StateStore.Location) throws -> (any StateFiles)? { nil }
+    /// Beside the tables: each app's folder (its `/srv`), in `<db>-apps/` or, for a
+    /// throwaway state, a temporary folder made when an app first needs one.
+    public func openFiles(for location: StateStore.Location) throws -> (any StateFiles)? {
+        switch location {
+        case .memory: return RostiStoredFiles(space: AppSpace(location: .temporary))
+        case .file(let path): return RostiStoredFiles(space: AppSpace(location: .folder(path + "-apps")))
+        }
+    }
 
     // AUTOINCREMENT keeps ids of deleted rows from coming back (a client that remembers
     // app 12 must not find a different app 12 later), as the real service's ids behave.

@@ -67,7 +67,7 @@ public final class AppContainer: Sendable {
     /// Takes an endpoint (on `preferred` if it is free) and starts accepting on it; returns
     /// its port, or nil when there is none to be had.
     @discardableResult
-    func open(preferring preferred: Int?) -> Int? {
+    public func open(preferring preferred: Int?) -> Int? {
         if let port { return port }
         guard let endpoint = host.claimEndpoint(preferring: preferred) else { return nil }
         return attach(endpoint)
@@ -128,7 +128,7 @@ public final class AppContainer: Sendable {
 
     /// New settings from the API: the keys take effect at once (sshd reads the file at each
     /// connection); a disabled app's container stops and its connections are closed.
-    func update(_ settings: Settings) {
+    public func update(_ settings: Settings) {
         let previous = state.withLock { state in
             defer { state.settings = settings }
             return state.settings

@@ -75,6 +75,12 @@ public final class AppSpace: Sendable {
         return HostFiles.exists(path) ? path : nil
     }
 
+    /// The primary tech `rosti` chose in the app's folder (`/srv/bin/primary_tech`), if any.
+    public func primaryTech(of app: Int64) -> (name: String, version: String)? {
+        guard let srv = serviceFolder(of: app) else { return nil }
+        return MachineTech.primaryTech(linkTarget: HostFiles.linkTarget(srv + "/bin/primary_tech"))
+    }
+
     // MARK: The hosting plane
 
     /// The host whose containers run this space's apps; nil until attached.

@@ -34,7 +34,7 @@ public final class ContainerHost: Sendable {
     }
 
     public let configuration: Configuration
-    let logger: Logger
+    public let logger: Logger
     private let parts = Mutex<ContainerReadiness?>(nil)
     private let techs = Mutex<[MachineTech]?>(nil)
     private let services = Mutex<(watcher: ProcessWatcher?, acceptor: SSHAcceptor?, stopped: Bool)>((nil, nil, false))
@@ -73,7 +73,7 @@ public final class ContainerHost: Sendable {
     }
 
     /// The machine's techs (`MachineTech`), asked once.
-    var machineTechs: [MachineTech] {
+    public var machineTechs: [MachineTech] {
         techs.withLock { found in
             if let found { return found }
             let detected = (try? watcher()).map { MachineTech.detect(in: configuration.searchDirectories, watcher: $0) } ?? []
