@@ -329,7 +329,9 @@ public final class AppContainer: Sendable {
         }
         guard let endpoint else { return }
         if seconds > 0 {
-            if let token { (try? host.acceptor())?.withdraw(token) }
+            // Closing the listening socket takes it out of the accepting thread's set; the
+            // registration stays for `rewatch` once the port listens again.
+            _ = token
             endpoint.refuse(on: host.configuration.bindAddress)
             DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak self] in self?.endRefusal(generation) }
         } else {
@@ -350,6 +352,9 @@ public final class AppContainer: Sendable {
             state.withLock { $0.problem = "its SSH port \(endpoint.port) was taken by another program while refused" }
         }
     }
+
+    /// The outer bubblewrap's pid while the container runs (for tests that watch it end).
+    var sandboxProcess: pid_t? { state.withLock { $0.sandbox?.process.pid } }
 
     // MARK: Status
 

@@ -85,7 +85,7 @@ struct AppFolder: Sendable {
     }
 
     static func authorizedKeysText(_ keys: [String]) -> String {
-        let lines = keys.flatMap { $0.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) }
+        let lines = keys.flatMap { $0.split(whereSeparator: \.isNewline) }
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
         return lines.map { $0 + "\n" }.joined()

@@ -1,0 +1,59 @@
+import Foundation
+import Logging
+import Testing
+import TestSupport
+
+@testable import RostiHosting
+
+/// A host with app containers in a temporary space, and client keys, for one test. Each
+/// app gets an endpoint on a free port of 127.0.0.1; `stop()` ends everything.
+final class ContainerFixture {
+    let host: ContainerHost
+    let space: AppSpace
+    let keys: SSHClient.Keys
+
+    init(keyTypes: [String] = ["ed25519"]) throws {
+        host = ContainerHost(
+            configuration: .init(bindAddress: try BindAddress(host: "127.0.0.1"), sshHostName: "127.0.0.1"),
+            logger: Logger(label: "rostra.tests.containers"))
+        space = AppSpace(location: .temporary)
+        space.attach(host)
+        keys = try SSHClient.Keys(keyTypes)
+    }
+
+    deinit { stop() }
+
+    func stop() {
+        space.remove()
+        host.shutdown()
+    }
+
+    /// An app with the given keys (default: the fixture's ed25519 key), listening.
+    func app(_ id: Int64, name: String = "app", keys given: [String]? = nil, enabled: Bool = true) throws -> (AppContainer, Int) {
+        let keys = try given ?? [try self.keys.publicKey("ed25519")]
+        let container = try #require(try space.makeContainer(id, settings: .init(name: name, keys: keys, enabled: enabled)))
+        let port = try #require(container.open(preferring: nil))
+        return (container, port)
+    }
+
+    func client(_ port: Int, key: String = "ed25519") -> SSHClient {
+        SSHClient(port: port, identity: keys.path(key))
+    }
+
+    /// Whether the machine can run containers at all; tests that need them require it.
+    var isReady: Bool { host.readiness.isReady }
+}
+
+/// Whether a TCP connection to 127.0.0.1:`port` is refused (nothing listens).
+func isRefused(_ port: Int) -> Bool {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let result = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    return result != 0 && errno == ECONNREFUSED
+}
