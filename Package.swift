@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "EmulatorState", "EmulatedAPIs", "RosaFileStore", "RostiAPI", "Store", "HTTP", "Primitives", "TestSupport"]),
         // End-to-end through real listeners, and the built `rostra` for memory measurements.
         .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "rostra", "TestSupport", logging]),
-        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "TestSupport", logging]),
+        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "RostiHosting", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "TestSupport", logging]),
         // Runs the built executable as a user does. Store and Emulator read the state file
         // a killed server left behind (integrity check, rows against blob files, SHA-1).
         .testTarget(

@@ -1,15 +1,18 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import TestSupport
 
 /// The real OpenSSH client tools (`ssh`, `scp`, `sftp`, `ssh-keygen`), run as a user runs
 /// them, against an app's endpoint on 127.0.0.1.
-struct SSHClient {
+public struct SSHClient {
     /// Throwaway client keys, made once per test.
-    final class Keys: Sendable {
-        let directory: TemporaryDirectory
+    public final class Keys: Sendable {
+        public let directory: TemporaryDirectory
 
-        init(_ types: [String] = ["ed25519"]) throws {
+        public init(_ types: [String] = ["ed25519"]) throws {
             directory = try TemporaryDirectory()
             for type in types {
                 let (status, _, errors) = try SSHClient.run("/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-C", "test-\(type)", "-f", path(type)])
@@ -17,34 +20,39 @@ struct SSHClient {
             }
         }
 
-        func path(_ type: String) -> String { directory.path("id_" + type) }
+        public func path(_ type: String) -> String { directory.path("id_" + type) }
 
-        func publicKey(_ type: String) throws -> String {
+        public func publicKey(_ type: String) throws -> String {
             try String(contentsOfFile: path(type) + ".pub", encoding: .utf8)
         }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
     }
 
-    static let options = [
+    public static let options = [
         "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
         "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
     ]
 
-    let port: Int
-    let identity: String
-    var user = "app"
+    public let port: Int
+    public let identity: String
+    public var user = "app"
+
+    public init(port: Int, identity: String) {
+        self.port = port
+        self.identity = identity
+    }
 
     /// `ssh -p PORT app@127.0.0.1 COMMAND` with `input` on its standard input.
-    func ssh(_ command: String, input: [UInt8]? = nil, extra: [String] = []) throws -> (status: Int32, output: String, errors: String) {
+    public func ssh(_ command: String, input: [UInt8]? = nil, extra: [String] = []) throws -> (status: Int32, output: String, errors: String) {
         try Self.run("/usr/bin/ssh", Self.options + extra + ["-i", identity, "-p", String(port), "\(user)@127.0.0.1", command], input: input)
     }
 
     /// Runs a program and collects what it writes.
-    static func run(_ program: String, _ arguments: [String], input: [UInt8]? = nil, timeout: Double = 60) throws -> (Int32, String, String) {
+    public static func run(_ program: String, _ arguments: [String], input: [UInt8]? = nil, timeout: Double = 60) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
@@ -80,4 +88,18 @@ struct SSHClient {
         return (process.terminationStatus, String(decoding: outputData.withLock { $0 }, as: UTF8.self),
                 String(decoding: errorData.withLock { $0 }, as: UTF8.self))
     }
+}
+
+/// Whether a TCP connection to 127.0.0.1:`port` is refused (nothing listens).
+public func isRefused(_ port: Int) -> Bool {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let result = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    return result != 0 && errno == ECONNREFUSED
 }
