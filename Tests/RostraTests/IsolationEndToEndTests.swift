@@ -164,8 +164,14 @@ import TestSupport
         let server = try ServedRostra(databasePath: scratch.path("state.sqlite"), directory: scratch.url)
         defer { _ = server.stop() }
         #expect(server.process.banner.contains("http://127.0.0.1:\(server.ports.rosti)/"))
-        let table = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
-        let table6 = (try? String(contentsOfFile: "/proc/net/tcp6", encoding: .utf8)) ?? ""
+        // Read to the end: procfs files say they are empty, and a reader that trusts the size
+        // gets only the first page, which misses the rows once the machine holds some
+        // hundred sockets (each app's SSH endpoint is one).
+        func wholeFile(_ path: String) -> String {
+            String(decoding: FileHandle(forReadingAtPath: path)?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        }
+        let table = wholeFile("/proc/net/tcp")
+        let table6 = wholeFile("/proc/net/tcp6")
         for port in [server.ports.rosti, server.ports.rosa] {
             let portHex = String(format: "%04X", port)
             // Columns: sl local_address rem_address st …; st 0A is LISTEN.

@@ -64,14 +64,17 @@ public final class AppContainers: Sendable {
 
     /// A tenant's state as a whole changed: its apps' containers follow. The default
     /// tenant's at start-up is brought in line in the background (the listeners must not
-    /// wait for it); a new tenant's, a reset's and an import's before the call returns, so
-    /// the next request already sees the ports the endpoints have.
+    /// wait for it), and there the rows are not changed behind a request that may already
+    /// have read them: an app whose port another program holds goes without an endpoint
+    /// (apps-status says so) until a start finds the port free. A new tenant's, a reset's and
+    /// an import's happen before the call returns, so an app whose port is taken gets a new
+    /// one, which the next request already sees.
     public func follow(_ tenant: Tenant, did event: TenantEvent) {
         let space = tenant.state.appSpace
         switch event {
         case .opened where tenant.name == TenantName.defaultName:
             space.attach(host)
-            DispatchQueue.global(qos: .utility).async { [self] in bringInLine(tenant.state) }
+            DispatchQueue.global(qos: .utility).async { [self] in bringInLine(tenant.state, keepingPorts: true) }
         case .opened, .reset, .imported:
             space.attach(host)
             bringInLine(tenant.state)
@@ -87,9 +90,9 @@ public final class AppContainers: Sendable {
         host.shutdown()
     }
 
-    private func bringInLine(_ state: StateStore) {
+    private func bringInLine(_ state: StateStore, keepingPorts: Bool = false) {
         do {
-            try Self.bringInLine(state)
+            try Self.bringInLine(state, keepingPorts: keepingPorts)
         } catch {
             logger.error("rosti app containers: \(error)")
         }
@@ -125,14 +128,14 @@ public final class AppContainers: Sendable {
     /// Every app of the state gets a container with an endpoint (on the port its row has
     /// when that port is free, else a new one, written back with the host name), and
     /// containers of apps that are gone end.
-    static func bringInLine(_ state: StateStore) throws {
+    static func bringInLine(_ state: StateStore, keepingPorts: Bool = false) throws {
         let space = state.appSpace
         guard space.host != nil else { return }
         try space.changes.withLock { _ in
             let rows = try state.database.read { try Self.rows($0) }
             let present = Set(rows.map(\.id))
             for app in space.appIDs where !present.contains(app) { space.dropContainer(app) }
-            try apply(rows, in: state)
+            try apply(rows, in: state, choosingNewPorts: !keepingPorts)
         }
     }
 
@@ -165,14 +168,14 @@ public final class AppContainers: Sendable {
         }
     }
 
-    private static func apply(_ rows: [AppRow], in state: StateStore) throws {
+    private static func apply(_ rows: [AppRow], in state: StateStore, choosingNewPorts: Bool = true) throws {
         let space = state.appSpace
         guard let host = space.host else { return }
         var changes: [(container: Int64, port: Int, hostname: String)] = []
         for row in rows {
             guard let container = try space.makeContainer(row.id, settings: row.settings) else { continue }
             container.update(row.settings)
-            let port = container.port ?? container.open(preferring: row.port)
+            let port = container.port ?? container.open(preferring: row.port, orAnother: choosingNewPorts)
             if let port, port != row.port || row.hostname != host.configuration.sshHostName {
                 changes.append((row.container, port, host.configuration.sshHostName))
             }

@@ -64,12 +64,19 @@ public final class AppContainer: Sendable {
     /// The SSH port, while the app has an endpoint.
     public var port: Int? { state.withLock { $0.endpoint?.port } }
 
-    /// Takes an endpoint (on `preferred` if it is free) and starts accepting on it; returns
-    /// its port, or nil when there is none to be had.
+    /// Takes an endpoint (on `preferred` if it is free, else on another port unless
+    /// `orAnother` is false) and starts accepting on it; returns its port, or nil when there
+    /// is none to be had (and says why in the status).
     @discardableResult
-    public func open(preferring preferred: Int?) -> Int? {
+    public func open(preferring preferred: Int?, orAnother: Bool = true) -> Int? {
         if let port { return port }
-        guard let endpoint = host.claimEndpoint(preferring: preferred) else { return nil }
+        guard let endpoint = host.claimEndpoint(preferring: preferred, orAnother: orAnother) else {
+            if let preferred, !orAnother {
+                state.withLock { $0.problem = "its SSH port \(preferred) is taken by another program; it listens again when Rostra starts with the port free" }
+            }
+            return nil
+        }
+        state.withLock { $0.problem = nil }
         return attach(endpoint)
     }
 

@@ -131,10 +131,10 @@ public final class ContainerHost: Sendable {
 
     // MARK: Ports
 
-    /// An endpoint listening on `preferred` when that port is free, else on a free port of
-    /// `limits.sshPorts`; nil when none can be had (or this Rostra holds
+    /// An endpoint listening on `preferred` when that port is free, else (`orAnother`) on a
+    /// free port of `limits.sshPorts`; nil when none can be had (or this Rostra holds
     /// `limits.maximumEndpoints` already).
-    func claimEndpoint(preferring preferred: Int?) -> SSHEndpoint? {
+    func claimEndpoint(preferring preferred: Int?, orAnother: Bool = true) -> SSHEndpoint? {
         func reserve(_ port: Int) -> Bool {
             claimedPorts.withLock { claimed in
                 guard claimed.count < limits.maximumEndpoints, !claimed.contains(port) else { return false }
@@ -149,6 +149,7 @@ public final class ContainerHost: Sendable {
             return nil
         }
         if let preferred, (1...65_535).contains(preferred), let endpoint = attempt(preferred) { return endpoint }
+        guard orAnother else { return nil }
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<limits.portAttempts {
             if claimedPorts.withLock({ $0.count >= limits.maximumEndpoints }) { return nil }
