@@ -147,6 +147,28 @@ import TestSupport
             files.removeFirst()
             return document.merging(["files": files]) { $1 }
         }),
+        // Each plug-in claims its own files; one that no plug-in claims is refused, not dropped.
+        ("a file no part of the state claims", { document in
+            let bytes = Data("whose?".utf8)
+            var files = document["files"] as! [[String: Any]]
+            files.append(["name": "elsewhere/file.bin", "sha1": SHA1.hexDigest(of: bytes), "size": bytes.count,
+                          "base64": bytes.base64EncodedString()])
+            return document.merging(["files": files]) { $1 }
+        }),
+        ("a Rosti app's archive for an app the document does not have", { document in
+            let bytes = Data("not an archive".utf8)
+            var files = document["files"] as! [[String: Any]]
+            files.append(["name": "rosti/apps/999999.tar", "sha1": SHA1.hexDigest(of: bytes), "size": bytes.count,
+                          "base64": bytes.base64EncodedString()])
+            return document.merging(["files": files]) { $1 }
+        }),
+        ("a Rosti app's archive that is not a tar", { document in
+            let bytes = Data("not an archive".utf8)
+            var files = document["files"] as! [[String: Any]]
+            files.append(["name": "rosti/apps/1201.tar", "sha1": SHA1.hexDigest(of: bytes), "size": bytes.count,
+                          "base64": bytes.base64EncodedString()])
+            return document.merging(["files": files]) { $1 }
+        }),
     ]
 
     static func editRows(_ document: [String: Any], table: String, _ edit: (inout [[String: Any]]) -> Void) -> [String: Any] {

@@ -26,7 +26,12 @@ public struct RostiStoredFiles: StateFiles {
         space.discardStaged()
         for (key, archive) in files {
             guard let app = Int64(key) else { continue }
-            try space.stage(app, archive: archive)
+            do {
+                try space.stage(app, archive: archive)
+            } catch {
+                space.discardStaged()
+                throw StateImportError(problem: "the archive of app \(app) cannot be unpacked: \(error)")
+            }
         }
     }
 
@@ -76,6 +81,11 @@ public struct RostiStoredFiles: StateFiles {
                 throw StateImportError(problem: "\(label): rosti_apps has no app \(app)")
             }
             let bytes = try file.verifiedContents(label: label)
+            do {
+                try space.checkArchive(bytes)
+            } catch {
+                throw StateImportError(problem: "\(label): \(error)")
+            }
             guard claimed.contents.updateValue(bytes, forKey: String(app)) == nil else {
                 throw StateImportError(problem: "\(label): listed twice")
             }

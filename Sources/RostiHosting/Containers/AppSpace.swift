@@ -184,6 +184,24 @@ public final class AppSpace: Sendable {
         return output
     }
 
+    /// Checks that `archive` is an app's archive — a tar holding `srv/…` and at most the
+    /// host keys under `sys/` — without unpacking it; throws saying what is wrong.
+    public func checkArchive(_ archive: [UInt8]) throws {
+        let (status, output, errors) = try runTar(["-t", "-f", "-"], input: archive)
+        guard status == 0 else {
+            throw HostFileError(operation: "not a tar archive (\(Self.firstLine(errors)))", path: "", code: EINVAL)
+        }
+        let keyFiles = Set(AppFolder.hostKeyFiles(HostingLimits.default.containers.hostKeyTypes).map { "sys/" + $0 })
+        for line in String(decoding: output, as: UTF8.self).split(separator: "\n") {
+            let member = line.hasPrefix("./") ? String(line.dropFirst(2)) : String(line)
+            let allowed = member == "srv" || member == "srv/" || member.hasPrefix("srv/") || member == "sys" || member == "sys/"
+                || keyFiles.contains(member)
+            guard allowed, !member.split(separator: "/").contains("..") else {
+                throw HostFileError(operation: "the archive holds \(member), not only srv/ and host keys", path: "", code: EINVAL)
+            }
+        }
+    }
+
     /// Unpacks an imported archive beside the live folders, to be put in place by
     /// `replaceFolders(with:)` once the rows are in. The archive may hold only `srv/…` and
     /// the host keys.
