@@ -49,9 +49,12 @@ public final class AppContainers: Sendable {
 
     // MARK: The plug-in's hooks
 
-    /// The machine's parts, as the emulator reports them (banner, health, dashboard).
+    /// The machine's parts, as the emulator reports them (banner, health, dashboard). The
+    /// machine's techs are asked their versions here too, off the path of an app's first
+    /// connection.
     public func realParts() -> [RealPart] {
-        host.readiness.parts.map { part in
+        defer { _ = host.machineTechs }
+        return host.readiness.parts.map { part in
             let availability: RealPart.Availability
             switch part.status {
             case .available(let detail): availability = .available(detail: detail)

@@ -177,6 +177,12 @@ public final class AppContainer: Sendable {
         }
     }
 
+    /// Starts the container now, in the background, so that a client connecting right away
+    /// (rostictl does, after creating the app) waits less.
+    public func startInBackground() {
+        queue.async { _ = self.runningSandbox() }
+    }
+
     /// Starts the sandbox if needed, waits for its supervisord, then enters an sshd for the
     /// connection.
     private func serve(_ connection: Int32) {

@@ -22,6 +22,8 @@ import Glibc
 /// written again at every start of the container.
 struct AppFolder: Sendable {
     let path: String
+    /// The space whose folder this one is in, made first when missing.
+    weak var space: AppSpace?
     var srv: String { path + "/srv" }
     var sys: String { path + "/sys" }
     var tmp: String { path + "/tmp" }
@@ -47,6 +49,7 @@ struct AppFolder: Sendable {
     /// Makes the folders and writes every file Rostra owns; host keys only when missing.
     func prepare(_ settings: Settings, sshKeygen: String, watcher: ProcessWatcher) throws {
         let owner = settings.owner
+        _ = try space?.root()
         // An import, or a port that changed, hands an existing folder to a new uid.
         let handedOver = owner.map { owner in [srv, tmp, spool].contains { HostFiles.exists($0) && HostFiles.owner(of: $0) != owner } } ?? false
         try HostFiles.makeDirectory(path, mode: 0o711, owner: nil)

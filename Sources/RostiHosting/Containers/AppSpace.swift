@@ -22,7 +22,8 @@ public final class AppSpace: Sendable {
     }
 
     public let location: Location
-    /// The folder, once made (a temporary one only when an app first needs it).
+    /// The folder's path; a temporary one is made only when an app first needs a folder.
+    private let rootPath: String
     private let madeRoot = Mutex<String?>(nil)
     private let attached = Mutex<ContainerHost?>(nil)
     private let containers = Mutex<[Int64: AppContainer]>([:])
@@ -38,8 +39,18 @@ public final class AppSpace: Sendable {
 
     public init(location: Location) {
         self.location = location
-        if case .folder(let path) = location { madeRoot.withLock { $0 = path } }
+        switch location {
+        case .folder(let path):
+            rootPath = path
+            madeRoot.withLock { $0 = path }
+        case .temporary:
+            rootPath = NSTemporaryDirectory() + "/\(Self.temporaryPrefix)\(getpid())-\(UUID().uuidString)"
+        }
     }
+
+    /// Temporary folders are named `rostra-apps-<pid>-<uuid>`: one whose process is gone
+    /// (killed, so it could not remove it) is removed by the next Rostra that makes one.
+    static let temporaryPrefix = "rostra-apps-"
 
     deinit {
         for container in containers.withLock({ Array($0.values) }) { container.remove() }
@@ -54,10 +65,21 @@ public final class AppSpace: Sendable {
                 if !HostFiles.exists(root) { try HostFiles.makeDirectory(root, mode: 0o711, owner: nil) }
                 return root
             }
-            let made = NSTemporaryDirectory() + "/rostra-apps-\(getpid())-\(UUID().uuidString)"
-            try HostFiles.makeDirectory(made, mode: 0o711, owner: nil)
-            root = made
-            return made
+            try HostFiles.makeDirectory(rootPath, mode: 0o711, owner: nil)
+            root = rootPath
+            Self.removeAbandonedTemporaryFolders()
+            return rootPath
+        }
+    }
+
+    /// Removes the temporary app folders of Rostra processes that no longer run.
+    private static func removeAbandonedTemporaryFolders() {
+        let parent = NSTemporaryDirectory()
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
+        for name in names where name.hasPrefix(temporaryPrefix) {
+            let rest = name.dropFirst(temporaryPrefix.count)
+            guard let pid = pid_t(rest.prefix { $0 != "-" }), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? HostFiles.removeTree(parent + "/" + name)
         }
     }
 
@@ -66,7 +88,8 @@ public final class AppSpace: Sendable {
         madeRoot.withLock { root in root.flatMap { HostFiles.exists($0) ? $0 : nil } }
     }
 
-    func folder(of app: Int64) throws -> AppFolder { AppFolder(path: try root() + "/\(app)") }
+    /// The app's folder; made (with the space's) when its container first starts.
+    func folder(of app: Int64) throws -> AppFolder { AppFolder(path: rootPath + "/\(app)", space: self) }
 
     /// The app's `/srv` on the host, if the app has a folder.
     public func serviceFolder(of app: Int64) -> String? {
