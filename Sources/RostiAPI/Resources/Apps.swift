@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import RostiHosting
 import Store
 
@@ -136,7 +137,7 @@ enum Apps {
     static func status(_ call: RostiCall) throws -> Response {
         let space = call.tenant.state.appSpace
         // The container's state is not in the rows: such an answer is not cached.
-        if space.host != nil { call.dependsOnMoreThanData() }
+        if space.host != nil { call.readLiveValue() }
         return call.ok(try call.readInCompany { conn, company in
             let id = try call.objectID()
             guard let row = try conn.fetchOne(
@@ -168,8 +169,8 @@ enum Apps {
                 "dns_status": true,
                 "http_status": .bool(running),
                 "running": .bool(running),
-                "storage": ["usage": .double(storageUsage), "limit": .integer(disk), "over_limit": .integer(storageUsage > Double(disk) ? 1 : 0)],
-                "memory": ["usage": .double(running ? rounded(Double(ram) * memoryShare, places: 1) : 0), "limit": .integer(ram)],
+                "storage": ["usage": .number(storageUsage), "limit": .integer(disk), "over_limit": .integer(storageUsage > Double(disk) ? 1 : 0)],
+                "memory": ["usage": .number(running ? rounded(Double(ram) * memoryShare, places: 1) : 0), "limit": .integer(ram)],
                 "primary_tech": tech ?? .null,
                 "techs": .array(techs),
             ]
