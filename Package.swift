@@ -26,7 +26,8 @@ let package = Package(
         // The emulator's state without HTTP: one SQLite database for every API plug-in's
         // tables, the seed template, reset, export and import, and the plug-in protocol an
         // API implements to own its data. Names no table of any API.
-        .target(name: "EmulatorState", dependencies: ["Primitives", "Store", "JSON"]),
+        // SHA-1 (with the processor's instructions, CSHA1) is the document's file identity.
+        .target(name: "EmulatorState", dependencies: ["Primitives", "Store", "JSON", "CSHA1"]),
         // The shared control plane: tenants, clock, faults, journal, settings, the admin API
         // and dashboard, the API plug-in protocol on the HTTP side. Names no table either.
         // The dashboard's page, style sheet and script are files, embedded at build time
@@ -41,7 +42,7 @@ let package = Package(
             ]
         ),
         // SHA-1 blocks with the processor's SHA instructions, for hashing uploads at the
-        // speed the disk takes them (the portable rounds are in RosaFileStore's SHA1.swift).
+        // speed the disk takes them (the portable rounds are in EmulatorState's SHA1.swift).
         .target(name: "CSHA1", path: "Sources/CSHA1"),
         // The system libsqlite3 (Debian: libsqlite3-dev); no pkg-config file is needed.
         .systemLibrary(
@@ -91,7 +92,27 @@ let package = Package(
         // processes, the front door, storages on real database engines. Real programs from
         // the machine (bubblewrap, OpenSSH, supervisord, PostgreSQL, MariaDB), started and
         // watched through Processes.
-        .target(name: "RostiHosting", dependencies: ["COpenSSL", "Processes", "Primitives", logging]),
+        // The files an app container is made of (its boot script, sshd and supervisord
+        // configs, `rosti`, `crontab`, the example apps) are files, embedded at build time.
+        .target(
+            name: "RostiHosting",
+            dependencies: ["COpenSSL", "Processes", "Primitives", "CLinux", logging],
+            resources: [
+                .embedInCode("Containers/Sandbox/init.sh"),
+                .embedInCode("Containers/Sandbox/crontab.sh"),
+                .embedInCode("Containers/Sandbox/supervisorctl.sh"),
+                .embedInCode("Containers/Sandbox/rosti.sh"),
+                .embedInCode("Containers/Sandbox/sshd_config"),
+                .embedInCode("Containers/Sandbox/supervisord.conf"),
+                .embedInCode("Containers/Sandbox/bashrc"),
+                .embedInCode("Containers/Sandbox/bash_profile"),
+                .embedInCode("Containers/Sandbox/example-python-app.py"),
+                .embedInCode("Containers/Sandbox/example-python-supervisor.conf"),
+                .embedInCode("Containers/Sandbox/example-node-index.js"),
+                .embedInCode("Containers/Sandbox/example-node-package.json"),
+                .embedInCode("Containers/Sandbox/example-node-supervisor.conf"),
+            ]
+        ),
         // The APIs Rostra emulates, as the list of their plug-ins: what the executable and
         // the tests of the whole emulator wire up.
         .target(name: "EmulatedAPIs", dependencies: ["Emulator", "EmulatorState", "RosaFileStore", "RostiAPI"]),

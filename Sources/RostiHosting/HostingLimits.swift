@@ -2,6 +2,8 @@
 /// endpoints and processes, the front door, the database engines behind storages — in one
 /// place. Each part has its own nested values.
 public struct HostingLimits: Sendable, Equatable {
+    /// App containers and their SSH endpoints.
+    public var containers = Containers()
     /// The database servers behind storages.
     public var engines = Engines()
 
@@ -27,6 +29,44 @@ public struct HostingLimits: Sendable, Equatable {
 
     public static let `default` = HostingLimits()
 
+    /// Bounds of the app containers (`AppSpace`, `AppContainer`) and their SSH endpoints.
+    public struct Containers: Sendable, Equatable {
+        /// Where a new app's SSH port is chosen: below Linux's ephemeral range (32768–60999 by
+        /// default), so that no outgoing connection holds an app's port while Rostra is down
+        /// and the port can be taken again at the next start.
+        public var sshPorts: ClosedRange<Int> = 20_000...32_767
+        /// Random ports tried in `sshPorts` before a new app goes without an endpoint.
+        public var portAttempts = 64
+        /// Listening SSH endpoints one Rostra holds, across tenants: each is a descriptor, and
+        /// a benchmark creating apps by the thousand must not run the process out of them.
+        /// Apps beyond it are rows without an endpoint (apps-status `info` says so).
+        public var maximumEndpoints = 1_000
+        /// SSH sessions open at once on one app; more connections are closed at once.
+        public var sessionsPerApp = 64
+        /// Connections an app holds while its SSH is made late (`SSHFault.late`); more are closed.
+        public var heldConnectionsPerApp = 64
+        /// From spawning bubblewrap to the sandbox saying it is complete (its mounts done).
+        public var sandboxStartSeconds = 10.0
+        /// How long `supervisorctl` in a session waits for the app's supervisord to listen,
+        /// so that a client's `supervisorctl` right after its first `echo 1` finds it (as
+        /// rostictl's step 2 does); it runs anyway afterwards and says what is wrong.
+        public var supervisordStartSeconds = 10.0
+        /// The longest an admin fault may make an app's SSH late or refused.
+        public var maximumFaultSeconds = 3_600.0
+        /// The host keys each app's sshd has (ssh-keygen types). RSA is left out: a 3072-bit
+        /// key costs 0.5–1 s to make, and every client in scope takes ed25519 or ECDSA.
+        public var hostKeyTypes = ["ed25519", "ecdsa"]
+        /// As root, app `i`'s sandbox runs as host uid `rootUIDBase + <its SSH port>`: a uid of
+        /// its own, far above real users, subordinate ranges and `nobody`, that stays the same
+        /// across restarts (the port does) and below 2^31 for tools that read uids as signed.
+        public var rootUIDBase: UInt32 = 2_000_000_000
+        /// Lines of an app's container log quoted when its start fails.
+        public var logLinesQuoted = 5
+
+        public init() {}
+    }
+
+    /// The database servers behind storages (`DatabaseEngine`).
     public struct Engines: Sendable, Equatable {
         /// From spawning a server to its `READY=1`; measured 0.06–0.3 s, and crash recovery
         /// of a killed server up to 0.7 s on a busy machine.

@@ -42,6 +42,10 @@ struct ServeCommand: RostraCommand {
             "no-admin", .flag,
             help: "Turn the admin API off: /__admin/ paths answer as unknown API paths (GET /__admin/health stays).",
             environment: EnvironmentFallback("ROSTRA_NO_ADMIN", shown: "ROSTRA_NO_ADMIN=1"))
+        static let sshHost = OptionSpec(
+            "ssh-host", .value(valueName: "name"),
+            help: "Host name the Rosti API reports in each app's ssh_access (its SSH endpoints listen on --host).",
+            environment: EnvironmentFallback("ROSTRA_SSH_HOST"), shownDefault: ListeningOptions.defaultHost)
         static let readyFile = OptionSpec(
             "ready-file", .value(valueName: "path"),
             help: "Once both APIs listen, write their ports and URLs to this file as JSON (for harnesses that start Rostra on port 0); removed on every exit but a kill.",
@@ -63,7 +67,8 @@ struct ServeCommand: RostraCommand {
             """,
         options: listening.all + StateOptions.all + TLSOptions.all + [
             Options.logFormat, Options.logLevel, Options.maintenance, Options.rosaMaxUploadBytes,
-            Options.shutdownGrace, Options.adminToken, Options.noAdmin, Options.readyFile, StorageEngineSetup.host, StorageEngineSetup.off,
+            Options.shutdownGrace, Options.adminToken, Options.noAdmin, Options.sshHost, Options.readyFile,
+            StorageEngineSetup.host, StorageEngineSetup.off,
         ]
     )
 
@@ -80,6 +85,7 @@ struct ServeCommand: RostraCommand {
     let rosaLimits: RosaFileStoreLimits
     let shutdownGrace: Double
     let adminAccess: AdminAccess
+    let sshHost: String
     let readyFile: String?
     let storageHost: String
     let storageEngines: Bool
@@ -118,9 +124,18 @@ struct ServeCommand: RostraCommand {
             Double($0).flatMap { (0...Self.shutdownGraceMaximum).contains($0) ? $0 : nil }
         } ?? Self.defaultShutdownGrace
         adminAccess = try Self.adminAccess(disabled: arguments.isSet(Options.noAdmin), token: arguments.string(Options.adminToken))
+        sshHost = try arguments.value(Options.sshHost, expected: "a host name or address (letters, digits, '.', '-', ':')") { name in
+            Self.isHostName(name) ? name : nil
+        } ?? ListeningOptions.defaultHost
         readyFile = arguments.string(Options.readyFile)
         storageHost = try StorageEngineSetup.hostname(from: arguments)
         storageEngines = try !arguments.isSet(StorageEngineSetup.off)
+    }
+
+    /// What an SSH client takes as a host: a DNS name or an IPv4 or IPv6 address.
+    static func isHostName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 253 && name.first != "-"
+            && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-:".unicodeScalars.contains($0)) }
     }
 
     private static func adminAccess(disabled: Bool, token: String?) throws(UsageError) -> AdminAccess {
@@ -203,8 +218,18 @@ struct ServeCommand: RostraCommand {
             throw error
         }
 
+        let containers: AppContainers
+        do {
+            containers = try AppContainers(options: .init(listenHost: host, sshHost: sshHost), logger: logger)
+        } catch {
+            close(servers.map(\.1) + tlsServers.map(\.1), freedMemory: freedMemory)
+            throw CommandFailure("Cannot listen for SSH on \(host): \(error)")
+        }
         let storages = StorageEngineSetup(location: store.location, hostname: storageHost, enabled: storageEngines, logger: logger)
-        let emulator = Emulator(defaultState: store, plugins: storages.plugins, adminAccess: adminAccess, logger: logger)
+        let rosti = RostiPlugin(storages: storages.hosting, containers: containers)
+        let emulator = Emulator(
+            defaultState: store, plugins: EmulatedAPIs.plugins(rosti: rosti), adminAccess: adminAccess, logger: logger,
+            realPartsLookedAtByHost: true)
         for api in maintenance { emulator.maintenance.set(api, on: true) }
         for service in apiServices(emulator: emulator) {
             let listener = servers.first { $0.0 == service.api }!.2
@@ -222,8 +247,8 @@ struct ServeCommand: RostraCommand {
             ? nil : ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: tlsServers.map { ($0.0, $0.1.port) }))
         printBanner(
             listening: listening, tlsListening: tlsListening, store: store, adminAccess: emulator.adminAccess,
-            storages: storages.bannerLine,
-            missingParts: emulator.missingParts)
+            storages: storages.bannerLine)
+        printPartsInBackground(emulator, containers: containers, sshHost: sshHost)
         if let readyFile {
             do {
                 var document = listening.readyDocument(state: store.location.description)
@@ -255,6 +280,8 @@ struct ServeCommand: RostraCommand {
         } catch {
             logger.error("closing the state: \(error)")
         }
+        // Every tenant's containers ended with its state; the threads and children go now.
+        containers.shutdown()
         // Then the database servers (each with its own stop signal) and their runtime folder.
         storages.engines?.close()
         readyFile?.withdraw()
@@ -289,6 +316,26 @@ struct ServeCommand: RostraCommand {
         }
     }
 
+    /// The machine's real parts (bubblewrap, sshd, supervisord, user namespaces, the
+    /// database engines) are looked at once the banner is out (`Emulator.realParts`, asked
+    /// once): it runs bubblewrap, tens of milliseconds the first answer must not share two
+    /// cores with. The lines that follow the banner say whether SSH deploys work here, and
+    /// name each missing part with the command that installs it; health says the same.
+    private func printPartsInBackground(_ emulator: Emulator, containers: AppContainers, sshHost: String) {
+        Thread.detachNewThread {
+            let missing = emulator.missingParts
+            var lines: [String] = []
+            if containers.host.readiness.isReady {
+                lines.append("  App containers       ready: ssh -p <the app's ssh_access port> app@\(sshHost)")
+            } else {
+                lines.append("  App containers       not available here (the APIs work; SSH deploys do not): see Missing")
+            }
+            // The APIs work without them; what needs them says so when used.
+            lines += missing.map { "  Missing              \($0.summary)" }
+            Output.standardOutput(lines.joined(separator: "\n") + "\n")
+        }
+    }
+
     /// One service per emulated API, each on its own listener.
     private func apiServices(emulator: Emulator) -> [any APIService] {
         [RostiService(emulator: emulator), RosaFileStoreService(limits: rosaLimits)]
@@ -305,7 +352,7 @@ struct ServeCommand: RostraCommand {
 
     private func printBanner(
         listening: ListeningAddresses, tlsListening: ListeningAddresses?, store: StateStore, adminAccess: AdminAccess,
-        storages: String, missingParts: [RealPart]
+        storages: String
     ) {
         var lines = ["Rostra \(RostraVersion.string)"]
         let https = { (api: EmulatedAPI) in
@@ -327,8 +374,6 @@ struct ServeCommand: RostraCommand {
             lines.append("  TLS CA               \(tls.location.authority.authorityCertificatePath)   (trust it: rostra ca)")
         }
         lines.append(storages)
-        // The APIs work without them; what needs them says so when used.
-        for part in missingParts { lines.append("  Missing              \(part.summary)") }
         lines.append("  Seed credentials     Rosti: Authorization: Token rostidemo0000000000000000000000000000001")
         lines.append("                       Rosa:  --user demo:demo-password   (more in docs/seed-data.md)")
         // Written unbuffered: scripts and tests wait for the banner on a pipe.

@@ -152,6 +152,19 @@ import TestSupport
             files.removeFirst()
             return document.merging(["files": files]) { $1 }
         }),
+        // A Rosti app's folder travels as its archive, labelled "rosti" with key apps/<id>.
+        ("a Rosti app's archive for an app the document does not have", { document in
+            let bytes = Data("not an archive".utf8)
+            var files = document["files"] as! [[String: Any]]
+            files.append(["plugin": "rosti", "key": "apps/999999", "size": bytes.count, "base64": bytes.base64EncodedString()])
+            return document.merging(["files": files]) { $1 }
+        }),
+        ("a Rosti app's archive that is not a tar", { document in
+            let bytes = Data("not an archive".utf8)
+            var files = document["files"] as! [[String: Any]]
+            files.append(["plugin": "rosti", "key": "apps/1201", "size": bytes.count, "base64": bytes.base64EncodedString()])
+            return document.merging(["files": files]) { $1 }
+        }),
     ]
 
     static func editRows(_ document: [String: Any], table: String, _ edit: (inout [[String: Any]]) -> Void) -> [String: Any] {

@@ -1,4 +1,5 @@
 import Emulator
+import EmulatorState
 import Foundation
 import HTTP
 import Primitives

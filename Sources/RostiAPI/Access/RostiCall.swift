@@ -21,8 +21,9 @@ struct RostiCall {
     let logger: Logger
     /// The engines behind storages.
     let storages: StorageHosting
-    /// Set once the handler looks at the clock (or another live value): its answer then
-    /// depends on the time, not only on the data, and must not be cached.
+    /// Set once the handler looks at the clock (or another live value: an engine's port, a
+    /// container): its answer then depends on the time, not only on the data, and must not
+    /// be cached.
     private let clockWasRead = ClockReadMark()
 
     var database: Database { tenant.state.database }
@@ -34,8 +35,9 @@ struct RostiCall {
         return tenant.clock.now()
     }
 
-    /// The answer holds a value that changes without the data changing (an engine's port):
-    /// like one that read the clock, it is not kept for later requests.
+    /// The answer holds a value that changes without the data changing (an engine's port,
+    /// an app's running container): like one that read the clock, it is not kept for later
+    /// requests.
     func readLiveValue() { clockWasRead.mark() }
 
     /// The answer of a read: remembered from an earlier identical request while the data
@@ -98,11 +100,23 @@ struct RostiCall {
         let company = try PathID.company(of: request)
         let key = try TokenAuthentication.key(fromAuthorization: request.headers["Authorization"])
         let now = now()
-        return try database.write { conn in
+        var jobsMoved = 0
+        let result = try database.write { conn in
             try Self.authorize(conn, key: key, company: company)
-            try JobEngine.advance(conn, now: now)
+            jobsMoved = try JobEngine.advance(conn, now: now)
             return try body(conn, company)
         }
+        // A job that finished may have made an app (a restore into a new one).
+        if jobsMoved > 0 { AppContainers.catchUp(tenant.state) }
+        return result
+    }
+
+    /// A write of one app's row (`body` answers the app as JSON), after which the app's
+    /// container follows the row: keys at once, a disabled app's container ended.
+    func writeApp(_ body: (Connection, Int64) throws -> JSONValue) throws -> JSONValue {
+        let answer = try writeInCompany(body)
+        try AppContainers.follow(app: try objectID(), in: tenant.state)
+        return answer
     }
 
     /// 401 or 403 for the request as it stands; for answers (405) that DRF only gives

@@ -6,22 +6,28 @@ import JSON
 import Store
 
 /// The Rosti API plugged into the emulator: its state, its accounts and overview lists in
-/// the admin API, its jobs' admin routes (`JobAdminRoutes`), and the database engines behind
-/// its storages (`StorageHosting`, `EngineAdminRoutes`).
+/// the admin API, its jobs' admin routes (`JobAdminRoutes`), the database engines behind
+/// its storages (`StorageHosting`, `EngineAdminRoutes`), and the apps' containers
+/// (`AppContainers`, the admin API's hold on their SSH).
 public struct RostiPlugin: APIPlugin {
     public let api = EmulatedAPI.rosti
     public let state: any StatePlugin = RostiState()
     /// Where storages are real databases (rows only by default).
     public let storages: StorageHosting
+    /// The apps' real containers and SSH endpoints; nil: apps are rows only, and
+    /// `ssh_access` says what the rows hold (the tests of the API's data alone).
+    public let containers: AppContainers?
 
-    public init(storages: StorageHosting = .rowsOnly()) {
+    public init(storages: StorageHosting = .rowsOnly(), containers: AppContainers? = nil) {
         self.storages = storages
+        self.containers = containers
     }
 
-    /// The engines behind storages: available with where they are, or missing with the
-    /// command that installs them (nothing when Rostra runs without engines).
+    /// The engines behind storages and the parts the apps' containers need: available with
+    /// where they are, or missing with the command that installs them (nothing for the
+    /// engines when Rostra runs without them, nor for containers when it runs without).
     public func checkRealParts() -> [RealPart] {
-        (storages.engines?.parts ?? []).map { part in
+        let engineParts = (storages.engines?.parts ?? []).map { part in
             let availability: RealPart.Availability
             switch part.status {
             case .available(let detail): availability = .available(detail: detail)
@@ -29,15 +35,18 @@ public struct RostiPlugin: APIPlugin {
             }
             return RealPart(name: part.engine.productName, neededFor: part.neededFor, availability: availability)
         }
+        return containerParts() + engineParts
     }
 
     public func tenant(_ tenant: Tenant, did event: TenantEvent) {
         storages.tenant(tenant, did: event)
+        containersFollow(tenant, did: event)
     }
 
     public func registerAdminRoutes(on router: inout Router, emulator: Emulator) {
         JobAdminRoutes.register(on: &router, emulator: emulator)
         EngineAdminRoutes.register(on: &router, storages: storages)
+        registerContainerAdminRoutes(on: &router)
     }
 
     public var accountSchema: JSONValue {
@@ -99,7 +108,9 @@ public struct RostiPlugin: APIPlugin {
             """),
             OverviewList(name: "apps", table: "rosti_apps", query: """
             SELECT p.id, p.company_id AS company, p.name, p.image, p.enabled = 1 AS enabled, p.domains, p.mode,
-                   l.name AS plan, p.created
+                   l.name AS plan, p.created,
+                   (SELECT 'ssh -p ' || c.ssh_port || ' ' || c.ssh_username || '@' || c.ssh_hostname
+                    FROM rosti_app_containers c WHERE c.app_id = p.id ORDER BY c.id LIMIT 1) AS ssh
             FROM rosti_apps p LEFT JOIN rosti_plans l ON l.id = p.plan_id ORDER BY p.id DESC
             """, jsonColumns: ["domains"]),
             OverviewList(name: "storages", table: "rosti_storages", query: """

@@ -60,6 +60,7 @@ enum JobAdminRoutes {
             throw AdminError(HTTPStatus(code: 409), field: nil, "job \(id) is already \(status.rawValue)")
         }
         scheduler.jobsChanged()
+        AppContainers.catchUp(tenant.state)
         return Response(contentType: "application/json", bytes: JSONWriter.bytes(try adminJobJSON(row, now: now), .djangoREST))
     }
 

@@ -62,7 +62,9 @@ final class JobScheduler: Sendable {
     /// Moves on every job due by now, in one write transaction, then re-arms the timer.
     func advanceDueJobs() throws {
         let now = clock.now()
-        try state.database.write { conn in try JobEngine.advance(conn, now: now) }
+        let moved = try state.database.write { conn in try JobEngine.advance(conn, now: now) }
+        // A job that finished may have made an app (a restore into a new one).
+        if moved > 0 { AppContainers.catchUp(state) }
         rearm()
     }
 

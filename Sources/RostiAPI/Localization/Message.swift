@@ -69,6 +69,12 @@ enum Message: Sendable, Equatable {
     case newAppCreated(name: String, app: Int64, snapshot: Int64)
     case newAppPlanDeleted
     case jobFailedOnRequest
+    // apps-status `info` about the app's container and SSH (ours).
+    case containerPartsMissing(problems: String)
+    case containerProblem(String)
+    case sshPortMissing(held: Int)
+    case sshLate(seconds: Int)
+    case sshRefused(seconds: Int)
 
     /// Rosti's top-level text of a validation answer; the live service sends it in English
     /// whatever the language.
@@ -220,6 +226,20 @@ enum Message: Sendable, Equatable {
                     "Aplikace \"\(name)\" (\(app)) vytvořena ze snapshotu \(snapshot).")
         case .newAppPlanDeleted:
             return ("The plan of the new app no longer exists.", "Tarif nové aplikace už neexistuje.")
+        case .containerPartsMissing(let problems):
+            return ("SSH: app containers cannot run on this machine: \(problems)",
+                    "SSH: kontejnery aplikací na tomto stroji nelze spustit: \(problems)")
+        case .containerProblem(let problem):
+            return ("SSH: \(problem)", "SSH: \(problem)")
+        case .sshPortMissing(let held):
+            return ("SSH: the app has no SSH port: this Rostra holds \(held) SSH ports already, or none was free",
+                    "SSH: aplikace nemá SSH port: tento Rostra už drží \(held) SSH portů, nebo žádný nebyl volný")
+        case .sshLate(let seconds):
+            return ("SSH: connections are held for \(seconds) s more (a fault set through the admin API)",
+                    "SSH: spojení čekají ještě \(seconds) s (porucha nastavená přes administrační API)")
+        case .sshRefused(let seconds):
+            return ("SSH: connections are refused for \(seconds) s more (a fault set through the admin API)",
+                    "SSH: spojení jsou ještě \(seconds) s odmítána (porucha nastavená přes administrační API)")
         }
     }
 }

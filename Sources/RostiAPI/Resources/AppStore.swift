@@ -44,9 +44,11 @@ enum AppStore {
             Int64.self, "SELECT id FROM rosti_plans ORDER BY name = ? DESC, id LIMIT 1", [RostiDefaults.planName]) ?? 0
     }
 
-    /// Inserts the app and its one container; the id decides the default domain, the SMTP
-    /// user name and the SSH port, so those are filled in right after.
-    static func insert(_ conn: Connection, _ app: NewApp, now: Double) throws -> Int64 {
+    /// Inserts the app and its one container; the id decides the default domain and the SMTP
+    /// user name, so those are filled in right after. The SSH endpoint is `ssh` (a port the
+    /// app's container claimed), else made up from the id (apps without a real container,
+    /// and apps a job makes, whose container follows after the job's transaction).
+    static func insert(_ conn: Connection, _ app: NewApp, now: Double, ssh: (hostname: String, port: Int)? = nil) throws -> Int64 {
         let image = try app.image ?? defaultImage(conn)
         let plan = try app.plan ?? defaultPlan(conn)
         try conn.execute(
@@ -67,7 +69,8 @@ enum AppStore {
         }
         try conn.execute(
             "INSERT INTO rosti_app_containers (app_id, ssh_hostname, ssh_port, ssh_username) VALUES (?, ?, ?, ?)",
-            [id, RostiDefaults.sshHostname, RostiDefaults.sshPort(forApp: id), RostiDefaults.sshUsername])
+            [id, ssh?.hostname ?? RostiDefaults.sshHostname, ssh.map { Int64($0.port) } ?? RostiDefaults.sshPort(forApp: id),
+             RostiDefaults.sshUsername])
         return id
     }
 

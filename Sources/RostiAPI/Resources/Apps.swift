@@ -1,5 +1,6 @@
 import HTTP
 import JSON
+import RostiHosting
 import Store
 
 /// `/api/v1/{company_id}/apps/`, `apps-action/` and `apps-status/`.
@@ -12,18 +13,37 @@ enum Apps {
         return call.ok(try call.readInCompany { conn, company in try AppStore.json(conn, company: company, id: call.objectID()) })
     }
 
+    /// A new app, with its container's SSH endpoint listening before the answer goes out:
+    /// the port is claimed first, the row names it, and the container takes it once the row
+    /// is in (or the port is given back when the request is refused).
     static func create(_ call: RostiCall) throws -> Response {
         let data = try RequestData(call.request)
-        return call.ok(try call.writeInCompany { conn, company in
-            var fields = try Serializer(data.value())
-            let name = fields.appName(required: true)
-            var app = NewApp(company: company, name: name ?? "")
-            try fields.readSettings(into: &app, conn)
-            app.appPort = fields.integer("app_port", range: RostiLimits.portRange)
-            try fields.finish()
-            let id = try AppStore.insert(conn, app, now: call.now())
-            return try AppStore.json(conn, company: company, id: id)
-        })
+        let space = call.tenant.state.appSpace
+        return try space.changes.withLock { _ in
+            let endpoint = space.claimEndpoint()
+            let hostname = space.host?.configuration.sshHostName
+            defer { endpoint?.release() }
+            var made: (id: Int64, settings: AppContainer.Settings)?
+            let answer = try call.writeInCompany { conn, company in
+                var fields = try Serializer(data.value())
+                let name = fields.appName(required: true)
+                var app = NewApp(company: company, name: name ?? "")
+                try fields.readSettings(into: &app, conn)
+                app.appPort = fields.integer("app_port", range: RostiLimits.portRange)
+                try fields.finish()
+                let ssh = endpoint.flatMap { endpoint in hostname.map { (hostname: $0, port: endpoint.port) } }
+                let id = try AppStore.insert(conn, app, now: call.now(), ssh: ssh)
+                made = (id, AppContainer.Settings(name: app.name, keys: app.sshKeys, enabled: app.enabled))
+                return try AppStore.json(conn, company: company, id: id)
+            }
+            if let made, let container = try space.makeContainer(made.id, settings: made.settings) {
+                if let endpoint { endpoint.attach(to: container) } else { container.open(preferring: nil) }
+                // Whoever gave keys is about to connect (rostictl does at once); an app made
+                // without keys (by the thousand, in a benchmark) starts on its first connection.
+                if !made.settings.keys.isEmpty && made.settings.enabled { container.startInBackground() }
+            }
+            return call.ok(answer)
+        }
     }
 
     /// `PUT` (name required) and `PATCH`. Fields left out keep their values, as in DRF;
@@ -31,7 +51,7 @@ enum Apps {
     /// are ignored whatever they hold.
     static func update(_ call: RostiCall, partial: Bool) throws -> Response {
         let data = try RequestData(call.request)
-        return call.ok(try call.writeInCompany { conn, company in
+        return call.ok(try call.writeApp { conn, company in
             let id = try call.objectID()
             guard try AppStore.exists(conn, company: company, id: id) else { throw RostiError.notFound }
             var fields = try Serializer(data.value(), partial: partial)
@@ -61,8 +81,14 @@ enum Apps {
         })
     }
 
+    /// The row goes, then the app's container: its port closes, its sessions and processes
+    /// end and its folder is removed before the answer.
     static func delete(_ call: RostiCall) throws -> Response {
-        try call.deleteCompanyRow(from: "rosti_apps")
+        let response = try call.deleteCompanyRow(from: "rosti_apps")
+        let id = try call.objectID()
+        let space = call.tenant.state.appSpace
+        try space.changes.withLock { _ in try space.removeApp(id) }
+        return response
     }
 
     // MARK: apps-action
@@ -77,7 +103,7 @@ enum Apps {
 
     static func act(_ call: RostiCall) throws -> Response {
         let data = try RequestData(call.request)
-        return call.ok(try call.writeInCompany { conn, company in
+        let answer = try call.writeInCompany { conn, company in
             let id = try call.objectID()
             guard try AppStore.exists(conn, company: company, id: id) else { throw RostiError.notFound }
             var fields = try Serializer(data.value())
@@ -86,8 +112,13 @@ enum Apps {
             if let action {
                 try conn.execute("UPDATE rosti_apps SET enabled = ? WHERE id = ?", [action.leavesAppEnabled, id])
             }
-            return try AppStore.json(conn, company: company, id: id)
-        })
+            return (try AppStore.json(conn, company: company, id: id), action, id)
+        }
+        // A stopped app's container ends (the row says so); a restart or a rebuild ends the
+        // running one, and the next SSH connection starts it anew.
+        try AppContainers.follow(app: answer.2, in: call.tenant.state)
+        if answer.1 == .restart || answer.1 == .rebuild { call.tenant.state.appSpace.container(answer.2)?.stop() }
+        return call.ok(answer.0)
     }
 
     // MARK: apps-status
@@ -101,8 +132,12 @@ enum Apps {
 
     /// `running` follows `enabled`, the limits follow the plan; usage is the app's data
     /// (GiB, which snapshots and restores change) and a steady share of its plan's memory
-    /// while it runs.
+    /// while it runs. With a container, the primary tech is the one `rosti` set in its
+    /// folder, and `info` says what keeps its SSH from working.
     static func status(_ call: RostiCall) throws -> Response {
+        let space = call.tenant.state.appSpace
+        // The container's state is not in the rows: such an answer is not cached.
+        if space.host != nil { call.readLiveValue() }
         return call.ok(try call.readInCompany { conn, company in
             let id = try call.objectID()
             guard let row = try conn.fetchOne(
@@ -116,21 +151,43 @@ enum Apps {
             let disk: Int64 = try row["disk_gb"]
             let storageUsage = rounded(Double(try row["data_bytes"] as Int64) / 1_073_741_824, places: 2)
             let memoryShare = 0.15 + Double(id % 31) / 100
-            let tech = techsByImage[try row["image"] as String].map { tech -> JSONValue in
+            var tech = techsByImage[try row["image"] as String].map { tech -> JSONValue in
                 ["name": .string(tech.name), "version": .string(tech.version)]
+            }
+            var techs: [JSONValue] = tech.map { [$0] } ?? []
+            var info: [JSONValue] = []
+            if let host = space.host {
+                info = containerInfo(app: id, space: space, host: host).map { .string($0.text(call.language)) }
+                if let chosen = space.primaryTech(of: id) {
+                    tech = ["name": .string(chosen.name), "version": .string(chosen.version)]
+                    techs = host.machineTechs.map { .string($0.folderName) }
+                }
             }
             return [
                 "errors": [],
-                "info": [],
+                "info": .array(info),
                 "dns_status": true,
                 "http_status": .bool(running),
                 "running": .bool(running),
                 "storage": ["usage": .number(storageUsage), "limit": .integer(disk), "over_limit": .integer(storageUsage > Double(disk) ? 1 : 0)],
                 "memory": ["usage": .number(running ? rounded(Double(ram) * memoryShare, places: 1) : 0), "limit": .integer(ram)],
                 "primary_tech": tech ?? .null,
-                "techs": .array(tech.map { [$0] } ?? []),
+                "techs": .array(techs),
             ]
         })
+    }
+
+    /// What keeps the app's SSH from working, for `info`.
+    static func containerInfo(app: Int64, space: AppSpace, host: ContainerHost) -> [Message] {
+        let readiness = host.readiness
+        guard readiness.isReady else { return [.containerPartsMissing(problems: readiness.problems.joined(separator: "; "))] }
+        guard let status = space.container(app)?.status else { return [] }
+        var info: [Message] = []
+        if status.port == nil { info.append(.sshPortMissing(held: host.endpointCount)) }
+        if let seconds = status.lateSeconds { info.append(.sshLate(seconds: Int(seconds.rounded(.up)))) }
+        if let seconds = status.refusedSeconds { info.append(.sshRefused(seconds: Int(seconds.rounded(.up)))) }
+        if let problem = status.problem { info.append(.containerProblem(problem)) }
+        return info
     }
 
     static func rounded(_ value: Double, places: Int) -> Double {

@@ -1,9 +1,11 @@
 import EmulatorState
 import Foundation
+import RostiHosting
 import Store
 
 /// The Rosti API's share of the emulator's state: accounts, companies, plans, runtimes,
-/// apps and their containers, storages, snapshots and jobs, all in the database.
+/// apps and their containers, storages, snapshots and jobs in the database, and beside it
+/// each app's folder and the storages' databases (`RostiStoredFiles`).
 public struct RostiState: StatePlugin {
     public static let seedFileName = "rosti.json"
 
@@ -22,9 +24,15 @@ public struct RostiState: StatePlugin {
         ]
     }
 
-    /// Beside its tables: its storages' databases in the engines, which an export carries
-    /// as dumps (`StorageDatabases`).
-    public func openFiles(for location: StateStore.Location) throws -> (any StateFiles)? { StorageDatabases() }
+    /// Beside its tables: each app's folder (its `/srv`), in `<db>-apps/` or, for a
+    /// throwaway state, a temporary folder made when an app first needs one; and its
+    /// storages' databases in the engines, which an export carries as dumps.
+    public func openFiles(for location: StateStore.Location) throws -> (any StateFiles)? {
+        switch location {
+        case .memory: return RostiStoredFiles(apps: AppFolderFiles(space: AppSpace(location: .temporary)))
+        case .file(let path): return RostiStoredFiles(apps: AppFolderFiles(space: AppSpace(location: .folder(path + "-apps"))))
+        }
+    }
 
     // AUTOINCREMENT keeps ids of deleted rows from coming back (a client that remembers
     // app 12 must not find a different app 12 later), as the real service's ids behave.

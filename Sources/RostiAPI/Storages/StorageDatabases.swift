@@ -10,8 +10,9 @@ import Store
 /// `verifyImport`/`restore` hand the dumps over until the plug-in loads them into the
 /// engines once the rows are in place (`StorageHosting`, on `TenantEvent.imported`).
 ///
-/// A dump travels as a labelled file (`documentLabel` "rosti", key the storage's id) whose
-/// contents are `StorageDumpFile` JSON: the engine, the password's hash as the engine
+/// It is the storages' part of the Rosti plug-in's files (`RostiStoredFiles`, which routes to
+/// it every key that is not an app folder's). A dump travels as a labelled file ("rosti", key
+/// the storage's id) whose contents are `StorageDumpFile` JSON: the engine, the password's hash as the engine
 /// keeps it, and the SQL.
 final class StorageDatabases: StateFiles {
     static let label = "rosti"

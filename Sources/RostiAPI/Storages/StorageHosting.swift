@@ -72,7 +72,7 @@ public final class StorageHosting: Sendable {
         switch event {
         case .opened:
             let storages = TenantStorages(name: tenant.name, state: tenant.state)
-            tenant.state.files(StorageDatabases.self).bind(storages, hosting: self)
+            tenant.state.files(RostiStoredFiles.self).storages.bind(storages, hosting: self)
             // A state made from the seed replaces whatever an earlier run left under the name.
             if tenant.state.opening != .reused { storages.markFresh() }
             tenants.withLock { $0[tenant.name] = storages }
@@ -85,7 +85,7 @@ public final class StorageHosting: Sendable {
             guard let storages = tenants.withLock({ $0[tenant.name] }) else { return }
             storages.markFresh()
             if event == .imported {
-                for engine in DatabaseEngine.allCases { storages.queueDumps(tenant.state.files(StorageDatabases.self).takeImportedDumps(of: engine), for: engine) }
+                for engine in DatabaseEngine.allCases { storages.queueDumps(tenant.state.files(RostiStoredFiles.self).storages.takeImportedDumps(of: engine), for: engine) }
             }
             // Waited for: when the admin call answers, the databases are the state's. Both
             // engines at once: each works on its own queue.

@@ -40,16 +40,21 @@ final class RostiTestServer {
     /// of the `logs` given.
     let problems: CapturedLogs
 
+    /// The apps' real containers, when the server was made with them.
+    let containers: AppContainers?
+
     init(
         state: StateStore? = nil, settings: EmulatorSettings = RostiTestServer.instantJobs,
         freezeAt moment: Double? = frozenMoment, logs: CapturedLogs = CapturedLogs(level: .warning),
-        storages: StorageHosting? = nil
+        storages: StorageHosting? = nil, containers: AppContainers? = nil
     ) throws {
         let store = try state ?? StateStore(location: .memory, seedDirectory: shippedSeedDirectory, schema: EmulatedAPIs.schema)
         let problems = logs
         self.problems = logs
+        self.containers = containers
         let logger = problems.logger
-        let plugins = storages.map { EmulatedAPIs.plugins(rosti: RostiPlugin(storages: $0)) } ?? EmulatedAPIs.plugins
+        let rosti = RostiPlugin(storages: storages ?? .rowsOnly(), containers: containers)
+        let plugins = storages == nil && containers == nil ? EmulatedAPIs.plugins : EmulatedAPIs.plugins(rosti: rosti)
         emulator = Emulator(defaultState: store, plugins: plugins, settings: settings, logger: logger)
         if let moment { emulator.defaultTenant.clock.set(mode: .frozen, now: moment) }
         service = RostiService(emulator: emulator)
@@ -59,7 +64,14 @@ final class RostiTestServer {
         server.start()
     }
 
-    deinit { server.shutdown(gracePeriod: .seconds(1)) }
+    deinit {
+        server.shutdown(gracePeriod: .seconds(1))
+        // With containers, as rostra serve stops: states closed, then the containers' threads.
+        if let containers {
+            try? emulator.close()
+            containers.shutdown()
+        }
+    }
 
     /// Job durations of 0: jobs finish within the request that creates them.
     static var instantJobs: EmulatorSettings {

@@ -296,6 +296,7 @@
       { title: 'enabled', value: function (row) { return row.enabled ? 'yes' : 'no' } },
       { title: 'domains', value: function (row) { return row.domains.join(', ') } },
       column('mode', 'mode'),
+      column('SSH', 'ssh', 'mono'),
       { title: 'created', value: function (row) { return shortTime(row.created) } }
     ])
     list('rosti-storages', rosti.storages, [
@@ -557,8 +558,18 @@
 
   // Health needs no token and says which API this port serves: on the Rosti port the
   // page links the API's browser demo.
+  // It also lists the real parts (sshd, bubblewrap, …) the machine lacks, with how to
+  // install each.
   fetch(admin + 'health', { cache: 'no-store' }).then(function (response) { return response.json() }).then(function (health) {
     $('api-demo').hidden = health.api !== 'rosti'
+    var missing = health.missing || []
+    var list = $('parts-missing-list')
+    replace(list, null)
+    missing.forEach(function (part) {
+      var what = part.install ? 'missing — ' + part.install : part.problem + ' — ' + part.remedy
+      list.appendChild(el('li', {}, part.part + ' (' + part.needed_for + '): ' + what))
+    })
+    $('parts-missing').hidden = missing.length === 0
   }, function () {})
 
   wire()

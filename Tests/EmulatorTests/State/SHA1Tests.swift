@@ -1,6 +1,6 @@
 import Testing
 
-@testable import RosaFileStore
+@testable import EmulatorState
 import TestSupport
 
 /// Every check runs on both ways of compressing blocks: the processor's SHA instructions

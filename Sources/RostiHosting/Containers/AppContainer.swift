@@ -1,0 +1,403 @@
+import Dispatch
+import Foundation
+import Processes
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One app's container and SSH endpoint: the port Rostra listens on for it, the sandbox
+/// (started by the first connection, so that an idle Rostra runs no process), and the SSH
+/// sessions entered into it, one `sshd -i` per connection.
+public final class AppContainer: Sendable {
+    public let appID: Int64
+    let folder: AppFolder
+    let host: ContainerHost
+    /// Starts and session spawns, one after another: connections that arrive while the
+    /// sandbox starts wait behind the start.
+    private let queue: DispatchQueue
+    private let state: Mutex<State>
+
+    /// What can be set from the API's rows.
+    public struct Settings: Sendable, Equatable {
+        public var name: String
+        public var keys: [String]
+        public var enabled: Bool
+
+        public init(name: String, keys: [String], enabled: Bool) {
+            self.name = name
+            self.keys = keys
+            self.enabled = enabled
+        }
+    }
+
+    private struct State {
+        var settings: Settings
+        var endpoint: SSHEndpoint?
+        var acceptToken: UInt64?
+        var sandbox: Sandbox?
+        var sessions: [pid_t: ChildProcess] = [:]
+        /// Connections held while the SSH is late.
+        var held: [Int32] = []
+        var lateUntil: ContinuousClock.Instant?
+        var refuseUntil: ContinuousClock.Instant?
+        /// Bumped by every fault change, so an older fault's timer does nothing.
+        var faultGeneration = 0
+        /// Bumped by every stop, so a start that was under way gives its sandbox up.
+        var generation = 0
+        /// Why the last start failed; cleared by the next good one.
+        var problem: String?
+        var removed = false
+    }
+
+    init(appID: Int64, folder: AppFolder, host: ContainerHost, settings: Settings) {
+        self.appID = appID
+        self.folder = folder
+        self.host = host
+        queue = DispatchQueue(label: "rostra.app.\(appID)")
+        state = Mutex(State(settings: settings))
+    }
+
+    // MARK: The endpoint
+
+    /// The SSH port, while the app has an endpoint.
+    public var port: Int? { state.withLock { $0.endpoint?.port } }
+
+    /// Takes an endpoint (on `preferred` if it is free, else on another port unless
+    /// `orAnother` is false) and starts accepting on it; returns its port, or nil when there
+    /// is none to be had (and says why in the status).
+    @discardableResult
+    public func open(preferring preferred: Int?, orAnother: Bool = true) -> Int? {
+        if let port { return port }
+        guard let endpoint = host.claimEndpoint(preferring: preferred, orAnother: orAnother) else {
+            if let preferred, !orAnother {
+                state.withLock { $0.problem = "its SSH port \(preferred) is taken by another program; it listens again when Rostra starts with the port free" }
+            }
+            return nil
+        }
+        state.withLock { $0.problem = nil }
+        return attach(endpoint)
+    }
+
+    /// Starts accepting on an endpoint claimed before the app had an id.
+    @discardableResult
+    func attach(_ endpoint: SSHEndpoint) -> Int? {
+        let acceptor: SSHAcceptor
+        do {
+            acceptor = try host.acceptor()
+        } catch {
+            host.release(port: endpoint.port)
+            endpoint.close()
+            return nil
+        }
+        let token = acceptor.watch(endpoint) { [weak self] connection in
+            if let self {
+                self.accepted(connection)
+            } else {
+                close(connection)
+            }
+        }
+        let kept = state.withLock { state -> Bool in
+            guard !state.removed, state.endpoint == nil else { return false }
+            state.endpoint = endpoint
+            state.acceptToken = token
+            return true
+        }
+        guard kept else {
+            acceptor.withdraw(token)
+            host.release(port: endpoint.port)
+            endpoint.close()
+            return port
+        }
+        return endpoint.port
+    }
+
+    /// Closes the endpoint: the port is free again and connections are refused.
+    private func closeEndpoint() {
+        let (endpoint, token) = state.withLock { state in
+            defer {
+                state.endpoint = nil
+                state.acceptToken = nil
+            }
+            return (state.endpoint, state.acceptToken)
+        }
+        if let token { (try? host.acceptor())?.withdraw(token) }
+        if let endpoint {
+            endpoint.close()
+            host.release(port: endpoint.port)
+        }
+    }
+
+    // MARK: Settings
+
+    public var settings: Settings { state.withLock { $0.settings } }
+
+    /// New settings from the API: the keys take effect at once (sshd reads the file at each
+    /// connection); a disabled app's container stops and its connections are closed.
+    public func update(_ settings: Settings) {
+        let previous = state.withLock { state in
+            defer { state.settings = settings }
+            return state.settings
+        }
+        if settings.keys != previous.keys, HostFiles.exists(folder.sys) {
+            do {
+                try folder.writeKeys(settings.keys, owner: port.flatMap { host.owner(forPort: $0, folder: folder.path) })
+            } catch {
+                host.logger.error("app \(appID): writing its authorized keys: \(error)")
+            }
+        }
+        if !settings.enabled && previous.enabled { stop() }
+    }
+
+    // MARK: Connections
+
+    private enum Admission {
+        case serve
+        case hold(until: ContinuousClock.Instant, generation: Int)
+        case refuse
+    }
+
+    /// On the accepting thread: serve, hold (late) or close at once.
+    private func accepted(_ connection: Int32) {
+        let admission = state.withLock { state -> Admission in
+            guard !state.removed, state.settings.enabled else { return .refuse }
+            if let until = state.lateUntil, ContinuousClock.now < until {
+                guard state.held.count < host.limits.heldConnectionsPerApp else { return .refuse }
+                state.held.append(connection)
+                return .hold(until: until, generation: state.faultGeneration)
+            }
+            guard state.sessions.count < host.limits.sessionsPerApp else { return .refuse }
+            return .serve
+        }
+        switch admission {
+        case .refuse: close(connection)
+        case .serve: queue.async { self.serve(connection) }
+        case .hold: break
+        }
+    }
+
+    /// Starts the container now, in the background, so that a client connecting right away
+    /// (rostictl does, after creating the app) waits less.
+    public func startInBackground() {
+        queue.async { _ = self.runningSandbox() }
+    }
+
+    /// Starts the sandbox if needed, then enters an sshd for the connection at once, as on
+    /// Rosti, where SSH answers before supervisord is up (the container's `supervisorctl`
+    /// waits for it).
+    private func serve(_ connection: Int32) {
+        defer { close(connection) }
+        guard let sandbox = runningSandbox() else { return }
+        let log = Glibc.open(folder.sshLog, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        defer { if log >= 0 { close(log) } }
+        // As the sandbox: a session of another uid may not enter its namespaces.
+        guard let command = sandbox.sessionCommand(tools: host.readiness.tools, connection: connection, log: log, identity: sandbox.identity) else {
+            return
+        }
+        do {
+            var entering = command
+            entering.stopSignal = SIGKILL
+            let session = try host.watcher().spawn(entering)
+            let kept = state.withLock { state -> Bool in
+                guard !state.removed, state.sandbox === sandbox else { return false }
+                state.sessions[session.pid] = session
+                return true
+            }
+            guard kept else {
+                session.signal(SIGKILL)
+                return
+            }
+            let pid = session.pid
+            session.onExit { [weak self] (_: Termination) in self?.forget(session: pid) }
+        } catch {
+            host.logger.error("app \(appID): entering its container for an SSH session: \(error)")
+        }
+    }
+
+    private func forget(session pid: pid_t) {
+        state.withLock { _ = $0.sessions.removeValue(forKey: pid) }
+    }
+
+    /// The running sandbox, started now if there is none; nil (and the reason kept for
+    /// apps-status) when it cannot start.
+    private func runningSandbox() -> Sandbox? {
+        let (current, generation, settings, removed) = state.withLock { ($0.sandbox, $0.generation, $0.settings, $0.removed) }
+        if removed || !settings.enabled { return nil }
+        if let current, current.isRunning { return current }
+        let readiness = host.readiness
+        guard readiness.isReady else {
+            state.withLock { $0.problem = "app containers cannot run here: " + readiness.problems.joined(separator: "; ") }
+            return nil
+        }
+        guard let port else { return nil }
+        do {
+            // The space's folder first: whether the app's own uid can reach the app's folder
+            // is decided by the folders above it.
+            _ = try folder.space?.root()
+            let owner = host.owner(forPort: port, folder: folder.path)
+            let watcher = try host.watcher()
+            guard let keygen = readiness.tools[ContainerTools.sshKeygen] else { throw SandboxError("ssh-keygen is not installed") }
+            try folder.prepare(
+                AppFolder.Settings(
+                    hostname: Self.hostname(name: settings.name, id: appID), keys: settings.keys, owner: owner,
+                    techs: host.machineTechs, hostKeyTypes: host.limits.hostKeyTypes,
+                    supervisordStartSeconds: host.limits.supervisordStartSeconds),
+                sshKeygen: keygen, watcher: watcher)
+            let started = try Sandbox.start(
+                folder: folder, hostname: Self.hostname(name: settings.name, id: appID), tools: readiness.tools, identity: owner,
+                watcher: watcher, limits: host.limits)
+            let kept = state.withLock { state -> Bool in
+                guard !state.removed, state.generation == generation, state.settings.enabled else { return false }
+                state.sandbox = started
+                state.problem = nil
+                return true
+            }
+            guard kept else {
+                started.kill()
+                return nil
+            }
+            started.process.onExit { [weak self, weak started] ended in
+                guard let self else { return }
+                self.state.withLock { state in
+                    if let started, state.sandbox === started { state.sandbox = nil }
+                }
+                if case .signalled(SIGKILL) = ended { return }
+                self.host.logger.warning("app \(self.appID): its container ended (\(ended))")
+            }
+            return started
+        } catch {
+            host.logger.error("app \(appID): its container cannot start: \(error)")
+            state.withLock { $0.problem = "its container cannot start: \(error)" }
+            return nil
+        }
+    }
+
+    /// Rosti's container host names look like `quickapp_4509`.
+    static func hostname(name: String, id: Int64) -> String {
+        String("\(name)_\(id)".prefix(63))
+    }
+
+    // MARK: Stopping
+
+    /// Ends the container: its sessions, its processes, the connections it held. The
+    /// endpoint stays; the next connection starts a new container.
+    public func stop() {
+        let (sandbox, sessions, held) = state.withLock { state in
+            state.generation += 1
+            defer {
+                state.sandbox = nil
+                state.sessions = [:]
+                state.held = []
+            }
+            return (state.sandbox, Array(state.sessions.values), state.held)
+        }
+        for session in sessions { session.signal(SIGKILL) }
+        sandbox?.kill()
+        for connection in held { close(connection) }
+    }
+
+    /// For good: the port closes, the container ends, and nothing of it starts again. The
+    /// folder is the caller's to remove afterwards.
+    func remove() {
+        state.withLock { $0.removed = true }
+        closeEndpoint()
+        stop()
+        // A start under way finishes and, seeing the app removed, gives its sandbox up.
+        queue.sync {}
+        stop()
+    }
+
+    // MARK: Faults
+
+    /// Holds new connections for `seconds` before serving them (a container slow to start);
+    /// 0 ends it, serving what was held.
+    public func makeLate(for seconds: Double) {
+        let until = ContinuousClock.now + .seconds(seconds)
+        let generation = state.withLock { state in
+            state.faultGeneration += 1
+            state.lateUntil = seconds > 0 ? until : nil
+            return state.faultGeneration
+        }
+        if seconds > 0 {
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak self] in self?.endLateness(generation) }
+        } else {
+            endLateness(generation)
+        }
+    }
+
+    private func endLateness(_ generation: Int) {
+        let released = state.withLock { state -> [Int32] in
+            guard state.faultGeneration == generation else { return [] }
+            state.lateUntil = nil
+            defer { state.held = [] }
+            return state.held
+        }
+        for connection in released { queue.async { self.serve(connection) } }
+    }
+
+    /// Refuses connections for `seconds` (the kernel answers them with a reset, as for a
+    /// closed port) while keeping the port; 0 listens again at once.
+    public func refuse(for seconds: Double) {
+        let (generation, endpoint, token) = state.withLock { state in
+            state.faultGeneration += 1
+            state.refuseUntil = seconds > 0 ? ContinuousClock.now + .seconds(seconds) : nil
+            return (state.faultGeneration, state.endpoint, state.acceptToken)
+        }
+        guard let endpoint else { return }
+        if seconds > 0 {
+            // Closing the listening socket takes it out of the accepting thread's set; the
+            // registration stays for `rewatch` once the port listens again.
+            _ = token
+            endpoint.refuse(on: host.configuration.bindAddress)
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak self] in self?.endRefusal(generation) }
+        } else {
+            endRefusal(generation)
+        }
+    }
+
+    private func endRefusal(_ generation: Int) {
+        let (endpoint, token) = state.withLock { state -> (SSHEndpoint?, UInt64?) in
+            guard state.faultGeneration == generation, !state.removed else { return (nil, nil) }
+            state.refuseUntil = nil
+            return (state.endpoint, state.acceptToken)
+        }
+        guard let endpoint, let token else { return }
+        if endpoint.listen(on: host.configuration.bindAddress) {
+            (try? host.acceptor())?.rewatch(token)
+        } else {
+            state.withLock { $0.problem = "its SSH port \(endpoint.port) was taken by another program while refused" }
+        }
+    }
+
+    /// The outer bubblewrap's pid while the container runs (for tests that watch it end).
+    var sandboxProcess: pid_t? { state.withLock { $0.sandbox?.process.pid } }
+
+    // MARK: Status
+
+    /// The container as the admin API and apps-status report it.
+    public struct Status: Sendable {
+        public let port: Int?
+        public let listening: Bool
+        public let running: Bool
+        public let sessions: Int
+        public let lateSeconds: Double?
+        public let refusedSeconds: Double?
+        public let problem: String?
+    }
+
+    public var status: Status {
+        state.withLock { state in
+            let now = ContinuousClock.now
+            func left(_ until: ContinuousClock.Instant?) -> Double? {
+                guard let until, now < until else { return nil }
+                let duration = until - now
+                return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+            }
+            return Status(
+                port: state.endpoint?.port, listening: state.endpoint?.isListening ?? false,
+                running: state.sandbox?.isRunning ?? false, sessions: state.sessions.count, lateSeconds: left(state.lateUntil),
+                refusedSeconds: left(state.refuseUntil), problem: state.problem)
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import Logging
+import Processes
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What every app container of one Rostra shares: where SSH endpoints listen and what
+/// host name they are reported under, the machine's parts (found once), the SSH ports taken
+/// across all tenants, one thread accepting on every endpoint, and one `ProcessWatcher`
+/// for sandboxes and sessions. Nothing starts until an app needs it: no thread, no
+/// process, no port at construction.
+public final class ContainerHost: Sendable {
+    public struct Configuration: Sendable {
+        /// Where endpoints listen: the address Rostra's APIs listen on (`--host`).
+        public var bindAddress: BindAddress
+        /// What `ssh_access` reports as the host name (`--ssh-host`).
+        public var sshHostName: String
+        /// Where the machine's programs are looked for.
+        public var searchDirectories: [String]
+        public var limits: HostingLimits.Containers
+
+        public init(
+            bindAddress: BindAddress, sshHostName: String, searchDirectories: [String] = ContainerTools.defaultSearchDirectories,
+            limits: HostingLimits.Containers = HostingLimits.default.containers
+        ) {
+            self.bindAddress = bindAddress
+            self.sshHostName = sshHostName
+            self.searchDirectories = searchDirectories
+            self.limits = limits
+        }
+    }
+
+    public let configuration: Configuration
+    public let logger: Logger
+    private let parts = Mutex<ContainerReadiness?>(nil)
+    private let techs = Mutex<[MachineTech]?>(nil)
+    private let services = Mutex<(watcher: ProcessWatcher?, acceptor: SSHAcceptor?, stopped: Bool)>((nil, nil, false))
+    /// SSH ports held by an endpoint of this host, across every tenant.
+    private let claimedPorts = Mutex<Set<Int>>([])
+
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    var limits: HostingLimits.Containers { configuration.limits }
+
+    // MARK: Parts
+
+    /// Whether containers can run here, part by part; looked at once (a few milliseconds to
+    /// tens of them: bubblewrap is run), then kept.
+    public var readiness: ContainerReadiness {
+        parts.withLock { found in
+            if let found { return found }
+            let checked: ContainerReadiness
+            do {
+                checked = ContainerReadiness.check(directories: configuration.searchDirectories, watcher: try watcher(), limits: limits)
+            } catch {
+                checked = ContainerReadiness(
+                    tools: ContainerTools(paths: [:]),
+                    parts: [HostingPart(name: "process watcher", neededFor: ContainerReadiness.neededFor, status: .refused(reason: "\(error)", remedy: "see the log"))],
+                    owner: nil)
+            }
+            found = checked
+            if !checked.isReady {
+                logger.warning("app containers cannot run here: \(checked.problems.joined(separator: "; "))")
+            }
+            return checked
+        }
+    }
+
+    /// The machine's techs (`MachineTech`), asked once.
+    public var machineTechs: [MachineTech] {
+        techs.withLock { found in
+            if let found { return found }
+            let detected = (try? watcher()).map { MachineTech.detect(in: configuration.searchDirectories, watcher: $0) } ?? []
+            found = detected
+            return detected
+        }
+    }
+
+    /// The host uid an app's sandbox and files have, from its SSH port; nil for Rostra's own
+    /// (not root), or root's when the app's folder cannot be reached by another uid.
+    ///
+    /// bubblewrap, run as the app's uid, resolves each folder it binds by its path, so every
+    /// folder above the app's must let others pass (`o+x`). Under a private home (/root is
+    /// 0700) that is not so, and the sandbox then runs as root, as it would where unprivileged
+    /// user namespaces are refused.
+    func owner(forPort port: Int, folder: String) -> FileOwner? {
+        guard case .appUIDs(let base)? = readiness.owner, Self.othersMayReach(folder) else { return nil }
+        let uid = base + UInt32(port)
+        return FileOwner(uid: uid, gid: uid)
+    }
+
+    /// Whether every folder above `path` lets users other than its owner pass.
+    static func othersMayReach(_ path: String) -> Bool {
+        var current = path
+        while let slash = current.lastIndex(of: "/"), slash != current.startIndex {
+            current = String(current[..<slash])
+            var status = stat()
+            guard stat(current, &status) == 0, status.st_mode & S_IXOTH != 0 else { return false }
+        }
+        var status = stat()
+        return stat("/", &status) == 0 && status.st_mode & S_IXOTH != 0
+    }
+
+    // MARK: Threads and processes, made on first use
+
+    func watcher() throws -> ProcessWatcher {
+        try services.withLock { services in
+            if let watcher = services.watcher { return watcher }
+            guard !services.stopped else { throw SandboxError("Rostra is stopping") }
+            let made = try ProcessWatcher()
+            services.watcher = made
+            return made
+        }
+    }
+
+    func acceptor() throws -> SSHAcceptor {
+        try services.withLock { services in
+            if let acceptor = services.acceptor { return acceptor }
+            guard !services.stopped else { throw SandboxError("Rostra is stopping") }
+            let made = try SSHAcceptor()
+            services.acceptor = made
+            return made
+        }
+    }
+
+    // MARK: Ports
+
+    /// An endpoint listening on `preferred` when that port is free, else (`orAnother`) on a
+    /// free port of `limits.sshPorts`; nil when none can be had (or this Rostra holds
+    /// `limits.maximumEndpoints` already).
+    func claimEndpoint(preferring preferred: Int?, orAnother: Bool = true) -> SSHEndpoint? {
+        func reserve(_ port: Int) -> Bool {
+            claimedPorts.withLock { claimed in
+                guard claimed.count < limits.maximumEndpoints, !claimed.contains(port) else { return false }
+                claimed.insert(port)
+                return true
+            }
+        }
+        func attempt(_ port: Int) -> SSHEndpoint? {
+            guard reserve(port) else { return nil }
+            if let endpoint = SSHEndpoint.bind(configuration.bindAddress, port: port) { return endpoint }
+            release(port: port)
+            return nil
+        }
+        if let preferred, (1...65_535).contains(preferred), let endpoint = attempt(preferred) { return endpoint }
+        guard orAnother else { return nil }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<limits.portAttempts {
+            if claimedPorts.withLock({ $0.count >= limits.maximumEndpoints }) { return nil }
+            if let endpoint = attempt(Int.random(in: limits.sshPorts, using: &generator)) { return endpoint }
+        }
+        return nil
+    }
+
+    func release(port: Int) {
+        claimedPorts.withLock { _ = $0.remove(port) }
+    }
+
+    /// Endpoints held now, across tenants.
+    public var endpointCount: Int { claimedPorts.withLock { $0.count } }
+
+    // MARK: Stopping
+
+    /// Ends the accepting thread and every child process (sandboxes, sessions, at once).
+    /// Called once every tenant's apps were stopped, at shutdown; nothing starts afterwards.
+    public func shutdown() {
+        let (watcher, acceptor) = services.withLock { services in
+            services.stopped = true
+            return (services.watcher, services.acceptor)
+        }
+        acceptor?.stop()
+        watcher?.shutdown(grace: .zero)
+    }
+}
