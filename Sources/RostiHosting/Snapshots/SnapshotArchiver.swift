@@ -33,9 +33,12 @@ public struct SnapshotArchiver: Sendable {
 
     /// Writes `folder` (its contents, not the folder itself) to the archive file `destination`,
     /// calling `progress` with the share done (0…1) as bytes go out, measured against the
-    /// folder's size. Throws `SnapshotError` if tar fails; the destination is then removed.
+    /// folder's size, and `stop` with the same share: when it answers true, tar is ended
+    /// there. Throws `SnapshotError` if tar fails or was stopped (`stopped`); the
+    /// destination is then removed.
     public func archive(
-        _ folder: String, to destination: String, progress: @Sendable (Double) -> Void = { _ in }
+        _ folder: String, to destination: String, progress: @Sendable (Double) -> Void = { _ in },
+        stop: @Sendable (Double) -> Bool = { _ in false }
     ) throws -> Archive {
         let expected = max(Self.size(of: folder), 1)
         var ends: [Int32] = [-1, -1]
@@ -64,7 +67,8 @@ public struct SnapshotArchiver: Sendable {
         var written: Int64 = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var writeFailure: Int32 = 0
-        while true {
+        var stopped = false
+        while !stopped {
             let count = read(ends[0], &buffer, buffer.count)
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { break }
@@ -76,7 +80,12 @@ public struct SnapshotArchiver: Sendable {
                     offset += done
                 }
                 written += Int64(count)
-                progress(min(Double(written) / Double(expected), 0.99))
+                let share = min(Double(written) / Double(expected), 0.99)
+                progress(share)
+                if stop(share) {
+                    stopped = true
+                    child.signal(SIGKILL)
+                }
             }
         }
         close(ends[0])
@@ -84,6 +93,10 @@ public struct SnapshotArchiver: Sendable {
         close(output)
         let ended = child.wait()
         let message = Self.readAll(errors)
+        if stopped {
+            unlink(destination)
+            throw SnapshotError(problem: "the archive of \(folder) was stopped after \(written) bytes", stopped: true)
+        }
         guard ended == .exited(0), writeFailure == 0, synced else {
             unlink(destination)
             let why = writeFailure != 0 ? String(cString: strerror(writeFailure)) : "tar \(ended.map { "\($0)" } ?? "?"): \(message)"
@@ -97,50 +110,124 @@ public struct SnapshotArchiver: Sendable {
     /// beside it first, then swapped in by two renames, so a failed extraction leaves the
     /// folder as it was.
     public func restore(_ archive: String, into folder: String) throws {
+        try extract(archive, besideFolder: folder).swap()
+    }
+
+    /// Extracts the archive into a new folder beside `folder` (`.<name>.restoring`), to be
+    /// swapped in by `PreparedRestore.swap()` — the only step that touches `folder`, done
+    /// with two renames. `progress` gets the share of the archive read (0…1); when `stop`
+    /// answers true, tar is ended and `SnapshotError` (`stopped`) thrown. As root, the files
+    /// go to the owner of `folder` (the app the snapshot is restored into, whatever app it
+    /// was taken of); without root they are the caller's.
+    public func extract(
+        _ archive: String, besideFolder folder: String, progress: @Sendable (Double) -> Void = { _ in },
+        stop: @Sendable (Double) -> Bool = { _ in false }
+    ) throws -> PreparedRestore {
         let parent = (folder as NSString).deletingLastPathComponent
         let name = (folder as NSString).lastPathComponent
-        let incoming = parent + "/." + name + ".restoring"
-        let outgoing = parent + "/." + name + ".replaced"
-        try? FileManager.default.removeItem(atPath: incoming)
-        try? FileManager.default.removeItem(atPath: outgoing)
-        try FileManager.default.createDirectory(atPath: incoming, withIntermediateDirectories: true)
+        let prepared = PreparedRestore(folder: folder, incoming: parent + "/." + name + ".restoring", outgoing: parent + "/." + name + ".replaced")
+        prepared.discard()
+        try? FileManager.default.removeItem(atPath: prepared.outgoing)
+        try FileManager.default.createDirectory(atPath: prepared.incoming, withIntermediateDirectories: true)
         // The folder's own owner and mode: the archive holds its contents, not itself.
         var info = stat()
-        if stat(folder, &info) == 0 {
-            chown(incoming, info.st_uid, info.st_gid)
-            chmod(incoming, info.st_mode & 0o7777)
+        let owner: (uid_t, gid_t)? = stat(folder, &info) == 0 ? (info.st_uid, info.st_gid) : nil
+        if let owner {
+            chown(prepared.incoming, owner.0, owner.1)
+            chmod(prepared.incoming, info.st_mode & 0o7777)
         }
+        let input = open(archive, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else {
+            prepared.discard()
+            throw SnapshotError(problem: "cannot read \(archive): \(String(cString: strerror(errno)))")
+        }
+        defer { close(input) }
+        var archiveInfo = stat()
+        fstat(input, &archiveInfo)
+        let expected = max(Int64(archiveInfo.st_size), 1)
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else {
+            prepared.discard()
+            throw SnapshotError(problem: "no pipe: \(String(cString: strerror(errno)))")
+        }
+        _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
         var command = Command(
-            Self.executable, ["--extract", "--file=\(archive)", "--directory=\(incoming)", "--numeric-owner"]
+            Self.executable, ["--extract", "--file=-", "--directory=\(prepared.incoming)", "--numeric-owner"]
                 + (getuid() == 0 ? ["--same-owner", "--same-permissions"] : ["--no-same-owner"]),
             environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"])
         let errors = Self.temporaryFile()
-        command.descriptors = [-1, -1, errors]
-        let ended: Termination?
+        command.descriptors = [ends[0], -1, errors]
+        let child: ChildProcess
         do {
-            ended = try watcher.spawn(command).wait()
+            child = try watcher.spawn(command)
         } catch {
-            close(errors)
-            try? FileManager.default.removeItem(atPath: incoming)
+            close(ends[0]); close(ends[1]); close(errors)
+            prepared.discard()
             throw SnapshotError(problem: "\(error) — \(Self.installCommand)")
         }
-        let message = Self.readAll(errors)
-        guard ended == .exited(0) else {
-            try? FileManager.default.removeItem(atPath: incoming)
-            throw SnapshotError(problem: "cannot restore \(archive): tar \(ended.map { "\($0)" } ?? "?"): \(message)")
-        }
-        if FileManager.default.fileExists(atPath: folder) {
-            guard rename(folder, outgoing) == 0 else {
-                try? FileManager.default.removeItem(atPath: incoming)
-                throw SnapshotError(problem: "cannot replace \(folder): \(String(cString: strerror(errno)))")
+        close(ends[0])
+        // A tar that ends early (a broken archive) must give this write EPIPE, not end Rostra.
+        var pipeSignal = sigset_t(), previous = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
+        var sent: Int64 = 0
+        var stopped = false
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        feeding: while !stopped {
+            let count = read(input, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            var offset = 0
+            while offset < count {
+                let done = buffer[offset..<count].withUnsafeBytes { write(ends[1], $0.baseAddress, $0.count) }
+                if done < 0 && errno == EINTR { continue }
+                if done <= 0 { break feeding }
+                offset += done
+            }
+            sent += Int64(count)
+            let share = min(Double(sent) / Double(expected), 0.99)
+            progress(share)
+            if stop(share) {
+                stopped = true
+                child.signal(SIGKILL)
             }
         }
-        guard rename(incoming, folder) == 0 else {
-            let code = errno
-            rename(outgoing, folder)
-            throw SnapshotError(problem: "cannot replace \(folder): \(String(cString: strerror(code)))")
+        close(ends[1])
+        // A SIGPIPE raised meanwhile is taken off this thread before it is unblocked.
+        var pending = sigset_t()
+        sigpending(&pending)
+        if sigismember(&pending, SIGPIPE) == 1 {
+            var taken: Int32 = 0
+            sigwait(&pipeSignal, &taken)
         }
-        try? FileManager.default.removeItem(atPath: outgoing)
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        let ended = child.wait()
+        let message = Self.readAll(errors)
+        if stopped {
+            prepared.discard()
+            throw SnapshotError(problem: "the restore of \(archive) was stopped after \(sent) bytes", stopped: true)
+        }
+        guard ended == .exited(0) else {
+            prepared.discard()
+            throw SnapshotError(problem: "cannot restore \(archive): tar \(ended.map { "\($0)" } ?? "?"): \(message)")
+        }
+        if getuid() == 0, let owner { Self.changeOwner(under: prepared.incoming, to: owner) }
+        progress(1)
+        return prepared
+    }
+
+    /// Every entry under `folder` (not following links) to `owner`.
+    static func changeOwner(under folder: String, to owner: (uid_t, gid_t)) {
+        guard let walker = FileManager.default.enumerator(atPath: folder) else { return }
+        while let relative = walker.nextObject() as? String { lchown(folder + "/" + relative, owner.0, owner.1) }
+    }
+
+    /// Whether `bytes` look like a tar archive as `archive` writes them (whole 512-byte
+    /// records, a ustar header first): checked before an import stores one.
+    public static func looksLikeArchive(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty, bytes.count % 512 == 0 else { return false }
+        return Array(bytes[257..<262]) == Array("ustar".utf8)
     }
 
     /// The bytes of the regular files under `folder`: what progress is measured against.
@@ -179,5 +266,43 @@ public struct SnapshotArchiver: Sendable {
 /// A snapshot could not be taken or restored.
 public struct SnapshotError: Error, Sendable, CustomStringConvertible {
     public let problem: String
+    /// Ended on the caller's request (`stop`), not by a failure.
+    public let stopped: Bool
     public var description: String { problem }
+
+    public init(problem: String, stopped: Bool = false) {
+        self.problem = problem
+        self.stopped = stopped
+    }
+}
+
+/// A snapshot's files extracted beside the folder they are to replace
+/// (`SnapshotArchiver.extract`): `swap()` puts them in place, `discard()` drops them.
+public struct PreparedRestore: Sendable {
+    public let folder: String
+    let incoming: String
+    let outgoing: String
+
+    /// The folder's contents become the archive's: two renames, so a failure leaves the
+    /// folder as it was.
+    public func swap() throws {
+        if FileManager.default.fileExists(atPath: folder) {
+            guard rename(folder, outgoing) == 0 else {
+                let code = errno
+                discard()
+                throw SnapshotError(problem: "cannot replace \(folder): \(String(cString: strerror(code)))")
+            }
+        }
+        guard rename(incoming, folder) == 0 else {
+            let code = errno
+            rename(outgoing, folder)
+            discard()
+            throw SnapshotError(problem: "cannot replace \(folder): \(String(cString: strerror(code)))")
+        }
+        try? FileManager.default.removeItem(atPath: outgoing)
+    }
+
+    public func discard() {
+        try? FileManager.default.removeItem(atPath: incoming)
+    }
 }
