@@ -97,7 +97,9 @@ public struct SnapshotArchiver: Sendable {
             unlink(destination)
             throw SnapshotError(problem: "the archive of \(folder) was stopped after \(written) bytes", stopped: true)
         }
-        guard ended == .exited(0), writeFailure == 0, synced else {
+        // 1: a file changed while tar read it — an app that runs writes as it is archived,
+        // and a live backup is what the platform takes too; anything else is a failure.
+        guard ended == .exited(0) || ended == .exited(1), writeFailure == 0, synced else {
             unlink(destination)
             let why = writeFailure != 0 ? String(cString: strerror(writeFailure)) : "tar \(ended.map { "\($0)" } ?? "?"): \(message)"
             throw SnapshotError(problem: "cannot archive \(folder): \(why)")
