@@ -54,8 +54,8 @@ final class JobScheduler: Sendable {
     }
 
     /// The tenant's state was replaced or is going away: work under way is for rows that
-    /// are gone, so it is stopped (what it wrote goes), archives without rows go, and the
-    /// new state's running jobs start their work.
+    /// are gone, so it is stopped (what it wrote goes); archives without rows go (all of
+    /// them for a deleted tenant), and a new state's running jobs start their work.
     static func follow(_ tenant: Tenant, did event: TenantEvent, logger: Logger) {
         let scheduler = tenant.attachment(SchedulerKey.self) { JobScheduler(tenant: tenant, logger: logger) }
         switch event {
@@ -65,7 +65,11 @@ final class JobScheduler: Sendable {
             scheduler.work.cancelAll(waitingUpTo: RostiLimits.jobWorkCancelWaitSeconds)
             scheduler.work.removeOrphanArchives()
             if scheduler.started.load(ordering: .acquiring) { scheduler.jobsChanged() }
-        case .deleted, .closing:
+        case .deleted:
+            // Its archives' bytes go now, not whenever the last reference to its state does.
+            scheduler.work.cancelAll(waitingUpTo: RostiLimits.jobWorkCancelWaitSeconds)
+            tenant.state.snapshotStore.removeStorage()
+        case .closing:
             scheduler.work.cancelAll(waitingUpTo: RostiLimits.jobWorkCancelWaitSeconds)
         }
     }

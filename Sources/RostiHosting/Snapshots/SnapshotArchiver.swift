@@ -115,7 +115,7 @@ public struct SnapshotArchiver: Sendable {
         try extract(archive, besideFolder: folder).swap()
     }
 
-    /// Extracts the archive into a new folder beside `folder` (`.<name>.restoring`), to be
+    /// Extracts the archive into a new folder beside `folder` (`.<name>.restoring-<uuid>`), to be
     /// swapped in by `PreparedRestore.swap()` — the only step that touches `folder`, done
     /// with two renames. `progress` gets the share of the archive read (0…1); when `stop`
     /// answers true, tar is ended and `SnapshotError` (`stopped`) thrown. As root, the files
@@ -127,9 +127,10 @@ public struct SnapshotArchiver: Sendable {
     ) throws -> PreparedRestore {
         let parent = (folder as NSString).deletingLastPathComponent
         let name = (folder as NSString).lastPathComponent
-        let prepared = PreparedRestore(folder: folder, incoming: parent + "/." + name + ".restoring", outgoing: parent + "/." + name + ".replaced")
-        prepared.discard()
-        try? FileManager.default.removeItem(atPath: prepared.outgoing)
+        // Names of their own, so that two restores into one folder do not share a half.
+        let unique = UUID().uuidString
+        let prepared = PreparedRestore(
+            folder: folder, incoming: parent + "/." + name + ".restoring-" + unique, outgoing: parent + "/." + name + ".replaced-" + unique)
         try FileManager.default.createDirectory(atPath: prepared.incoming, withIntermediateDirectories: true)
         // The folder's own owner and mode: the archive holds its contents, not itself.
         var info = stat()

@@ -216,4 +216,17 @@ import TestSupport
         #expect(throws: StateImportError.self) { try store.importState(try JSONSerialization.data(withJSONObject: document)) }
         #expect(store.snapshotStore.archive(of: id) != nil, "a refused import changes nothing")
     }
+
+    @Test func deletingATenantFreesItsSnapshotsBytes() throws {
+        let server = try RostiTestServer()
+        let tenant = [("X-Rostra-Tenant", "snapshots")]
+        let created = try server.send("POST", "/api/v1/1/snapshots/", json: #"{"app": 1201}"#, headers: tenant)
+        #expect(created.status == 200, "\(created.text)")
+        let id = try #require(try JSONParser.parse(created.body)["snapshot"]?.int)
+        let store = try #require(server.emulator.tenants.existingTenant(named: "snapshots")).state.snapshotStore
+        let folder = try store.root()
+        #expect(store.archive(of: id) != nil)
+        #expect(try server.send("DELETE", "/__admin/tenants/snapshots").status == 200)
+        #expect(!FileManager.default.fileExists(atPath: folder), "the tenant's archives went with it")
+    }
 }
