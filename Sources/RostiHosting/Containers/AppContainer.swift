@@ -183,12 +183,12 @@ public final class AppContainer: Sendable {
         queue.async { _ = self.runningSandbox() }
     }
 
-    /// Starts the sandbox if needed, waits for its supervisord, then enters an sshd for the
-    /// connection.
+    /// Starts the sandbox if needed, then enters an sshd for the connection at once, as on
+    /// Rosti, where SSH answers before supervisord is up (the container's `supervisorctl`
+    /// waits for it).
     private func serve(_ connection: Int32) {
         defer { close(connection) }
         guard let sandbox = runningSandbox() else { return }
-        _ = sandbox.waitUntilUp(deadline: .now + .seconds(host.limits.supervisordStartSeconds))
         let log = Glibc.open(folder.sshLog, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
         defer { if log >= 0 { close(log) } }
         // As the sandbox: a session of another uid may not enter its namespaces.
@@ -241,7 +241,8 @@ public final class AppContainer: Sendable {
             try folder.prepare(
                 AppFolder.Settings(
                     hostname: Self.hostname(name: settings.name, id: appID), keys: settings.keys, owner: owner,
-                    techs: host.machineTechs, hostKeyTypes: host.limits.hostKeyTypes),
+                    techs: host.machineTechs, hostKeyTypes: host.limits.hostKeyTypes,
+                    supervisordStartSeconds: host.limits.supervisordStartSeconds),
                 sshKeygen: keygen, watcher: watcher)
             let started = try Sandbox.start(
                 folder: folder, hostname: Self.hostname(name: settings.name, id: appID), tools: readiness.tools, identity: owner,
