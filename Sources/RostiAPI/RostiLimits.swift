@@ -28,8 +28,8 @@ enum RostiLimits {
 
     /// Highest progress a running job reports: 100 only once it is done.
     static let runningJobProgressCeiling = 99
-    /// Percent points a job's work moves on before its progress is written to its row.
-    static let jobWorkProgressStep = 5
+    /// How often at most a job's work writes its progress to the job's row.
+    static let jobWorkProgressIntervalSeconds = 0.5
     /// How long a call that finds a job due by its configured time waits for the job's work
     /// (an archive, an unpacking) to end, so that short work is answered done rather than
     /// running; longer work goes on and the job finishes when it ends.

@@ -42,8 +42,9 @@ final class JobWork: Sendable {
         let job: Int64
         let cancelled = Atomic<Bool>(false)
         let done = DispatchGroup()
-        /// The last progress written to the job's row, in percent.
+        /// The last progress written to the job's row, in percent, and when.
         let written = Atomic<Int>(0)
+        let writtenAt = Mutex<ContinuousClock.Instant>(.now)
 
         init(job: Int64) {
             self.job = job
@@ -212,11 +213,20 @@ final class JobWork: Sendable {
         }
     }
 
-    /// Writes the share done into the job's row when it moved on by a step; throws
-    /// `Cancelled` once the job was ended without its work.
+    /// Writes the share done into the job's row when it moved on, at most once every
+    /// `RostiLimits.jobWorkProgressIntervalSeconds`: each write is a commit, and commits
+    /// waiting behind the disk the work keeps busy cost more than the work (a 100 MB
+    /// restore went from about 190 to about 300 MB/s, median of 9, when writes every 5 %
+    /// stopped).
     private func report(_ share: Double, _ flight: Flight) {
         let percent = min(RostiLimits.runningJobProgressCeiling, Int((share * 100).rounded(.down)))
-        guard percent >= flight.written.load(ordering: .relaxed) + RostiLimits.jobWorkProgressStep else { return }
+        guard percent > flight.written.load(ordering: .relaxed) else { return }
+        let due = flight.writtenAt.withLock { last in
+            guard last.duration(to: .now) >= .seconds(RostiLimits.jobWorkProgressIntervalSeconds) else { return false }
+            last = .now
+            return true
+        }
+        guard due else { return }
         flight.written.store(percent, ordering: .releasing)
         try? state.database.write { conn in
             try conn.execute("UPDATE rosti_jobs SET progress = ? WHERE id = ? AND status = 'running'", [percent, flight.job])

@@ -32,20 +32,17 @@ public struct SnapshotArchiver: Sendable {
     }
 
     /// Writes `folder` (its contents, not the folder itself) to the archive file `destination`,
-    /// calling `progress` with the share done (0…1) as bytes go out, measured against the
-    /// folder's size, and `stop` with the same share: when it answers true, tar is ended
-    /// there. Throws `SnapshotError` if tar fails or was stopped (`stopped`); the
+    /// calling `progress` with the share done (0…1) every `progressInterval`, measured as the
+    /// archive's size against the folder's, and `stop` with the same share: when it answers
+    /// true, tar is ended there. Throws `SnapshotError` if tar fails or was stopped (`stopped`); the
     /// destination is then removed.
     public func archive(
         _ folder: String, to destination: String, progress: @Sendable (Double) -> Void = { _ in },
         stop: @Sendable (Double) -> Bool = { _ in false }
     ) throws -> Archive {
         let expected = max(Self.size(of: folder), 1)
-        var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { throw SnapshotError(problem: "no pipe: \(String(cString: strerror(errno)))") }
         let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard output >= 0 else {
-            close(ends[0]); close(ends[1])
             throw SnapshotError(problem: "cannot write \(destination): \(String(cString: strerror(errno)))")
         }
         var command = Command(
@@ -54,44 +51,40 @@ public struct SnapshotArchiver: Sendable {
                 + Self.exclusions.map { "--exclude=\($0)" } + ["."],
             environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"])
         let errors = Self.temporaryFile()
-        command.descriptors = [-1, ends[1], errors]
+        // tar writes the archive file itself; its size so far is the progress, looked at
+        // while tar runs (no byte of it passes through Rostra).
+        command.descriptors = [-1, output, errors]
         let child: ChildProcess
         do {
             child = try watcher.spawn(command)
         } catch {
-            close(ends[0]); close(ends[1]); close(output); close(errors)
+            close(output); close(errors)
             unlink(destination)
             throw SnapshotError(problem: "\(error) — \(Self.installCommand)")
         }
-        close(ends[1])
-        var written: Int64 = 0
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var writeFailure: Int32 = 0
+        func written() -> Int64 {
+            var info = stat()
+            return fstat(output, &info) == 0 ? Int64(info.st_size) : 0
+        }
         var stopped = false
-        while !stopped {
-            let count = read(ends[0], &buffer, buffer.count)
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            if writeFailure == 0 {
-                var offset = 0
-                while offset < count {
-                    let done = buffer[offset..<count].withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
-                    if done < 0 { writeFailure = errno; break }
-                    offset += done
-                }
-                written += Int64(count)
-                let share = min(Double(written) / Double(expected), 0.99)
+        var ended: Termination?
+        while true {
+            ended = child.wait(timeout: Self.progressInterval)
+            // An archive that ends between two looks still reached every share on its way:
+            // a stop asked for at any of them is honoured.
+            let share = min(Double(written()) / Double(expected), 0.99)
+            if !stopped {
                 progress(share)
                 if stop(share) {
                     stopped = true
-                    child.signal(SIGKILL)
+                    if ended == nil { child.signal(SIGKILL) }
                 }
             }
+            if ended != nil { break }
         }
-        close(ends[0])
         let synced = fsync(output) == 0
+        let written = written()
         close(output)
-        let ended = child.wait()
         let message = Self.readAll(errors)
         if stopped {
             unlink(destination)
@@ -99,10 +92,9 @@ public struct SnapshotArchiver: Sendable {
         }
         // 1: a file changed while tar read it — an app that runs writes as it is archived,
         // and a live backup is what the platform takes too; anything else is a failure.
-        guard ended == .exited(0) || ended == .exited(1), writeFailure == 0, synced else {
+        guard ended == .exited(0) || ended == .exited(1), synced else {
             unlink(destination)
-            let why = writeFailure != 0 ? String(cString: strerror(writeFailure)) : "tar \(ended.map { "\($0)" } ?? "?"): \(message)"
-            throw SnapshotError(problem: "cannot archive \(folder): \(why)")
+            throw SnapshotError(problem: "cannot archive \(folder): tar \(ended.map { "\($0)" } ?? "?"): \(message)")
         }
         progress(1)
         return Archive(bytes: written)
@@ -117,8 +109,9 @@ public struct SnapshotArchiver: Sendable {
 
     /// Extracts the archive into a new folder beside `folder` (`.<name>.restoring-<uuid>`), to be
     /// swapped in by `PreparedRestore.swap()` — the only step that touches `folder`, done
-    /// with two renames. `progress` gets the share of the archive read (0…1); when `stop`
-    /// answers true, tar is ended and `SnapshotError` (`stopped`) thrown. As root, the files
+    /// with two renames. `progress` gets the share of the archive tar has read (0…1),
+    /// every `progressInterval`; when `stop` answers true, tar is ended and `SnapshotError`
+    /// (`stopped`) thrown. As root, the files
     /// go to the owner of `folder` (the app the snapshot is restored into, whatever app it
     /// was taken of); without root they are the caller's.
     public func extract(
@@ -139,91 +132,72 @@ public struct SnapshotArchiver: Sendable {
             chown(prepared.incoming, owner.0, owner.1)
             chmod(prepared.incoming, info.st_mode & 0o7777)
         }
-        let input = open(archive, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else {
+        var archiveInfo = stat()
+        guard stat(archive, &archiveInfo) == 0 else {
             prepared.discard()
             throw SnapshotError(problem: "cannot read \(archive): \(String(cString: strerror(errno)))")
         }
-        defer { close(input) }
-        var archiveInfo = stat()
-        fstat(input, &archiveInfo)
         let expected = max(Int64(archiveInfo.st_size), 1)
-        var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else {
-            prepared.discard()
-            throw SnapshotError(problem: "no pipe: \(String(cString: strerror(errno)))")
-        }
-        _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
         var command = Command(
-            Self.executable, ["--extract", "--file=-", "--directory=\(prepared.incoming)", "--numeric-owner"]
+            Self.executable, ["--extract", "--file=\(archive)", "--directory=\(prepared.incoming)", "--numeric-owner"]
                 + (getuid() == 0 ? ["--same-owner", "--same-permissions"] : ["--no-same-owner"]),
             environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"])
         let errors = Self.temporaryFile()
-        command.descriptors = [ends[0], -1, errors]
+        command.descriptors = [-1, -1, errors]
         let child: ChildProcess
         do {
             child = try watcher.spawn(command)
         } catch {
-            close(ends[0]); close(ends[1]); close(errors)
+            close(errors)
             prepared.discard()
             throw SnapshotError(problem: "\(error) — \(Self.installCommand)")
         }
-        close(ends[0])
-        // A tar that ends early (a broken archive) must give this write EPIPE, not end Rostra.
-        var pipeSignal = sigset_t(), previous = sigset_t()
-        sigemptyset(&pipeSignal)
-        sigaddset(&pipeSignal, SIGPIPE)
-        pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
-        var sent: Int64 = 0
+        // tar reads the archive itself; what it has read so far (/proc/<pid>/io's rchar,
+        // nearly all of it the archive) is the progress, looked at while it runs.
         var stopped = false
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        feeding: while !stopped {
-            let count = read(input, &buffer, buffer.count)
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            var offset = 0
-            while offset < count {
-                let done = buffer[offset..<count].withUnsafeBytes { write(ends[1], $0.baseAddress, $0.count) }
-                if done < 0 && errno == EINTR { continue }
-                if done <= 0 { break feeding }
-                offset += done
-            }
-            sent += Int64(count)
-            let share = min(Double(sent) / Double(expected), 0.99)
+        var ended: Termination?
+        while true {
+            ended = child.wait(timeout: Self.progressInterval)
+            if ended != nil { break }
+            guard !stopped, let read = Self.bytesRead(by: child.pid) else { continue }
+            let share = min(Double(read) / Double(expected), 0.99)
             progress(share)
             if stop(share) {
                 stopped = true
                 child.signal(SIGKILL)
             }
         }
-        close(ends[1])
-        // A SIGPIPE raised meanwhile is taken off this thread before it is unblocked.
-        var pending = sigset_t()
-        sigpending(&pending)
-        if sigismember(&pending, SIGPIPE) == 1 {
-            var taken: Int32 = 0
-            sigwait(&pipeSignal, &taken)
-        }
-        pthread_sigmask(SIG_SETMASK, &previous, nil)
-        let ended = child.wait()
         let message = Self.readAll(errors)
         if stopped {
             prepared.discard()
-            throw SnapshotError(problem: "the restore of \(archive) was stopped after \(sent) bytes", stopped: true)
+            throw SnapshotError(problem: "the restore of \(archive) was stopped", stopped: true)
         }
         guard ended == .exited(0) else {
             prepared.discard()
             throw SnapshotError(problem: "cannot restore \(archive): tar \(ended.map { "\($0)" } ?? "?"): \(message)")
         }
-        if getuid() == 0, let owner { Self.changeOwner(under: prepared.incoming, to: owner) }
+        if getuid() == 0, let owner {
+            do {
+                try HostFiles.changeOwner(prepared.incoming, to: FileOwner(uid: owner.0, gid: owner.1))
+            } catch {
+                prepared.discard()
+                throw SnapshotError(problem: "cannot give the restored files to their app: \(error)")
+            }
+        }
         progress(1)
         return prepared
     }
 
-    /// Every entry under `folder` (not following links) to `owner`.
-    static func changeOwner(under folder: String, to owner: (uid_t, gid_t)) {
-        guard let walker = FileManager.default.enumerator(atPath: folder) else { return }
-        while let relative = walker.nextObject() as? String { lchown(folder + "/" + relative, owner.0, owner.1) }
+    /// How often an extraction's progress is looked at.
+    static let progressInterval: Duration = .milliseconds(10)
+
+    /// The bytes a process has read (`rchar` of /proc/<pid>/io), if it can be seen.
+    static func bytesRead(by pid: pid_t) -> Int64? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("rchar:") {
+            return Int64(line.dropFirst(6).trimmingCharacters(in: .whitespaces))
+        }
+        return nil
     }
 
     /// Whether `bytes` look like a tar archive as `archive` writes them (whole 512-byte
@@ -302,10 +276,10 @@ public struct PreparedRestore: Sendable {
             discard()
             throw SnapshotError(problem: "cannot replace \(folder): \(String(cString: strerror(code)))")
         }
-        try? FileManager.default.removeItem(atPath: outgoing)
+        try? HostFiles.removeTree(outgoing)
     }
 
     public func discard() {
-        try? FileManager.default.removeItem(atPath: incoming)
+        try? HostFiles.removeTree(incoming)
     }
 }
