@@ -55,7 +55,10 @@ final class JobScheduler: Sendable {
 
     /// The tenant's state was replaced or is going away: work under way is for rows that
     /// are gone, so it is stopped (what it wrote goes); archives without rows go (all of
-    /// them for a deleted tenant), and a new state's running jobs start their work.
+    /// them for a deleted tenant), and a new state's running jobs start their work. (A reset
+    /// drops the tenant's attachments, the old scheduler with them, before it says so: the
+    /// old work finds its job gone — `JobWork` checks the job's id and creation before it
+    /// puts anything in place — and keeps nothing.)
     static func follow(_ tenant: Tenant, did event: TenantEvent, logger: Logger) {
         let scheduler = tenant.attachment(SchedulerKey.self) { JobScheduler(tenant: tenant, logger: logger) }
         switch event {

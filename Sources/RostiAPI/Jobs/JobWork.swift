@@ -33,6 +33,9 @@ final class JobWork: Sendable {
     /// the scheduler once it exists (it owns this).
     let ended = Mutex<(@Sendable () -> Void)?>(nil)
     private let flights = Mutex<[Int64: Flight]>([:])
+    /// Jobs whose work this process did: a look at the rows taken just before a work
+    /// recorded its end must not start it again. (A few bytes a job.)
+    private let finished = Mutex<Set<Int64>>([])
     private let ownWatcher = Mutex<ProcessWatcher?>(nil)
     /// The admin API's armed snapshot faults, by app (`SnapshotFault`).
     let faults = Mutex<[Int64: SnapshotFault]>([:])
@@ -80,6 +83,9 @@ final class JobWork: Sendable {
         let kind: JobKind
         let app: Int64?
         let snapshot: Int64?
+        /// With the id, what tells this job from one of a state that replaced it (a reset
+        /// drops the scheduler without a word, and the new state's ids start over).
+        let created: Double
         let started: Double
         let runningUntil: Double
     }
@@ -97,13 +103,13 @@ final class JobWork: Sendable {
             items = try state.database.read { conn in
                 try conn.fetchAll(
                     """
-                    SELECT id, kind, app_id, snapshot_id, COALESCE(started, pending_until, created) AS started,
+                    SELECT id, kind, app_id, snapshot_id, created, COALESCE(started, pending_until, created) AS started,
                            COALESCE(running_until, pending_until, created) AS running_until
                     FROM rosti_jobs WHERE status = 'running' AND \(JobEngine.workEnd) IS NULL ORDER BY id
                     """
                 ).map { row in
                     Item(id: try row["id"], kind: JobKind(rawValue: try row["kind"]) ?? .snapshot,
-                         app: try row["app_id"], snapshot: try row["snapshot_id"], started: try row["started"],
+                         app: try row["app_id"], snapshot: try row["snapshot_id"], created: try row["created"], started: try row["started"],
                          runningUntil: try row["running_until"])
                 }
             }
@@ -114,6 +120,7 @@ final class JobWork: Sendable {
         let now = clock.now()
         var due: [Flight] = []
         for item in items {
+            if finished.withLock({ $0.contains(item.id) }) { continue }
             let (flight, isNew) = flights.withLock { flights -> (Flight, Bool) in
                 if let flight = flights[item.id] { return (flight, false) }
                 let flight = Flight(job: item.id)
@@ -143,11 +150,13 @@ final class JobWork: Sendable {
         flights.withLock { $0[job] }?.cancelled.store(true, ordering: .releasing)
     }
 
-    /// Waits for every work under way to end (a tenant going away), cancelling them first.
+    /// Waits for every work under way to end (a tenant's state replaced or going away),
+    /// cancelling them first. The new state's jobs may reuse the ids of the old one's.
     func cancelAll(waitingUpTo seconds: Double) {
         let all = flights.withLock { Array($0.values) }
         for flight in all { flight.cancelled.store(true, ordering: .releasing) }
         wait(for: all, upTo: seconds)
+        finished.withLock { $0.removeAll() }
     }
 
     // MARK: The work
@@ -176,6 +185,7 @@ final class JobWork: Sendable {
             ending = .failed(.workFailed(problem: "\(error)"), progress: flight.written.load(ordering: .acquiring))
         }
         record(ending, of: item, took: began.duration(to: .now))
+        finished.withLock { _ = $0.insert(item.id) }
         flights.withLock { _ = $0.removeValue(forKey: item.id) }
         flight.done.leave()
         if case .cancelled = ending { return }
@@ -192,12 +202,13 @@ final class JobWork: Sendable {
         let now = min(clock.now(), item.started + seconds)
         do {
             try state.database.write { conn in
+                guard try Self.isRunning(item, conn) else { return }
                 switch ending {
                 case .ended(let bytes):
                     try conn.execute(
                         """
                         UPDATE rosti_jobs SET params = json_set(params, '$.work', json_object('end', ?, 'bytes', ?))
-                        WHERE id = ? AND status = 'running'
+                        WHERE id = ?
                         """, [now, bytes, item.id])
                 case .failed(let outcome, let progress):
                     try JobEngine.failWork(conn, job: item.id, outcome: outcome, progress: progress, now: now)
@@ -235,6 +246,20 @@ final class JobWork: Sendable {
 
     private func archiver() throws -> SnapshotArchiver { SnapshotArchiver(watcher: try watcher()) }
 
+    /// Whether the job is still running in the state: not ended meanwhile (failed through the
+    /// admin API), nor gone with a state that was reset or replaced.
+    private static func isRunning(_ item: Item, _ conn: Connection) throws -> Bool {
+        try conn.fetchValue(Int64.self, "SELECT 1 FROM rosti_jobs WHERE id = ? AND created = ? AND status = 'running'", [item.id, item.created]) != nil
+    }
+
+    /// Throws `Cancelled` when the job's work is no longer wanted: the job was ended without
+    /// it, or its state was replaced.
+    private func requireWanted(_ item: Item, _ flight: Flight) throws {
+        guard !flight.cancelled.load(ordering: .acquiring), try state.database.read({ try Self.isRunning(item, $0) }) else {
+            throw Cancelled()
+        }
+    }
+
     /// Archives the app's `/srv` into the store, under the snapshot's id. An app with no
     /// folder (its container never started, or this machine runs none) has an empty `/srv`,
     /// as a new app on the platform has: its archive is an empty one.
@@ -263,9 +288,11 @@ final class JobWork: Sendable {
             if flight.cancelled.load(ordering: .acquiring) { throw Cancelled() }
             return .failed(.snapshotFailedPartWay(percent: fault?.failAtPercent ?? 0), progress: fault?.failAtPercent ?? 0)
         }
-        guard !flight.cancelled.load(ordering: .acquiring) else {
+        do {
+            try requireWanted(item, flight)
+        } catch {
             unlink(incoming)
-            throw Cancelled()
+            throw error
         }
         try store.commit(incoming, as: snapshot)
         // A snapshot deleted while it was being taken keeps no bytes.
@@ -287,9 +314,11 @@ final class JobWork: Sendable {
         let prepared = try archiver().extract(
             archive, besideFolder: folder, progress: { [self] share in report(share, flight) },
             stop: { _ in flight.cancelled.load(ordering: .acquiring) })
-        guard !flight.cancelled.load(ordering: .acquiring) else {
+        do {
+            try requireWanted(item, flight)
+        } catch {
             prepared.discard()
-            throw Cancelled()
+            throw error
         }
         let container = space.container(app)
         container?.stop()
@@ -312,10 +341,12 @@ final class JobWork: Sendable {
         let prepared = try archiver().extract(
             archive, besideFolder: staging + "/srv", progress: { [self] share in report(share, flight) },
             stop: { _ in flight.cancelled.load(ordering: .acquiring) })
-        guard !flight.cancelled.load(ordering: .acquiring) else {
+        do {
+            try requireWanted(item, flight)
+        } catch {
             prepared.discard()
             store.discardStaged(job: item.id)
-            throw Cancelled()
+            throw error
         }
         try prepared.swap()
         return .ended(bytes: store.size(of: snapshot) ?? 0)

@@ -229,4 +229,13 @@ import TestSupport
         #expect(try server.send("DELETE", "/__admin/tenants/snapshots").status == 200)
         #expect(!FileManager.default.fileExists(atPath: folder), "the tenant's archives went with it")
     }
+
+    @Test func aJobOfAResetStateIsWorkedEvenWithAnIdAnEarlierJobHad() throws {
+        let server = try RostiTestServer()
+        #expect(try Self.takeSnapshot(server) == 3102)
+        #expect(try Self.admin(server, "POST", "reset").status == 200)
+        // The seed's counters again: job 4102 and snapshot 3102 once more, worked as new.
+        #expect(try Self.takeSnapshot(server) == 3102)
+        #expect(server.tenant.state.snapshotStore.archive(of: 3102) != nil)
+    }
 }
