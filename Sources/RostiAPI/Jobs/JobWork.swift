@@ -36,6 +36,8 @@ final class JobWork: Sendable {
     /// Jobs whose work this process did: a look at the rows taken just before a work
     /// recorded its end must not start it again. (A few bytes a job.)
     private let finished = Mutex<Set<Int64>>([])
+    /// Held while staged files go to their new apps (`landNewApps`).
+    private let landing = Mutex(())
     private let ownWatcher = Mutex<ProcessWatcher?>(nil)
     /// The admin API's armed snapshot faults, by app (`SnapshotFault`).
     let faults = Mutex<[Int64: SnapshotFault]>([:])
@@ -372,30 +374,36 @@ final class JobWork: Sendable {
     /// catch up, so that a new app starts on its files.
     func landNewApps() {
         let store = state.snapshotStore
-        let staged = store.stagedJobs()
-        guard !staged.isEmpty else { return }
-        for job in staged {
-            do {
-                let row = try state.database.read { conn in
-                    try conn.fetchOne("SELECT status, app_id, \(JobEngine.workEnd) AS work_end FROM rosti_jobs WHERE id = ?", [job])
-                }
-                let status = try row.map { JobEngine.Status(rawValue: try $0["status"] as String) } ?? nil
-                if status == .running || status == .pending { continue }
-                guard status == .done, let row, let app = try row["app_id"] as Int64?, let folder = store.stagedFolder(ofJob: job) else {
-                    store.discardStaged(job: job)
-                    continue
-                }
-                let target = try state.appSpace.serviceFolderPath(of: app)
-                if FileManager.default.fileExists(atPath: folder + "/srv") {
-                    try? FileManager.default.removeItem(atPath: target)
-                    guard rename(folder + "/srv", target) == 0 else {
-                        throw SnapshotError(problem: "cannot move the files of job \(job) to \(target): \(String(cString: strerror(errno)))")
-                    }
-                }
-                store.discardStaged(job: job)
-            } catch {
-                logger.error("rosti job \(job) of tenant \(tenantName): \(error)")
+        guard !store.stagedJobs().isEmpty else { return }
+        // One at a time: the scheduler's thread and a request's may both land the same app,
+        // and the second must find the files moved, not move them away again.
+        landing.withLock { _ in
+            for job in store.stagedJobs() { land(job, store) }
+        }
+    }
+
+    private func land(_ job: Int64, _ store: SnapshotStore) {
+        do {
+            let row = try state.database.read { conn in
+                try conn.fetchOne("SELECT status, app_id FROM rosti_jobs WHERE id = ?", [job])
             }
+            let status = try row.map { JobEngine.Status(rawValue: try $0["status"] as String) } ?? nil
+            if status == .running || status == .pending { return }
+            guard status == .done, let row, let app = try row["app_id"] as Int64?, let folder = store.stagedFolder(ofJob: job) else {
+                store.discardStaged(job: job)
+                return
+            }
+            let target = try state.appSpace.serviceFolderPath(of: app)
+            if FileManager.default.fileExists(atPath: folder + "/srv") {
+                // A folder the app's container made meanwhile (empty) gives way to the files.
+                try? FileManager.default.removeItem(atPath: target)
+                guard rename(folder + "/srv", target) == 0 else {
+                    throw SnapshotError(problem: "cannot move the files of job \(job) to \(target): \(String(cString: strerror(errno)))")
+                }
+            }
+            store.discardStaged(job: job)
+        } catch {
+            logger.error("rosti job \(job) of tenant \(tenantName): \(error)")
         }
     }
 }
