@@ -28,6 +28,19 @@ enum RostiLimits {
 
     /// Highest progress a running job reports: 100 only once it is done.
     static let runningJobProgressCeiling = 99
+    /// How often at most a job's work writes its progress to the job's row.
+    static let jobWorkProgressIntervalSeconds = 0.5
+    /// How long a call that finds a job due by its configured time waits for the job's work
+    /// (an archive, an unpacking) to end, so that short work is answered done rather than
+    /// running; longer work goes on and the job finishes when it ends.
+    static let jobWorkInlineWaitSeconds = 2.0
+    /// How long a tenant's reset, import, deletion or closing waits for the work under way
+    /// to stop.
+    static let jobWorkCancelWaitSeconds = 10.0
+    /// How long the admin API's `complete` waits for a job's work to end.
+    static let jobWorkForcedWaitSeconds = 60.0
+    /// Highest percent at which the admin API's snapshot fault may stop a snapshot.
+    static let snapshotFaultPercentRange: ClosedRange<Int> = 0...99
 }
 
 /// What the emulated platform assigns where the client does not choose (the reference's

@@ -106,8 +106,8 @@ struct RostiCall {
             jobsMoved = try JobEngine.advance(conn, now: now)
             return try body(conn, company)
         }
-        // A job that finished may have made an app (a restore into a new one).
-        if jobsMoved > 0 { AppContainers.catchUp(tenant.state) }
+        // Jobs that moved may have work to start, or have made an app (a restore into a new one).
+        if jobsMoved > 0 { jobs.jobsChanged() }
         return result
     }
 

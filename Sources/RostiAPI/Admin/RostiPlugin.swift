@@ -3,6 +3,7 @@ import EmulatorState
 import Foundation
 import HTTP
 import JSON
+import Logging
 import Store
 
 /// The Rosti API plugged into the emulator: its state, its accounts and overview lists in
@@ -41,12 +42,14 @@ public struct RostiPlugin: APIPlugin {
     public func tenant(_ tenant: Tenant, did event: TenantEvent) {
         storages.tenant(tenant, did: event)
         containersFollow(tenant, did: event)
+        JobScheduler.follow(tenant, did: event, logger: Logger(label: "rostra.rosti.jobs"))
     }
 
     public func registerAdminRoutes(on router: inout Router, emulator: Emulator) {
         JobAdminRoutes.register(on: &router, emulator: emulator)
         EngineAdminRoutes.register(on: &router, storages: storages)
         registerContainerAdminRoutes(on: &router)
+        SnapshotAdminRoutes.register(on: &router, emulator: emulator)
     }
 
     public var accountSchema: JSONValue {

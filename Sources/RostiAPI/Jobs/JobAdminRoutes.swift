@@ -30,16 +30,26 @@ enum JobAdminRoutes {
             return Response(contentType: "application/json", bytes: JSONWriter.bytes(.array(jobs), .djangoREST))
         }
         router.add(.post, "/__admin/jobs/{id}/complete", name: "Finish a Rosti job now, with its effect") { request in
-            try Self.force(request, logger: logger) { conn, id, now in try JobEngine.forceCompletion(conn, job: id, now: now) }
+            try Self.force(request, logger: logger) { conn, id, now in
+                try JobEngine.forceCompletion(conn, job: id, now: now)
+            } then: { scheduler, _ in
+                // Its work, if it is not done yet, is waited for: the job ends with its effect.
+                try scheduler.advanceDueJobs(waitingUpTo: RostiLimits.jobWorkForcedWaitSeconds)
+            }
         }
         router.add(.post, "/__admin/jobs/{id}/fail", name: "End a Rosti job as failed now, without its effect") { request in
-            try Self.force(request, logger: logger) { conn, id, now in try JobEngine.forceFailure(conn, job: id, now: now) }
+            try Self.force(request, logger: logger) { conn, id, now in
+                try JobEngine.forceFailure(conn, job: id, now: now)
+            } then: { scheduler, id in
+                // Its work under way stops, and what it wrote goes.
+                scheduler.work.cancel(job: id)
+            }
         }
     }
 
     private static func force(
         _ request: Request, logger: Logger,
-        _ change: (Connection, Int64, Double) throws -> Void
+        _ change: (Connection, Int64, Double) throws -> Void, then: (JobScheduler, Int64) throws -> Void
     ) throws -> Response {
         let tenant = try request.tenant()
         guard let id = Int64(request.parameters["id"] ?? "") else {
@@ -48,19 +58,18 @@ enum JobAdminRoutes {
         let scheduler = JobScheduler.of(tenant, logger: logger)
         try scheduler.advanceDueJobs()
         let now = tenant.clock.now()
-        let row: Row
         do {
-            row = try tenant.state.database.write { conn in
-                try change(conn, id, now)
-                return try conn.fetchOne("SELECT company_id, \(JobEngine.columns) FROM rosti_jobs WHERE id = ?", [id])!
-            }
+            try tenant.state.database.write { conn in try change(conn, id, now) }
         } catch JobEngine.ForcingError.noSuchJob {
             throw AdminError(.notFound, field: nil, "no job \(id) in tenant \(tenant.name)")
         } catch JobEngine.ForcingError.alreadyFinished(let status) {
             throw AdminError(HTTPStatus(code: 409), field: nil, "job \(id) is already \(status.rawValue)")
         }
+        try then(scheduler, id)
         scheduler.jobsChanged()
-        AppContainers.catchUp(tenant.state)
+        let row = try tenant.state.database.read { conn in
+            try conn.fetchOne("SELECT company_id, \(JobEngine.columns) FROM rosti_jobs WHERE id = ?", [id])!
+        }
         return Response(contentType: "application/json", bytes: JSONWriter.bytes(try adminJobJSON(row, now: now), .djangoREST))
     }
 

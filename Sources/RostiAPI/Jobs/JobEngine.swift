@@ -7,11 +7,13 @@ import Store
 /// A job is created `pending` with two moments on the tenant's clock: `pending_until`
 /// (created + the kind's pending duration) and `running_until` (+ the running duration).
 /// Whenever the clock has passed them, `advance` moves the job on: to `running` (its
-/// `started` is `pending_until`), then to `done` or `failed` (`finished` is
-/// `running_until`). Because the moments are stored, the outcome does not depend on when
-/// the emulator looks — a job due while the server was down finishes, at its own time, as
-/// soon as it is looked at again — and its effect (a ready snapshot, restored data, a new
-/// app) is applied only at `done`.
+/// `started` is `pending_until`), then to `done` or `failed`. A running job also has real
+/// work to do (`JobWork`: archiving, unpacking), which records its end on the clock in
+/// `params.work.end`; the job is done at the later of `running_until` and that end, and
+/// not before the end is known. Because the moments are stored, the outcome does not
+/// depend on when the emulator looks — a job due while the server was down finishes, at
+/// its own time, as soon as it is looked at again — and its effect in the rows (a ready
+/// snapshot, a new app) is applied only at `done`.
 enum JobEngine {
     enum Status: String, CaseIterable {
         case pending, running, done, failed
@@ -21,7 +23,17 @@ enum JobEngine {
     /// may leave the moments out, and then they count from the job's creation.
     private static let dueMoment = """
         CASE status WHEN 'pending' THEN COALESCE(pending_until, created)
-                    ELSE COALESCE(running_until, pending_until, created) END
+                    ELSE \(finishMoment) END
+        """
+
+    /// When the work of a running job ended (`JobWork`), on the clock; NULL while it has not.
+    static let workEnd = "json_extract(params, '$.work.end')"
+
+    /// When a running job is done: the later of its configured end and its work's end;
+    /// NULL (never due) while the work goes on.
+    private static let finishMoment = """
+        CASE WHEN \(workEnd) IS NULL THEN NULL
+             ELSE MAX(COALESCE(running_until, pending_until, created), \(workEnd)) END
         """
 
     /// Whether a job's moment has come. The clock is read only when some job is unfinished:
@@ -80,7 +92,7 @@ enum JobEngine {
             """
             SELECT id, kind, status, company_id, app_id, snapshot_id, params, created,
                    COALESCE(pending_until, created) AS pending_until,
-                   COALESCE(running_until, pending_until, created) AS running_until
+                   COALESCE(\(finishMoment), running_until, pending_until, created) AS running_until
             FROM rosti_jobs WHERE status IN ('pending', 'running') AND \(dueMoment) <= ?
             ORDER BY \(dueMoment), id
             """, [now]
@@ -98,8 +110,9 @@ enum JobEngine {
                     try finish(job, conn, outcome: failure, at: job.pendingUntil, progress: 0)
                     continue
                 }
+                // Its work starts now (`JobWork.startDueWork`); it is done once that ends.
                 try conn.execute("UPDATE rosti_jobs SET status = 'running', started = ?, progress = 0 WHERE id = ?", [job.pendingUntil, job.id])
-                if job.runningUntil > now { continue }
+                continue
             }
             try complete(job, conn)
         }
@@ -113,9 +126,9 @@ enum JobEngine {
         case alreadyFinished(Status)
     }
 
-    /// Moves an unfinished job's moments to `now` and moves it on: it completes at once,
-    /// with its effect, exactly as if its durations had passed (or fails, if its app or
-    /// snapshot is gone).
+    /// Moves an unfinished job's moments to `now` and moves it on: it completes, with its
+    /// effect, exactly as if its durations had passed (or fails, if its app or snapshot is
+    /// gone) — at once if its work has ended, else when the work ends.
     static func forceCompletion(_ conn: Connection, job id: Int64, now: Double) throws {
         try requireUnfinished(conn, job: id)
         try conn.execute(
@@ -130,20 +143,29 @@ enum JobEngine {
     /// is marked failed, as for any failed snapshot job).
     static func forceFailure(_ conn: Connection, job id: Int64, now: Double) throws {
         try requireUnfinished(conn, job: id)
+        try finish(try unfinishedJob(conn, id, now: now), conn, outcome: .failedOnRequest, at: now, progress: 0)
+    }
+
+    /// Ends a running job whose work failed (`JobWork`), at `now`, without its effect; a job
+    /// that is no longer running is left as it is.
+    static func failWork(_ conn: Connection, job id: Int64, outcome: JobOutcome, progress: Int, now: Double) throws {
+        guard try conn.fetchValue(String.self, "SELECT status FROM rosti_jobs WHERE id = ?", [id]) == Status.running.rawValue else { return }
+        try finish(try unfinishedJob(conn, id, now: now), conn, outcome: outcome, at: now, progress: progress)
+    }
+
+    private static func unfinishedJob(_ conn: Connection, _ id: Int64, now: Double) throws -> DueJob {
         let row = try conn.fetchOne(
             """
             SELECT id, kind, status, company_id, app_id, snapshot_id, params, created,
-                   COALESCE(pending_until, created) AS pending_until,
-                   COALESCE(running_until, pending_until, created) AS running_until
+                   COALESCE(pending_until, created) AS pending_until
             FROM rosti_jobs WHERE id = ?
             """, [id])!
-        let job = DueJob(
+        return DueJob(
             id: id, kind: JobKind(rawValue: try row["kind"]) ?? .snapshot,
             status: Status(rawValue: try row["status"]) ?? .pending, company: try row["company_id"],
             app: try row["app_id"], snapshot: try row["snapshot_id"], parameters: parametersObject(try row["params"]),
             created: try row["created"], pendingUntil: min(try row["pending_until"] as Double, now),
             runningUntil: now)
-        try finish(job, conn, outcome: .failedOnRequest, at: now, progress: 0)
     }
 
     private static func requireUnfinished(_ conn: Connection, job id: Int64) throws {
@@ -185,8 +207,8 @@ enum JobEngine {
             try conn.execute(
                 """
                 UPDATE rosti_snapshots SET status = 'ready',
-                    size = (SELECT data_bytes FROM rosti_apps WHERE id = ?) WHERE id = ?
-                """, [job.app, job.snapshot])
+                    size = COALESCE((SELECT json_extract(params, '$.work.bytes') FROM rosti_jobs WHERE id = ?), 0) WHERE id = ?
+                """, [job.id, job.snapshot])
             try finish(job, conn, outcome: .snapshotCreated, at: job.runningUntil, progress: 100)
         case .restore:
             try conn.execute(
@@ -224,10 +246,11 @@ enum JobEngine {
 
     // MARK: Reading
 
-    static let columns = "id, kind, status, app_id, snapshot_id, progress, message, created, started, finished, running_until, params"
+    static let columns = "id, kind, status, app_id, snapshot_id, progress, message, created, started, finished, running_until, params, \(workEnd) AS work_end"
 
     /// The job as the API shows it. A running job's progress is the share of its running
-    /// time that has passed (at most 99 until it is done).
+    /// time that has passed, or of its work done if that is less (at most 99 until it is
+    /// done).
     static func json(_ row: Row, now: Double, language: Language) throws -> JSONValue {
         let status = Status(rawValue: try row["status"]) ?? .pending
         let started: Double? = try row["started"]
@@ -239,10 +262,12 @@ enum JobEngine {
             progress = 0
             message = Message.jobPending.text(language)
         case .running:
-            if let started, let runningUntil, runningUntil > started {
-                let share = (now - started) / (runningUntil - started)
-                progress = min(RostiLimits.runningJobProgressCeiling, max(0, Int((share * 100).rounded(.down))))
-            }
+            var share = 1.0
+            if let started, let runningUntil, runningUntil > started { share = (now - started) / (runningUntil - started) }
+            var timed = min(RostiLimits.runningJobProgressCeiling, max(0, Int((share * 100).rounded(.down))))
+            // The work writes its share done into `progress` until it ends.
+            if try row["work_end"] as Double? == nil { timed = min(timed, progress) }
+            progress = timed
             message = Message.jobRunning.text(language)
         case .done, .failed:
             if let outcome = parametersObject(try row["params"])[JobOutcome.parameterKey].flatMap(JobOutcome.init(json:)) {
@@ -283,6 +308,12 @@ enum JobOutcome: Equatable {
     case newAppPlanDeleted
     /// Failed on purpose through `POST /__admin/jobs/{id}/fail`.
     case failedOnRequest
+    /// A snapshot stopped part-way by the admin API's snapshot fault.
+    case snapshotFailedPartWay(percent: Int)
+    /// A restore from a snapshot that has no archive (one of a seed's).
+    case snapshotHasNoFiles(snapshot: Int64)
+    /// The work (tar, the files) failed.
+    case workFailed(problem: String)
 
     static let parameterKey = "outcome"
 
@@ -304,6 +335,9 @@ enum JobOutcome: Equatable {
         case .newAppCreated(let name, let app, let snapshot): return .newAppCreated(name: name, app: app, snapshot: snapshot)
         case .newAppPlanDeleted: return .newAppPlanDeleted
         case .failedOnRequest: return .jobFailedOnRequest
+        case .snapshotFailedPartWay(let percent): return .snapshotFailedPartWay(percent: percent)
+        case .snapshotHasNoFiles(let snapshot): return .snapshotHasNoFiles(snapshot: snapshot)
+        case .workFailed(let problem): return .jobWorkFailed(problem: problem)
         }
     }
 
@@ -320,6 +354,9 @@ enum JobOutcome: Equatable {
             return ["key": "new_app_created", "name": .string(name), "app": .integer(app), "snapshot": .integer(snapshot)]
         case .newAppPlanDeleted: return ["key": "new_app_plan_deleted"]
         case .failedOnRequest: return ["key": "failed_on_request"]
+        case .snapshotFailedPartWay(let percent): return ["key": "snapshot_failed_part_way", "percent": .integer(Int64(percent))]
+        case .snapshotHasNoFiles(let snapshot): return ["key": "snapshot_has_no_files", "snapshot": .integer(snapshot)]
+        case .workFailed(let problem): return ["key": "work_failed", "problem": .string(problem)]
         }
     }
 
@@ -336,6 +373,9 @@ enum JobOutcome: Equatable {
         case "new_app_created": self = .newAppCreated(name: string("name"), app: integer("app"), snapshot: integer("snapshot"))
         case "new_app_plan_deleted": self = .newAppPlanDeleted
         case "failed_on_request": self = .failedOnRequest
+        case "snapshot_failed_part_way": self = .snapshotFailedPartWay(percent: Int(integer("percent")))
+        case "snapshot_has_no_files": self = .snapshotHasNoFiles(snapshot: integer("snapshot"))
+        case "work_failed": self = .workFailed(problem: string("problem"))
         default: return nil
         }
     }

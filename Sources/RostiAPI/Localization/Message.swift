@@ -69,6 +69,9 @@ enum Message: Sendable, Equatable {
     case newAppCreated(name: String, app: Int64, snapshot: Int64)
     case newAppPlanDeleted
     case jobFailedOnRequest
+    case snapshotFailedPartWay(percent: Int)
+    case snapshotHasNoFiles(snapshot: Int64)
+    case jobWorkFailed(problem: String)
     // apps-status `info` about the app's container and SSH (ours).
     case containerPartsMissing(problems: String)
     case containerProblem(String)
@@ -221,6 +224,14 @@ enum Message: Sendable, Equatable {
         case .jobFailedOnRequest:
             return ("The job was made to fail through the emulator's admin API.",
                     "Úloha byla ukončena jako neúspěšná přes administrační API emulátoru.")
+        case .snapshotFailedPartWay(let percent):
+            return ("The snapshot failed at \(percent) % (a fault set through the emulator's admin API); nothing of it was kept.",
+                    "Snapshot selhal na \(percent) % (porucha nastavená přes administrační API emulátoru); nic z něj nezůstalo.")
+        case .snapshotHasNoFiles(let snapshot):
+            return ("Snapshot \(snapshot) holds no files (it came from a seed or an import without them).",
+                    "Snapshot \(snapshot) neobsahuje žádné soubory (pochází ze seedu nebo z importu bez nich).")
+        case .jobWorkFailed(let problem):
+            return ("The job failed: \(problem)", "Úloha selhala: \(problem)")
         case .newAppCreated(let name, let app, let snapshot):
             return ("App \"\(name)\" (\(app)) created from snapshot \(snapshot).",
                     "Aplikace \"\(name)\" (\(app)) vytvořena ze snapshotu \(snapshot).")

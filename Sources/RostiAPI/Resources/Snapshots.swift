@@ -22,7 +22,7 @@ enum Snapshots {
     static func create(_ call: RostiCall) throws -> Response {
         let data = try RequestData(call.request)
         let now = call.now()
-        let job = try call.writeInCompany { conn, company in
+        let job: Int64 = try call.writeInCompany { conn, company in
             var fields = try Serializer(data.value())
             let app = try fields.companyApp("app", required: true, company: company, conn)
             let note = fields.note()
@@ -37,10 +37,18 @@ enum Snapshots {
             let job = try JobEngine.create(
                 conn, kind: .snapshot, company: company, app: app, snapshot: snapshot, now: now, duration: call.jobDurations(.snapshot))
             try JobEngine.advance(conn, now: now)
-            return try Jobs.fetch(conn, company: company, id: job, now: now, language: call.language)
+            return job
         }
+        return try answer(job, call)
+    }
+
+    /// The job as it is once its work started (and, if it is short and the job's time is
+    /// up, ended).
+    private static func answer(_ job: Int64, _ call: RostiCall) throws -> Response {
         call.jobs.jobsChanged()
-        return call.ok(job)
+        return call.ok(try call.readInCompany { conn, company in
+            try Jobs.fetch(conn, company: company, id: job, now: call.now(), language: call.language)
+        })
     }
 
     /// `PUT {"app": <id>}` restores into that app; `{"name": "…", "plan": <id>}` makes a new
@@ -48,7 +56,7 @@ enum Snapshots {
     static func restore(_ call: RostiCall) throws -> Response {
         let data = try RequestData(call.request)
         let now = call.now()
-        let job = try call.writeInCompany { conn, company in
+        let job: Int64 = try call.writeInCompany { conn, company in
             let id = try call.objectID()
             let snapshot = try fetch(conn, company: company, id: id)
             var fields = try Serializer(data.value())
@@ -73,14 +81,16 @@ enum Snapshots {
                     duration: call.jobDurations(.newApp))
             }
             try JobEngine.advance(conn, now: now)
-            return try Jobs.fetch(conn, company: company, id: job, now: now, language: call.language)
+            return job
         }
-        call.jobs.jobsChanged()
-        return call.ok(job)
+        return try answer(job, call)
     }
 
+    /// The row goes, and its archive's bytes with it.
     static func delete(_ call: RostiCall) throws -> Response {
-        try call.deleteCompanyRow(from: "rosti_snapshots")
+        let response = try call.deleteCompanyRow(from: "rosti_snapshots")
+        call.tenant.state.snapshotStore.remove(try call.objectID())
+        return response
     }
 
     static func fetch(_ conn: Connection, company: Int64, id: Int64) throws -> Row {

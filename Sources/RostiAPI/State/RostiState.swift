@@ -24,13 +24,20 @@ public struct RostiState: StatePlugin {
         ]
     }
 
-    /// Beside its tables: each app's folder (its `/srv`), in `<db>-apps/` or, for a
-    /// throwaway state, a temporary folder made when an app first needs one; and its
-    /// storages' databases in the engines, which an export carries as dumps.
+    /// Beside its tables: each app's folder (its `/srv`), in `<db>-apps/`, and each
+    /// snapshot's archive, in `<db>-snapshots/` (for a throwaway state, temporary folders
+    /// made when first needed); and its storages' databases in the engines, which an export
+    /// carries as dumps.
     public func openFiles(for location: StateStore.Location) throws -> (any StateFiles)? {
         switch location {
-        case .memory: return RostiStoredFiles(apps: AppFolderFiles(space: AppSpace(location: .temporary)))
-        case .file(let path): return RostiStoredFiles(apps: AppFolderFiles(space: AppSpace(location: .folder(path + "-apps"))))
+        case .memory:
+            return RostiStoredFiles(
+                apps: AppFolderFiles(space: AppSpace(location: .temporary)),
+                snapshots: SnapshotArchiveFiles(store: SnapshotStore(location: .temporary)))
+        case .file(let path):
+            return RostiStoredFiles(
+                apps: AppFolderFiles(space: AppSpace(location: .folder(path + "-apps"))),
+                snapshots: SnapshotArchiveFiles(store: SnapshotStore(location: .folder(path + "-snapshots"))))
         }
     }
 

@@ -98,6 +98,15 @@ public final class AppSpace: Sendable {
         return HostFiles.exists(path) ? path : nil
     }
 
+    /// Where the app's `/srv` is on the host, whether or not it exists yet; the space's
+    /// folder and the app's are made if missing (a snapshot restored into an app whose
+    /// container never started puts its files there).
+    public func serviceFolderPath(of app: Int64) throws -> String {
+        let base = try root() + "/\(app)"
+        try HostFiles.makeDirectory(base, mode: 0o711, owner: nil)
+        return base + "/srv"
+    }
+
     /// The primary tech `rosti` chose in the app's folder (`/srv/bin/primary_tech`), if any.
     public func primaryTech(of app: Int64) -> (name: String, version: String)? {
         guard let srv = serviceFolder(of: app) else { return nil }

@@ -50,7 +50,8 @@ import TestSupport
         #expect(try server.send("GET", "/api/v1/1/jobs/4102/", language: "cs").text.contains(#""message":"Snapshot vytvořen.""#))
         let ready = try server.json("GET", "/api/v1/1/snapshots/3102/")
         #expect(ready["status"] == "ready")
-        #expect(ready["size"] == 52_428_800)
+        // The archive's real size: app 1201 never ran here, so an empty /srv's.
+        #expect(ready["size"]?.int == JobWorkTests.fileSize(try #require(server.tenant.state.snapshotStore.archive(of: 3102))))
     }
 
     /// Reads with no unfinished job, a job's whole life and the scheduler's timers log no
@@ -99,20 +100,31 @@ import TestSupport
         #expect(job["message"] == "The snapshot was deleted before it was finished.")
     }
 
+    /// Snapshot 3102 of app 1201 holding 11 MB, taken (job 4102) on the slow jobs' clock.
+    static func takeSnapshotOf11MB(_ server: RostiTestServer) throws {
+        try JobWorkTests.putFiles(server, app: 1201, ["data.bin": String(repeating: "x", count: 11_000_000)])
+        _ = try server.json("POST", "/api/v1/1/snapshots/", body: #"{"app": 1201}"#)
+        server.clock.advance(by: 6)
+        #expect(try server.json("GET", "/api/v1/1/snapshots/3102/")["status"] == "ready")
+    }
+
     @Test func restoringIntoAnAppPutsTheSnapshotsDataBackAtDone() throws {
         let server = try RostiTestServer(settings: RostiTestServer.slowJobs)
+        try Self.takeSnapshotOf11MB(server)
         let usage = { try server.json("GET", "/api/v1/1/apps-status/1202/")["storage"]?["usage"] }
         #expect(try usage() == .number(0.05))
-        let job = try server.json("PUT", "/api/v1/1/snapshots-restore/3101/", body: #"{"app": 1202}"#)
+        let job = try server.json("PUT", "/api/v1/1/snapshots-restore/3102/", body: #"{"app": 1202}"#)
         #expect(job["kind"] == "restore")
         #expect(job["app"] == 1202)
-        #expect(job["snapshot"] == 3101)
+        #expect(job["snapshot"] == 3102)
         server.clock.advance(by: 5)
         #expect(try usage() == .number(0.05), "no effect before done")
         server.clock.advance(by: 1)
-        // 15 MiB, the seed snapshot's size.
+        // The archive's size.
         #expect(try usage() == .number(0.01))
-        #expect(try server.json("GET", "/api/v1/1/jobs/4102/")["message"] == #"Snapshot 3101 restored into app "api_staging" (1202)."#)
+        #expect(try server.json("GET", "/api/v1/1/jobs/4103/")["message"] == #"Snapshot 3102 restored into app "api_staging" (1202)."#)
+        let srv = try #require(server.tenant.state.appSpace.serviceFolder(of: 1202))
+        #expect(JobWorkTests.fileSize(srv + "/data.bin") == 11_000_000)
     }
 
     @Test func restoringIntoAnAppThatNoLongerExistsFails() throws {
@@ -128,24 +140,27 @@ import TestSupport
 
     @Test func restoringIntoANewAppCreatesItAtDoneAndNamesItInTheJob() throws {
         let server = try RostiTestServer(settings: RostiTestServer.slowJobs)
-        let job = try server.json("PUT", "/api/v1/1/snapshots-restore/3101/", body: #"{"name": "blog_copy", "plan": 2}"#)
+        try Self.takeSnapshotOf11MB(server)
+        let job = try server.json("PUT", "/api/v1/1/snapshots-restore/3102/", body: #"{"name": "blog_copy", "plan": 2}"#)
         #expect(job["kind"] == "new_app")
         #expect(job["app"] == .some(.null))
         server.clock.advance(by: 5)
         #expect(try server.json("GET", "/api/v1/1/apps/").items.count == 2, "no app before done")
         server.clock.advance(by: 1)
-        let done = try server.json("GET", "/api/v1/1/jobs/4102/")
+        let done = try server.json("GET", "/api/v1/1/jobs/4103/")
         #expect(done["status"] == "done")
         #expect(done["app"] == 1205)
-        #expect(done["message"] == #"App "blog_copy" (1205) created from snapshot 3101."#)
+        #expect(done["message"] == #"App "blog_copy" (1205) created from snapshot 3102."#)
         let app = try server.json("GET", "/api/v1/1/apps/1205/")
         #expect(app["name"] == "blog_copy")
         #expect(app["plan"] == 2)
-        #expect(app["date"] == "2026-01-10T13:00:06+01:00")
+        #expect(app["date"] == "2026-01-10T13:00:12+01:00")
+        let srv = try #require(server.tenant.state.appSpace.serviceFolder(of: 1205))
+        #expect(JobWorkTests.fileSize(srv + "/data.bin") == 11_000_000)
         #expect(app["ssh_access"]?.items.count == 1)
         #expect(try server.json("GET", "/api/v1/1/apps-status/1205/")["storage"]?["usage"] == .number(0.01))
-        #expect(try server.send("GET", "/api/v1/1/jobs/4102/", language: "cs").text
-            .contains(#"Aplikace \"blog_copy\" (1205) vytvořena ze snapshotu 3101."#))
+        #expect(try server.send("GET", "/api/v1/1/jobs/4103/", language: "cs").text
+            .contains(#"Aplikace \"blog_copy\" (1205) vytvořena ze snapshotu 3102."#))
     }
 
     @Test func restoreRules() throws {
@@ -197,15 +212,19 @@ import TestSupport
         do {
             let first = try RostiTestServer(
                 state: StateStore(location: .file(path), seedDirectory: shippedSeedDirectory, schema: EmulatedAPIs.schema), settings: RostiTestServer.slowJobs)
-            _ = try first.json("PUT", "/api/v1/1/snapshots-restore/3101/", body: #"{"name": "revived"}"#)
+            try Self.takeSnapshotOf11MB(first)
+            _ = try first.json("PUT", "/api/v1/1/snapshots-restore/3102/", body: #"{"name": "revived"}"#)
         }
         let reopened = try StateStore(location: .file(path), seedDirectory: shippedSeedDirectory, schema: EmulatedAPIs.schema)
-        #expect(try reopened.database.read { try $0.fetchValue(String.self, "SELECT status FROM rosti_jobs WHERE id = 4102") } == "pending")
+        #expect(try reopened.database.read { try $0.fetchValue(String.self, "SELECT status FROM rosti_jobs WHERE id = 4103") } == "pending")
         let second = try RostiTestServer(state: reopened, settings: RostiTestServer.slowJobs, freezeAt: frozenMoment + 3600)
-        // The scheduler starts beside the listeners; the job finishes without any request.
-        #expect(eventually { (try? jobStatus(second, 4102)) == "done" })
-        let job = try second.json("GET", "/api/v1/1/jobs/4102/")
-        #expect(job["finished"] == "2026-01-10T13:00:06+01:00", "finished at its own time, not at the restart")
+        // The scheduler starts beside the listeners; the job (and its work) finishes without any request.
+        #expect(eventually { (try? jobStatus(second, 4103)) == "done" })
+        let job = try second.json("GET", "/api/v1/1/jobs/4103/")
+        #expect(job["finished"] == "2026-01-10T13:00:12+01:00", "finished at its own time, not at the restart")
         #expect(try second.json("GET", "/api/v1/1/apps/1205/")["name"] == "revived")
+        // The scheduler lands the files right after the job's row says done.
+        #expect(eventually { second.tenant.state.appSpace.serviceFolder(of: 1205).map { JobWorkTests.fileSize($0 + "/data.bin") } == 11_000_000 },
+                "the new app has the snapshot's files")
     }
 }

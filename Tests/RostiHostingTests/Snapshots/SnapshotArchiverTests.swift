@@ -114,4 +114,70 @@ import TestSupport
         #expect(try String(contentsOfFile: srv + "/keep.txt", encoding: .utf8) == "mine")
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).sorted() == ["bad.tar", "srv"])
     }
+
+    @Test func anArchiveStoppedPartWayLeavesNoFileAndSaysItWasStopped() throws {
+        let watcher = try ProcessWatcher()
+        defer { watcher.shutdown() }
+        let scratch = try TemporaryDirectory()
+        let srv = scratch.path("srv")
+        try FileManager.default.createDirectory(atPath: srv, withIntermediateDirectories: true)
+        // 8 MiB: several pieces of 1 MiB go out before the stop.
+        try Data(repeating: 7, count: 8 << 20).write(to: URL(fileURLWithPath: srv + "/big.bin"))
+        let seen = Mutex<[Double]>([])
+        do {
+            _ = try SnapshotArchiver(watcher: watcher).archive(
+                srv, to: scratch.path("snapshot.tar"), progress: { share in seen.withLock { $0.append(share) } },
+                stop: { share in share >= 0.4 })
+            Issue.record("the archive was not stopped")
+        } catch let error as SnapshotError {
+            #expect(error.stopped)
+        }
+        let shares = seen.withLock { $0 }
+        #expect(!shares.isEmpty && shares.last! >= 0.4 && shares.last! < 1, "\(shares)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["srv"])
+    }
+
+    @Test func anExtractionSwapsInOnlyWhenAskedAndTakesTheFoldersOwner() throws {
+        let watcher = try ProcessWatcher()
+        defer { watcher.shutdown() }
+        let scratch = try TemporaryDirectory()
+        let source = scratch.path("source")
+        try FileManager.default.createDirectory(atPath: source + "/app", withIntermediateDirectories: true)
+        try "v1".write(toFile: source + "/app/main.py", atomically: false, encoding: .utf8)
+        let archiver = SnapshotArchiver(watcher: watcher)
+        _ = try archiver.archive(source, to: scratch.path("snapshot.tar"))
+        let target = scratch.path("srv")
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        try "mine".write(toFile: target + "/mine.txt", atomically: false, encoding: .utf8)
+        let owner: (uid_t, gid_t) = (54_321, 54_322)
+        if getuid() == 0 { chown(target, owner.0, owner.1) }
+        let progress = Mutex<[Double]>([])
+        let prepared = try archiver.extract(scratch.path("snapshot.tar"), besideFolder: target, progress: { share in
+            progress.withLock { $0.append(share) }
+        })
+        #expect(FileManager.default.fileExists(atPath: target + "/mine.txt"), "nothing changes before the swap")
+        #expect(progress.withLock { $0.last } == 1)
+        try prepared.swap()
+        #expect(try String(contentsOfFile: target + "/app/main.py", encoding: .utf8) == "v1")
+        #expect(!FileManager.default.fileExists(atPath: target + "/mine.txt"))
+        if getuid() == 0 {
+            var info = stat()
+            #expect(lstat(target + "/app/main.py", &info) == 0 && info.st_uid == owner.0 && info.st_gid == owner.1,
+                    "the files are the target app's, whatever app the snapshot was taken of")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).sorted() == ["snapshot.tar", "source", "srv"])
+    }
+
+    @Test func archivesAreRecognisedBeforeAnImportStoresThem() throws {
+        let watcher = try ProcessWatcher()
+        defer { watcher.shutdown() }
+        let scratch = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: scratch.path("srv"), withIntermediateDirectories: true)
+        _ = try SnapshotArchiver(watcher: watcher).archive(scratch.path("srv"), to: scratch.path("empty.tar"))
+        let empty = [UInt8](try Data(contentsOf: URL(fileURLWithPath: scratch.path("empty.tar"))))
+        #expect(SnapshotArchiver.looksLikeArchive(empty))
+        #expect(!SnapshotArchiver.looksLikeArchive(Array("not a tar archive".utf8)))
+        #expect(!SnapshotArchiver.looksLikeArchive([UInt8](repeating: 0, count: 1024)))
+        #expect(!SnapshotArchiver.looksLikeArchive([]))
+    }
 }
