@@ -113,7 +113,7 @@ public final class AppContainers: Sendable {
     }
 
     private static let rowsQuery = """
-        SELECT a.id, a.name, a.enabled, a.ssh_keys, c.id AS container, c.ssh_port, c.ssh_hostname
+        SELECT a.id, a.name, a.enabled, a.ssh_keys, a.app_port, c.id AS container, c.ssh_port, c.ssh_hostname
         FROM rosti_apps a JOIN rosti_app_containers c
              ON c.id = (SELECT MIN(id) FROM rosti_app_containers WHERE app_id = a.id)
         """
@@ -123,7 +123,8 @@ public final class AppContainers: Sendable {
             AppRow(
                 id: try row["id"],
                 settings: AppContainer.Settings(
-                    name: try row["name"], keys: AppStore.storedList(try row["ssh_keys"]).stringItems, enabled: try row["enabled"]),
+                    name: try row["name"], keys: AppStore.storedList(try row["ssh_keys"]).stringItems, enabled: try row["enabled"],
+                    appPort: Int(try row["app_port"] as Int64)),
                 container: try row["container"], port: Int(try row["ssh_port"] as Int64), hostname: try row["ssh_hostname"])
         }
     }
@@ -182,6 +183,9 @@ public final class AppContainers: Sendable {
             if let port, port != row.port || row.hostname != host.configuration.sshHostName {
                 changes.append((row.container, port, host.configuration.sshHostName))
             }
+            // An enabled app runs: a new one, one enabled again, every one at Rostra's start
+            // (as many as Rostra starts by itself; the rest on their first connection).
+            if row.settings.enabled && port != nil { container.startInBackground() }
         }
         guard !changes.isEmpty else { return }
         try state.database.write { conn in

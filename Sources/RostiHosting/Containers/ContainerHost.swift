@@ -40,6 +40,12 @@ public final class ContainerHost: Sendable {
     private let services = Mutex<(watcher: ProcessWatcher?, acceptor: SSHAcceptor?, stopped: Bool)>((nil, nil, false))
     /// SSH ports held by an endpoint of this host, across every tenant.
     private let claimedPorts = Mutex<Set<Int>>([])
+    /// The machine's services apps reach at `127.0.0.1:<port>` from inside, and who is told
+    /// when an app's published front appears or goes.
+    private let network = Mutex<(servicePorts: [Int], observers: [@Sendable () -> Void])>(([], []))
+    /// Containers started by Rostra itself rather than by a user's request, across tenants.
+    private let automaticStarts = Mutex(0)
+    private let frontDoor = Mutex<FrontDoorAddress?>(nil)
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -105,6 +111,45 @@ public final class ContainerHost: Sendable {
         }
         var status = stat()
         return stat("/", &status) == 0 && status.st_mode & S_IXOTH != 0
+    }
+
+    // MARK: The apps' networks
+
+    /// The host loopback ports (the storages' database servers) that apps started from now
+    /// on reach at the same address inside.
+    public var servicePorts: [Int] {
+        get { network.withLock { $0.servicePorts } }
+        set { network.withLock { $0.servicePorts = newValue } }
+    }
+
+    /// `handler` runs (on the thread that started or stopped it) whenever an app's published
+    /// front appears or goes: the front door follows.
+    public func observeFronts(_ handler: @escaping @Sendable () -> Void) {
+        network.withLock { $0.observers.append(handler) }
+    }
+
+    func frontsChanged() {
+        for observer in network.withLock({ $0.observers }) { observer() }
+    }
+
+    /// Where the front door listens, once `rostra serve` has one: apps-status probes apps
+    /// through it.
+    public var frontDoorAddress: FrontDoorAddress? {
+        get { frontDoor.withLock { $0 } }
+        set { frontDoor.withLock { $0 = newValue } }
+    }
+
+    /// Whether Rostra may start one more container by itself (`limits.automaticallyStartedContainers`).
+    func mayStartAutomatically() -> Bool {
+        automaticStarts.withLock { count in
+            guard count < limits.automaticallyStartedContainers else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func automaticStartEnded() {
+        automaticStarts.withLock { $0 = max(0, $0 - 1) }
     }
 
     // MARK: Threads and processes, made on first use
