@@ -3,8 +3,10 @@
  * A compiled helper because an interpreter's own process-spawning and polling overhead
  * (a few milliseconds in Python) is of the same order as what is measured.
  *
- *   coldstart <runs> <port> <path> -- <server argv...>
- * prints each run's milliseconds, one per line. The caller chooses free ports.
+ *   coldstart <runs> <port> <path> [--tls] -- <server argv...>
+ * prints each run's milliseconds, one per line. The caller chooses free ports. With
+ * --tls the request goes over TLS (OpenSSL, no verification: the time to the first
+ * answer over a TLS listener, handshake included). Build: cc -O2 coldstart.c -lssl -lcrypto
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -21,6 +23,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+
+/* Set for --tls: the client context, made once before the runs. */
+static SSL_CTX *tls_context;
+
 static double now_ms(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -36,7 +43,20 @@ static int try_get(int port, const char *path) {
     address.sin_port = htons((unsigned short)port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     int ok = 0;
-    if (connect(fd, (struct sockaddr *)&address, sizeof address) == 0) {
+    int connected = connect(fd, (struct sockaddr *)&address, sizeof address) == 0;
+    if (connected && tls_context != NULL) {
+        SSL *ssl = SSL_new(tls_context);
+        SSL_set_fd(ssl, fd);
+        char request[512];
+        int length = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: coldstart\r\nConnection: close\r\n\r\n", path);
+        if (SSL_connect(ssl) == 1 && SSL_write(ssl, request, length) == length) {
+            char answer[64] = {0};
+            int got = 0, n;
+            while (got < 12 && (n = SSL_read(ssl, answer + got, (int)sizeof answer - 1 - got)) > 0) got += n;
+            ok = got >= 12 && strncmp(answer, "HTTP/1.1 200", 12) == 0;
+        }
+        SSL_free(ssl);
+    } else if (connected) {
         char request[512];
         int length = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: coldstart\r\nConnection: close\r\n\r\n", path);
         if (send(fd, request, (size_t)length, MSG_NOSIGNAL) == length) {
@@ -51,13 +71,15 @@ static int try_get(int port, const char *path) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 6 || strcmp(argv[4], "--") != 0) {
-        fprintf(stderr, "usage: coldstart <runs> <port> <path> -- <server argv...>\n");
+    int tls = argc > 4 && strcmp(argv[4], "--tls") == 0;
+    if (argc < 6 + tls || strcmp(argv[4 + tls], "--") != 0) {
+        fprintf(stderr, "usage: coldstart <runs> <port> <path> [--tls] -- <server argv...>\n");
         return 2;
     }
+    if (tls) tls_context = SSL_CTX_new(TLS_client_method());
     int runs = atoi(argv[1]), port = atoi(argv[2]);
     const char *path = argv[3];
-    char **server = argv + 5;
+    char **server = argv + 5 + tls;
     for (int run = 0; run < runs; run++) {
         double started = now_ms();
         pid_t pid = fork();

@@ -7,13 +7,12 @@ import RostiAPI
 /// state's schema (and the export document) has their tables. The executable and the
 /// tests that need the whole emulator take them from here.
 public enum EmulatedAPIs {
-    /// The plug-ins with the Rosti apps as rows only (no containers): what tests of the
-    /// APIs' data use.
-    public static let plugins: [any APIPlugin] = [RostiPlugin(), RosaPlugin()]
-    public static let schema = StateSchema(plugins: plugins.map(\.state))
+    /// The plug-ins with the Rosti API's defaults: storages and apps as rows only (no
+    /// engines, no containers), what tests of the APIs' data use.
+    public static let plugins: [any APIPlugin] = plugins(rosti: RostiPlugin())
 
-    /// The plug-ins as `rostra serve` runs them: the Rosti apps with real containers.
-    public static func plugins(rostiContainers: AppContainers?) -> [any APIPlugin] {
-        [RostiPlugin(containers: rostiContainers), RosaPlugin()]
-    }
+    /// The plug-ins with a Rosti plug-in of the caller's (one whose storages are real
+    /// databases and whose apps have containers: `RostiPlugin(storages:containers:)`).
+    public static func plugins(rosti: RostiPlugin) -> [any APIPlugin] { [rosti, RosaPlugin()] }
+    public static let schema = StateSchema(plugins: plugins.map(\.state))
 }

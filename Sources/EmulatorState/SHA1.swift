@@ -1,7 +1,7 @@
 import CSHA1
 
-/// Incremental SHA-1 (FIPS 180-4, section 6.1): the identity of every file of an exported
-/// state, and the Rosa File Store's content addressing. Not for security: SHA-1 is only a
+/// Incremental SHA-1 (FIPS 180-4, section 6.1): the identity of an exported state's
+/// unlabelled files, and the Rosa File Store's content addressing. Not for security: SHA-1 is only a
 /// file identity here.
 ///
 /// Whole blocks go to the processor's SHA instructions when it has them (`CSHA1`, about

@@ -42,27 +42,27 @@ public protocol StateFiles: Sendable {
     /// The files the rows in `conn` refer to, for an export; read in the same transaction
     /// as the rows, so the two agree.
     func export(from conn: Connection) throws -> [StateDocument.File]
-    /// Claims the imported document's files that are this plug-in's (by their name, or the
-    /// lack of one), checks them against its rows (contents against their SHA-1, exactly one
-    /// file per row that needs one) and returns them by key for `restore`. Files it does not
-    /// claim are left to the other plug-ins; the store refuses a file nobody claims. Throws
-    /// `StateImportError`.
-    func verifyImport(_ files: [StateDocument.File], tables: [String: [StateDocument.Row]]) throws -> ClaimedFiles
+    /// Checks an imported document's files against its rows (contents against their keys,
+    /// exactly one file per row that needs one) and returns them by key for `restore`.
+    /// Throws `StateImportError`.
+    func verifyImport(_ files: [StateDocument.File], tables: [String: [StateDocument.Row]]) throws -> [String: [UInt8]]
     /// Removes everything, folder included: the end of a throwaway (in-memory) state.
     func removeStorage()
+    /// The `plugin` its files carry in an export document, when they are keyed by the
+    /// plug-in's own keys (`StateDocument.File.key`); nil (the default) for files known by
+    /// the SHA-1 of their contents. An import hands each `StateFiles` only the files with
+    /// its label.
+    var documentLabel: String? { get }
+    /// Called by an export before it takes the writer lock and reads the rows: for files
+    /// that take long to gather (dumps of databases outside the state), which must not hold
+    /// the state's writes up. `export(from:)` then hands out what this gathered for the rows
+    /// it sees.
+    func prepareExport() throws
 }
 
-/// The files of an imported document one plug-in takes as its own (`StateFiles.verifyImport`).
-public struct ClaimedFiles: Sendable {
-    /// Their contents by the plug-in's key, for `StateFiles.restore`.
-    public var contents: [String: [UInt8]]
-    /// Their positions in the document's `files`.
-    public var indexes: Set<Int>
-
-    public init(contents: [String: [UInt8]] = [:], indexes: Set<Int> = []) {
-        self.contents = contents
-        self.indexes = indexes
-    }
+extension StateFiles {
+    public var documentLabel: String? { nil }
+    public func prepareExport() throws {}
 }
 
 /// One plug-in's step of the schema: the SQL it runs when a database reaches `version`.

@@ -212,6 +212,7 @@ public final class StateStore: Sendable {
     /// The whole state as one portable JSON document (format `StateDocument.formatName`):
     /// every table's rows, AUTOINCREMENT counters, and every stored file base64-encoded.
     public func exportState() throws -> Data {
+        for (_, files) in indexedFiles { try files.prepareExport() }
         // Under the writer lock so no write lands between reading rows and reading files.
         let document = try database.writeWithoutTransaction { conn in
             try conn.inTransaction(.deferred) { conn in
@@ -234,9 +235,13 @@ public final class StateStore: Sendable {
         let scratch = try Database(path: Database.inMemoryPath, migrator: schema.migrator)
         try scratch.write { try document.insert(into: $0, schema: schema) }
         let stores = indexedFiles.map(\.files)
-        let claims = try stores.map { try $0.verifyImport(document.files, tables: document.tables) }
-        try Self.requireEachFileClaimedOnce(document.files, claims: claims)
-        let files = claims.map(\.contents)
+        let labels = Set(stores.map(\.documentLabel))
+        if let (index, file) = document.files.enumerated().first(where: { !labels.contains($0.element.plugin) }) {
+            throw StateImportError(problem: "files[\(index)] belongs to \(file.plugin.map { "\"\($0)\"" } ?? "no plug-in"), which keeps no files in this state")
+        }
+        let files = try stores.map { store in
+            try store.verifyImport(document.files.filter { $0.plugin == store.documentLabel }, tables: document.tables)
+        }
         let previouslyStored = try stores.map { try $0.storedKeys() }
         do {
             try replaceState(withContentsOf: scratch, files: files)
@@ -246,21 +251,6 @@ public final class StateStore: Sendable {
                 for key in Set(wanted.keys).subtracting(stored) { try? store.remove(key) }
             }
             throw error
-        }
-    }
-
-    /// Every file of a document belongs to exactly one plug-in: one nobody claims (a name no
-    /// plug-in has, or a Rosa file in a build without Rosa) is refused, not dropped.
-    private static func requireEachFileClaimedOnce(_ files: [StateDocument.File], claims: [ClaimedFiles]) throws {
-        var claimedBy = [Int](repeating: 0, count: files.count)
-        for claim in claims {
-            for index in claim.indexes where files.indices.contains(index) { claimedBy[index] += 1 }
-        }
-        if let index = claimedBy.firstIndex(of: 0) {
-            throw StateImportError(problem: "files[\(index)] (\(files[index].shownName)) belongs to no part of this state")
-        }
-        if let index = claimedBy.firstIndex(where: { $0 > 1 }) {
-            throw StateImportError(problem: "files[\(index)] (\(files[index].shownName)) is claimed twice")
         }
     }
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Emulator
 import HTTP
+import JSON
 import Logging
 import Primitives
 import Synchronization
@@ -32,7 +33,7 @@ public struct RostiService: APIService {
         self.endpoints = endpoints
         errorRenderer = RostiErrorRenderer(settings: emulator.settings)
         documents = SchemaDocumentCache {
-            let coreJSON = JSONWriter.bytes(CoreAPISchema.document(endpoints))
+            let coreJSON = JSONWriter.bytes(CoreAPISchema.document(endpoints), .djangoREST)
             return SchemaDocuments(
                 coreJSON: coreJSON, script: CoreAPISchema.script(coreJSON), page: DocumentationPage.page(endpoints),
                 client: JavaScriptClient.bytes)
@@ -100,8 +101,15 @@ public struct RostiService: APIService {
         let settings = emulator.settings
         return RostiCall(
             request: request, tenant: try request.tenant(), language: request.language(default: settings.value.language),
-            jobDurations: { settings.value.duration(of: $0) }, logger: emulator.logger)
+            jobDurations: { settings.value.duration(of: $0) }, logger: emulator.logger, storages: storages)
     }
+
+    /// Where storages are real databases: the Rosti plug-in's (rows only without one).
+    private var storages: StorageHosting {
+        emulator.plugins.lazy.compactMap { ($0 as? RostiPlugin)?.storages }.first ?? Self.rowsOnly
+    }
+
+    private static let rowsOnly = StorageHosting.rowsOnly()
 
     /// DRF authenticates and checks permissions before it looks at the method, so a wrong
     /// method from a stranger is 401 (or 403 for another account's company), not 405. The

@@ -1,6 +1,7 @@
 import EmulatorState
 import Foundation
 import HTTP
+import JSON
 import Logging
 
 /// One JSON object per line on standard error, for machines (`--log-format json`):

@@ -46,19 +46,19 @@ struct ListeningAddresses {
     let ports: [EmulatedAPI: Int]
 
     /// The address as given to `--host`, as a URL shows it (an IPv6 address in brackets).
-    func shownURL(of api: EmulatedAPI) -> String {
-        "http://\(Self.bracketed(host)):\(ports[api]!)/"
+    func shownURL(of api: EmulatedAPI, scheme: String = "http") -> String {
+        "\(scheme)://\(Self.bracketed(host)):\(ports[api]!)/"
     }
 
     /// An address a client on this machine can connect to: a wildcard listen address
     /// (`0.0.0.0`, `::`) is not one, its loopback is.
-    func connectableURL(of api: EmulatedAPI) -> String {
+    func connectableURL(of api: EmulatedAPI, scheme: String = "http") -> String {
         let reachable = switch host {
         case "0.0.0.0", "": "127.0.0.1"
         case "::", "[::]": "::1"
         default: host
         }
-        return "http://\(Self.bracketed(reachable)):\(ports[api]!)/"
+        return "\(scheme)://\(Self.bracketed(reachable)):\(ports[api]!)/"
     }
 
     private static func bracketed(_ host: String) -> String {

@@ -7,7 +7,7 @@ import Foundation
 /// command's usage; failures while running exit 1 with `Error: …`.
 @main
 enum Rostra {
-    static let commands: [any RostraCommand.Type] = [ServeCommand.self, ExportCommand.self, ImportCommand.self, HealthCommand.self]
+    static let commands: [any RostraCommand.Type] = [ServeCommand.self, ExportCommand.self, ImportCommand.self, HealthCommand.self, CACommand.self]
 
     static let tool = ToolSpec(
         name: "rostra",

@@ -65,9 +65,10 @@ struct ServeCommand: RostraCommand {
             reads the environment variable its help names; a flag on the command line wins. \
             SIGINT, SIGTERM or SIGHUP stops it gracefully. Reference: docs/configuration.md.
             """,
-        options: listening.all + StateOptions.all + [
+        options: listening.all + StateOptions.all + TLSOptions.all + [
             Options.logFormat, Options.logLevel, Options.maintenance, Options.rosaMaxUploadBytes,
             Options.shutdownGrace, Options.adminToken, Options.noAdmin, Options.sshHost, Options.readyFile,
+            StorageEngineSetup.host, StorageEngineSetup.off,
         ]
     )
 
@@ -77,6 +78,7 @@ struct ServeCommand: RostraCommand {
 
     let addresses: ListeningAddresses
     let state: StateOptions
+    let tls: TLSOptions
     fileprivate let logFormat: LogFormat
     let logLevel: Logger.Level
     let maintenance: [EmulatedAPI]
@@ -85,10 +87,13 @@ struct ServeCommand: RostraCommand {
     let adminAccess: AdminAccess
     let sshHost: String
     let readyFile: String?
+    let storageHost: String
+    let storageEngines: Bool
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
         addresses = try Self.listening.addresses(from: arguments)
         state = try StateOptions(arguments)
+        tls = try TLSOptions(arguments, listening: addresses, database: state.location)
         logFormat = try arguments.value(Options.logFormat, expected: "a log format (human or json)") { LogFormat(rawValue: $0.lowercased()) }
             ?? .human
         logLevel = try arguments.value(
@@ -123,6 +128,8 @@ struct ServeCommand: RostraCommand {
             Self.isHostName(name) ? name : nil
         } ?? ListeningOptions.defaultHost
         readyFile = arguments.string(Options.readyFile)
+        storageHost = try StorageEngineSetup.hostname(from: arguments)
+        storageEngines = try !arguments.isSet(StorageEngineSetup.off)
     }
 
     /// What an SSH client takes as a host: a DNS name or an IPv4 or IPv6 address.
@@ -172,8 +179,11 @@ struct ServeCommand: RostraCommand {
 
         // Both ports first: a port in use must stop the start before the state is opened,
         // or a first start would leave a new, seeded `.rostra` behind for nothing. The
-        // listeners queue connections until they start, once the state is open.
+        // listeners queue connections until they start, once the state is open. Each API's
+        // TLS listener serves through the same late-bound service as its plain one.
         var servers: [(EmulatedAPI, HTTPServer, LateBoundService)] = []
+        var tlsServers: [(EmulatedAPI, HTTPServer)] = []
+        let tlsIdentity = tls.ports == nil ? nil : tls.identity(logger: logger)
         // One for the process: malloc_trim works on all of it, and two would trim twice.
         let freedMemory = FreedMemoryReturn(delay: HTTPLimits().freedMemoryReturnDelay)
         for api in EmulatedAPI.allCases {
@@ -185,15 +195,26 @@ struct ServeCommand: RostraCommand {
                     logger: logger, freedMemory: freedMemory)
                 servers.append((api, server, service))
             } catch {
-                close(servers.map(\.1), freedMemory: freedMemory)
+                close(servers.map(\.1) + tlsServers.map(\.1), freedMemory: freedMemory)
                 throw CommandFailure("Cannot listen for the \(api.rawValue) API on \(host):\(ports[api]!): \(error)")
+            }
+            guard let tlsIdentity, let port = tls.ports?[api] else { continue }
+            do {
+                if let server = try tls.server(
+                    for: api, host: host, port: port, identity: tlsIdentity, responder: service.responder,
+                    errorRenderer: service.errorRenderer, logger: logger, freedMemory: freedMemory) {
+                    tlsServers.append((api, server))
+                }
+            } catch {
+                close(servers.map(\.1) + tlsServers.map(\.1), freedMemory: freedMemory)
+                throw error
             }
         }
         let store: StateStore
         do {
             store = try state.openStore()
         } catch {
-            close(servers.map(\.1), freedMemory: freedMemory)
+            close(servers.map(\.1) + tlsServers.map(\.1), freedMemory: freedMemory)
             throw error
         }
 
@@ -201,41 +222,54 @@ struct ServeCommand: RostraCommand {
         do {
             containers = try AppContainers(options: .init(listenHost: host, sshHost: sshHost), logger: logger)
         } catch {
-            close(servers.map(\.1), freedMemory: freedMemory)
+            close(servers.map(\.1) + tlsServers.map(\.1), freedMemory: freedMemory)
             throw CommandFailure("Cannot listen for SSH on \(host): \(error)")
         }
-        let emulator = Emulator(
-            defaultState: store, plugins: EmulatedAPIs.plugins(rostiContainers: containers), adminAccess: adminAccess, logger: logger)
+        let storages = StorageEngineSetup(location: store.location, hostname: storageHost, enabled: storageEngines, logger: logger)
+        let rosti = RostiPlugin(storages: storages.hosting, containers: containers)
+        let emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins(rosti: rosti), adminAccess: adminAccess, logger: logger)
         for api in maintenance { emulator.maintenance.set(api, on: true) }
         for service in apiServices(emulator: emulator) {
             let listener = servers.first { $0.0 == service.api }!.2
             listener.bind(responder: emulator.responder(for: service), errorRenderer: service.errorRenderer)
         }
+        if tlsIdentity != nil { tls.makeAuthorityIfMissing(logger: logger) }
         for (_, server, _) in servers { server.start() }
+        for (_, server) in tlsServers { server.start() }
+        // Engines the state has storages of start now, in the background: after the
+        // listeners, so that they do not slow the first answer.
+        storages.engines?.activate()
         checkInBackground(store, readyFile: readyFile, logger: logger)
         let listening = ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: servers.map { ($0.0, $0.1.port) }))
-        printBanner(listening: listening, store: store, adminAccess: emulator.adminAccess)
-        checkPartsInBackground(emulator, sshHost: sshHost)
+        let tlsListening = tlsServers.isEmpty
+            ? nil : ListeningAddresses(host: host, ports: Dictionary(uniqueKeysWithValues: tlsServers.map { ($0.0, $0.1.port) }))
+        printBanner(
+            listening: listening, tlsListening: tlsListening, store: store, adminAccess: emulator.adminAccess,
+            storages: storages.bannerLine)
+        printPartsInBackground(emulator, containers: containers, sshHost: sshHost)
         if let readyFile {
             do {
-                try readyFile.write(listening.readyDocument(state: store.location.description))
+                var document = listening.readyDocument(state: store.location.description)
+                if let tlsListening { tls.addKeys(to: &document, listening: tlsListening) }
+                try readyFile.write(document)
             } catch {
                 let problem = FileProblem.explain(creatingFileAt: readyFile.path) ?? FileProblem.describe(error)
                 throw CommandFailure("Cannot write the ready file \(readyFile.path): \(problem)")
             }
         }
 
+        if let tlsIdentity { tls.prepareAhead(tlsIdentity) }
         let received = stop.wait()
         logger.notice("\(ShutdownSignals.name(of: received)): shutting down (grace \(grace)s)")
         // Both listeners drain at the same time, each on a thread of its own.
         let stopped = DispatchSemaphore(value: 0)
-        for (_, server, _) in servers {
+        for (_, server) in servers.map({ ($0.0, $0.1) }) + tlsServers {
             Thread.detachNewThread {
                 server.shutdown(gracePeriod: .milliseconds(Int(grace * 1000)))
                 stopped.signal()
             }
         }
-        for _ in servers { stopped.wait() }
+        for _ in 0..<(servers.count + tlsServers.count) { stopped.wait() }
         freedMemory.stop()
         // Nothing serves any more: the database is checkpointed into its file (a copy of
         // the file alone is then complete) and throwaway tenants' folders go.
@@ -246,6 +280,8 @@ struct ServeCommand: RostraCommand {
         }
         // Every tenant's containers ended with its state; the threads and children go now.
         containers.shutdown()
+        // Then the database servers (each with its own stop signal) and their runtime folder.
+        storages.engines?.close()
         readyFile?.withdraw()
         logger.notice("stopped")
     }
@@ -278,21 +314,22 @@ struct ServeCommand: RostraCommand {
         }
     }
 
-    /// The machine's real parts (bubblewrap, sshd, supervisord, user namespaces) are looked
-    /// at once the APIs listen — it runs bubblewrap, tens of milliseconds the first answer
-    /// must not wait for — and the banner's last line says whether SSH deploys work here
-    /// or what to install; health says the same from then on.
-    private func checkPartsInBackground(_ emulator: Emulator, sshHost: String) {
+    /// The machine's real parts (bubblewrap, sshd, supervisord, user namespaces, the
+    /// database engines) are looked at once the banner is out (`Emulator.realParts`, asked
+    /// once): it runs bubblewrap, tens of milliseconds the first answer must not share two
+    /// cores with. The lines that follow the banner say whether SSH deploys work here, and
+    /// name each missing part with the command that installs it; health says the same.
+    private func printPartsInBackground(_ emulator: Emulator, containers: AppContainers, sshHost: String) {
         Thread.detachNewThread {
-            let parts = emulator.checkRealParts()
-            let missing = parts.filter { !$0.isAvailable }
+            let missing = emulator.missingParts
             var lines: [String] = []
-            if missing.isEmpty {
+            if containers.host.readiness.isReady {
                 lines.append("  App containers       ready: ssh -p <the app's ssh_access port> app@\(sshHost)")
             } else {
-                lines.append("  App containers       not available here (the APIs work; SSH deploys do not):")
-                lines += missing.map { "                       " + $0.summary }
+                lines.append("  App containers       not available here (the APIs work; SSH deploys do not): see Missing")
             }
+            // The APIs work without them; what needs them says so when used.
+            lines += missing.map { "  Missing              \($0.summary)" }
             Output.standardOutput(lines.joined(separator: "\n") + "\n")
         }
     }
@@ -311,10 +348,16 @@ struct ServeCommand: RostraCommand {
         }
     }
 
-    private func printBanner(listening: ListeningAddresses, store: StateStore, adminAccess: AdminAccess) {
+    private func printBanner(
+        listening: ListeningAddresses, tlsListening: ListeningAddresses?, store: StateStore, adminAccess: AdminAccess,
+        storages: String
+    ) {
         var lines = ["Rostra \(RostraVersion.string)"]
-        lines.append("  Rosti API            \(listening.shownURL(of: .rosti))   (admin: /__admin/health)")
-        lines.append("  Rosa File Store API  \(listening.shownURL(of: .rosa))   (admin: /__admin/health)")
+        let https = { (api: EmulatedAPI) in
+            tlsListening.flatMap { $0.ports[api] == nil ? nil : "   " + $0.shownURL(of: api, scheme: "https") } ?? ""
+        }
+        lines.append("  Rosti API            \(listening.shownURL(of: .rosti))\(https(.rosti))   (admin: /__admin/health)")
+        lines.append("  Rosa File Store API  \(listening.shownURL(of: .rosa))\(https(.rosa))   (admin: /__admin/health)")
         switch adminAccess {
         case .open:
             lines.append("  Dashboard            \(listening.shownURL(of: .rosti))__admin/   (admin API: docs/admin-api.md)")
@@ -325,6 +368,10 @@ struct ServeCommand: RostraCommand {
             lines.append("  Admin API            off (--no-admin); health stays")
         }
         lines.append("  State                \(store.location) (\(Self.describe(store.opening)))")
+        if tlsListening != nil {
+            lines.append("  TLS CA               \(tls.location.authority.authorityCertificatePath)   (trust it: rostra ca)")
+        }
+        lines.append(storages)
         lines.append("  Seed credentials     Rosti: Authorization: Token rostidemo0000000000000000000000000000001")
         lines.append("                       Rosa:  --user demo:demo-password   (more in docs/seed-data.md)")
         // Written unbuffered: scripts and tests wait for the banner on a pipe.

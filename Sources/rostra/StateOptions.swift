@@ -3,7 +3,9 @@ import EmulatedAPIs
 import Emulator
 import EmulatorState
 import Foundation
+import Logging
 import RostiAPI
+import RostiHosting
 
 /// Where the emulator's state lives and what it starts from; shared by `serve`, `export`
 /// and `import`.
@@ -86,53 +88,86 @@ struct StateOptions {
 protocol StateFileCommand: RostraCommand {
     var state: StateOptions { get }
     var file: String { get }
-    init(state: StateOptions, file: String)
+    /// False with --no-storage-engines: storages' databases are left alone.
+    var storageEngines: Bool { get }
+    init(state: StateOptions, file: String, storageEngines: Bool)
 }
 
 extension StateFileCommand {
     init(_ arguments: ParsedArguments) throws(UsageError) {
-        self.init(state: try StateOptions(arguments), file: arguments.positionals[0])
+        self.init(state: try StateOptions(arguments), file: arguments.positionals[0], storageEngines: try !arguments.isSet(StorageEngineSetup.off))
     }
 
     static func stateFileSpec(name: String, abstract: String, fileHelp: String) -> CommandSpec {
-        CommandSpec(name: name, abstract: abstract, options: StateOptions.all, arguments: [ArgumentSpec("file", .one, help: fileHelp)])
+        CommandSpec(name: name, abstract: abstract, options: StateOptions.all + [StorageEngineSetup.off],
+                    arguments: [ArgumentSpec("file", .one, help: fileHelp)])
     }
 }
 
 struct ExportCommand: StateFileCommand {
     static let spec = stateFileSpec(
-        name: "export", abstract: "Write the whole emulator state (every table and stored file) to one portable JSON file.",
+        name: "export",
+        abstract: "Write the whole emulator state (every table, stored file and storage's database) to one portable JSON file.",
         fileHelp: "The file to write.")
 
     let state: StateOptions
     let file: String
+    let storageEngines: Bool
 
     func run() throws {
-        let store = try state.openStore()
-        try store.exportState(to: URL(fileURLWithPath: file))
-        try store.close()
-        print("exported \(store.location) to \(file)")
+        try StateWithEngines.open(state, engines: storageEngines) { store, _ in
+            // Each storage's database goes in as a dump: its engine starts for it.
+            try store.exportState(to: URL(fileURLWithPath: file))
+        }
+        print("exported \(state.location) to \(file)")
     }
 }
 
 struct ImportCommand: StateFileCommand {
     static let spec = stateFileSpec(
         name: "import",
-        abstract: "Replace the emulator state with the contents of a file written by `rostra export`; a bad file changes nothing.",
+        abstract: "Replace the emulator state (storages' databases included) with the contents of a file written by `rostra export`; a bad file changes nothing.",
         fileHelp: "The file to read.")
 
     let state: StateOptions
     let file: String
+    let storageEngines: Bool
 
     func run() throws {
-        let store = try state.openStore()
-        do {
-            try store.importState(from: URL(fileURLWithPath: file))
-        } catch {
-            throw CommandFailure("Cannot import \(file): \(error)")
+        try StateWithEngines.open(state, engines: storageEngines) { store, emulator in
+            do {
+                try store.importState(from: URL(fileURLWithPath: file))
+            } catch {
+                throw CommandFailure("Cannot import \(file): \(error)")
+            }
+            // The storages' databases follow the rows (their dumps loaded), before the
+            // engines stop with the command.
+            for plugin in emulator.plugins { plugin.tenant(emulator.defaultTenant, did: .imported) }
         }
-        // The database file alone then holds the imported state.
-        try store.close()
-        print("imported \(file) into \(store.location)")
+        print("imported \(file) into \(state.location)")
+    }
+}
+
+/// `export` and `import` open the state with its storages' engines, as `serve` does, and
+/// close both (the database file alone then holds the state; the engines stop).
+enum StateWithEngines {
+    static func open(_ options: StateOptions, engines enabled: Bool, _ body: (StateStore, Emulator) throws -> Void) throws {
+        var logger = Logger(label: "rostra")
+        logger.logLevel = .warning
+        let store = try options.openStore()
+        let storages = StorageEngineSetup(location: store.location, hostname: StorageHosting.defaultHostname, enabled: enabled, logger: logger)
+        // The engines of a state that a running Rostra serves are that Rostra's: an export or
+        // import here would start second servers on the same data.
+        if let (engine, pid) = storages.engines?.runningElsewhere.first {
+            try? store.close()
+            throw CommandFailure(
+                "The \(engine.productName) server of \(store.location) is run by another Rostra (pid \(pid)); stop it first, or use its admin API (GET or PUT /__admin/state).")
+        }
+        let emulator = Emulator(defaultState: store, plugins: storages.plugins, logger: logger)
+        defer {
+            try? emulator.close()
+            storages.engines?.close()
+        }
+        try body(store, emulator)
     }
 }

@@ -1,5 +1,6 @@
 import EmulatedAPIs
 import Foundation
+import JSON
 import RosaFileStore
 import Store
 import Testing
@@ -143,25 +144,6 @@ import TestSupport
             (error as? SeedError)?.description.contains(directory.path("rosti.json") + ": cannot be read") == true
         }
     }
-
-    @Test func jsonSyntaxErrorsNameLineAndColumn() throws {
-        #expect(throws: JSONSyntaxError.self) { try SeedJSONParser.parse(Array("{\"a\": [1, 2,]}".utf8)) }
-        do {
-            _ = try SeedJSONParser.parse(Array("{\n  \"a\": 1,\n  \"b\": tru\n}".utf8))
-            Issue.record("accepted an invalid literal")
-        } catch let error as JSONSyntaxError {
-            #expect(error.line == 3)
-            #expect(error.column == 8)
-        }
-        let parsed = try SeedJSONParser.parse(Array("{\"s\": \"a\\u00e9\\ud83d\\ude00\\n\", \"n\": -1.5e2, \"i\": 42}".utf8))
-        guard case .object(let members) = parsed.value else { Issue.record("not an object"); return }
-        guard case .string(let text) = members[0].node.value else { Issue.record("not a string"); return }
-        #expect(text == "aé😀\n")
-        guard case .number(let number) = members[1].node.value else { Issue.record("not a number"); return }
-        #expect(number == -150)
-        guard case .integer(let integer) = members[2].node.value else { Issue.record("not an integer"); return }
-        #expect(integer == 42)
-    }
 }
 
 @Suite struct SeedTimeTests {
@@ -181,5 +163,57 @@ import TestSupport
                       "2024-13-01T00:00:00Z", "2024-01-15T24:00:00Z", "2024-01-15T09:00:00Zjunk", "2024-01-15T09:00:00.Z"])
     func refusesMalformedTimes(text: String) {
         #expect(SeedRecord.parseTime(text) == nil)
+    }
+}
+
+/// Seed files are read by the one JSON parser, with what a file people edit needs on top.
+@Suite struct SeedJSONTests {
+    /// A copy of the shipped seed with `edit` applied to `rosti.json`, loaded into memory.
+    func loadEdited(_ edit: (String) -> String) throws -> StateStore {
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let seed = directory.url.appendingPathComponent("seed")
+        try FileManager.default.copyItem(at: shippedSeedDirectory, to: seed)
+        let file = seed.appendingPathComponent("rosti.json")
+        let original = try String(contentsOf: file, encoding: .utf8)
+        let edited = edit(original)
+        try #require(edited != original, "the edit matched nothing")
+        try Data(edited.utf8).write(to: file)
+        return try StateStore(location: .memory, seedDirectory: seed, schema: EmulatedAPIs.schema)
+    }
+
+    @Test func aByteOrderMarkIsSkipped() throws {
+        let store = try loadEdited { "\u{FEFF}" + $0 }
+        #expect(try store.database.read { try $0.fetchValue(Int.self, "SELECT count(*) FROM rosti_plans") } == 5)
+    }
+
+    /// A lone surrogate escape cannot be UTF-8: read as U+FFFD, as in the APIs' bodies.
+    @Test func aLoneSurrogateBecomesTheReplacementCharacter() throws {
+        let store = try loadEdited { $0.replacingOccurrences(of: #""name": "Mini""#, with: #""name": "Mini\ud800""#) }
+        #expect(try store.database.read { try $0.fetchValue(String.self, "SELECT name FROM rosti_plans WHERE id = 2") } == "Mini\u{FFFD}")
+    }
+
+    /// JSON columns hold the text the Rosti API writes for the same value (DRF's).
+    @Test func jsonColumnsAreWrittenAsTheAPIWritesThem() throws {
+        let store = try loadEdited {
+            $0.replacingOccurrences(of: #""domains": ["blog-1201.rostiapp.cz", "blog.dana-demo.cz"]"#,
+                                    with: #""domains": ["blog-1201.rostiapp.cz", "a\u2028b\u0008/é"]"#)
+        }
+        let stored = try store.database.read { try $0.fetchValue(String.self, "SELECT domains FROM rosti_apps WHERE id = 1201") }
+        #expect(stored == #"["blog-1201.rostiapp.cz","a\u2028b\b/é"]"#)
+        #expect(SeedRecord.jsonArray(["a\u{2028}b\u{08}/é"]) == JSONWriter.text(["a\u{2028}b\u{08}/é"], .djangoREST))
+    }
+
+    @Test func syntaxErrorsNameLineColumnAndTheProblem() throws {
+        #expect {
+            try loadEdited { $0.replacingOccurrences(of: #""ram": 128,"#, with: #""ram": 128,,"#) }
+        } throws: { error in
+            (error as? SeedError)?.problem == "invalid JSON at line 16, column 42: expected a quoted key"
+        }
+        #expect {
+            try loadEdited { $0.replacingOccurrences(of: #""ram": 128,"#, with: #""ram": tru,"#) }
+        } throws: { error in
+            (error as? SeedError)?.problem == "invalid JSON at line 16, column 38: invalid literal, expected true"
+        }
     }
 }

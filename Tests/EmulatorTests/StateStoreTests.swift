@@ -108,7 +108,7 @@ import TestSupport
         let store = try StateStore(location: .memory, seed: Self.seed.get())
         let json = try #require(try JSONSerialization.jsonObject(with: store.exportState()) as? [String: Any])
         #expect(json["format"] as? String == "rostra-state")
-        #expect(json["version"] as? Int == 1)
+        #expect(json["version"] as? Int == 2)
         let tables = try #require(json["tables"] as? [String: [[String: Any]]])
         #expect(Set(tables.keys) == Set(EmulatedAPIs.schema.tables))
         #expect(tables["rosa_users"]?.first?["uname"] as? String == "demo")
@@ -119,7 +119,12 @@ import TestSupport
     static let badDocuments: [(String, @Sendable ([String: Any]) -> Any)] = [
         ("not JSON", { _ in "{ nope" }),
         ("another format", { document in document.merging(["format": "wiremock"]) { $1 } }),
-        ("a newer format version", { document in document.merging(["version": 2]) { $1 } }),
+        ("a newer format version", { document in document.merging(["version": 3]) { $1 } }),
+        ("a file of a plug-in that keeps none", { document in
+            var files = document["files"] as! [[String: Any]]
+            files.append(["plugin": "nobody", "key": "1", "size": 0, "base64": ""])
+            return document.merging(["files": files]) { $1 }
+        }),
         ("an unknown table", { document in
             var tables = document["tables"] as! [String: Any]
             tables["secrets"] = []
@@ -147,26 +152,17 @@ import TestSupport
             files.removeFirst()
             return document.merging(["files": files]) { $1 }
         }),
-        // Each plug-in claims its own files; one that no plug-in claims is refused, not dropped.
-        ("a file no part of the state claims", { document in
-            let bytes = Data("whose?".utf8)
-            var files = document["files"] as! [[String: Any]]
-            files.append(["name": "elsewhere/file.bin", "sha1": SHA1.hexDigest(of: bytes), "size": bytes.count,
-                          "base64": bytes.base64EncodedString()])
-            return document.merging(["files": files]) { $1 }
-        }),
+        // A Rosti app's folder travels as its archive, labelled "rosti" with key apps/<id>.
         ("a Rosti app's archive for an app the document does not have", { document in
             let bytes = Data("not an archive".utf8)
             var files = document["files"] as! [[String: Any]]
-            files.append(["name": "rosti/apps/999999.tar", "sha1": SHA1.hexDigest(of: bytes), "size": bytes.count,
-                          "base64": bytes.base64EncodedString()])
+            files.append(["plugin": "rosti", "key": "apps/999999", "size": bytes.count, "base64": bytes.base64EncodedString()])
             return document.merging(["files": files]) { $1 }
         }),
         ("a Rosti app's archive that is not a tar", { document in
             let bytes = Data("not an archive".utf8)
             var files = document["files"] as! [[String: Any]]
-            files.append(["name": "rosti/apps/1201.tar", "sha1": SHA1.hexDigest(of: bytes), "size": bytes.count,
-                          "base64": bytes.base64EncodedString()])
+            files.append(["plugin": "rosti", "key": "apps/1201", "size": bytes.count, "base64": bytes.base64EncodedString()])
             return document.merging(["files": files]) { $1 }
         }),
     ]
@@ -177,6 +173,18 @@ import TestSupport
         edit(&rows)
         tables[table] = rows
         return document.merging(["tables": tables]) { $1 }
+    }
+
+    /// Version 1 documents (before plug-ins labelled their files) import as they always did.
+    @Test func aVersionOneDocumentStillImports() throws {
+        let source = try StateStore(location: .memory, seed: Self.seed.get())
+        try modifyEverything(source)
+        var document = try #require(try JSONSerialization.jsonObject(with: source.exportState()) as? [String: Any])
+        document["version"] = 1
+        #expect((document["files"] as? [[String: Any]])?.allSatisfy { $0["plugin"] == nil && $0["sha1"] != nil } == true)
+        let target = try StateStore(location: .memory, seed: Self.seed.get())
+        try target.importState(JSONSerialization.data(withJSONObject: document))
+        #expect(try StateDump(target) == StateDump(source))
     }
 
     @Test func aBadImportChangesNothing() throws {

@@ -14,7 +14,7 @@ import TestSupport
     @Test func everyOptionAndVariableIsDocumentedAndNothingElse() throws {
         let scratch = try TemporaryDirectory()
         var help = ""
-        for command in ["serve", "export", "import", "health"] {
+        for command in ["serve", "export", "import", "health", "ca"] {
             let (status, output, _) = try RostraProcess.run([command, "--help"], directory: scratch.url)
             #expect(status == 0)
             help += output

@@ -89,10 +89,13 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: readyPath), "a Rostra that ended leaves no ready file")
     }
 
+    /// The banner without TLS; with it, each API's line also shows its https URL and a line
+    /// names the certificate authority (`TLSServeTests`).
     @Test func theBannerListsBothAPIsTheDashboardAndTheSeedCredentials() throws {
         let scratch = try TemporaryDirectory()
         let server = try RostraProcess(
-            ["serve", "--rosti-port", "0", "--rosa-port", "0", "--db", ":memory:", "--seed", RostraProcess.seedDirectory, "--log-level", "error"],
+            ["serve", "--rosti-port", "0", "--rosa-port", "0", "--db", ":memory:", "--seed", RostraProcess.seedDirectory, "--log-level", "error",
+             "--no-tls"],
             directory: scratch.url)
         let ports = try server.waitForBanner()
         let lines = server.banner.split(separator: "\n").map(String.init)

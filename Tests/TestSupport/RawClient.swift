@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import COpenSSL
 import HTTP
 
 /// A response as read off the wire by `RawClient`.
@@ -24,9 +25,14 @@ public struct RawClientError: Error, CustomStringConvertible {
 /// A deliberately plain blocking HTTP/1.1 client on a raw socket, so tests control every
 /// byte sent (malformed requests and bodies, pipelining, slow clients) and see every byte
 /// received. Shared by every test target through the `TestSupport` module.
+///
+/// Given `TLSClientOptions`, it speaks through a TLS session of its own (OpenSSL, as a
+/// client), the bytes above it the same.
 public final class RawClient {
     public let descriptor: Int32
     private var buffer: [UInt8] = []
+    /// The TLS session, when the client speaks TLS.
+    private var tls: TLSClientSession?
 
     /// `receiveTimeout`: how long a read waits before the client gives up. 30 s by default:
     /// the whole suite runs in parallel on two cores (servers, crash rounds, 10,000-
@@ -49,12 +55,43 @@ public final class RawClient {
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    deinit { close(descriptor) }
+    /// Connects and completes a TLS handshake as `options` say; throws with OpenSSL's reason
+    /// when the handshake fails.
+    public convenience init(port: Int, tls options: TLSClientOptions, receiveTimeout: Double = 30) throws {
+        try self.init(port: port, receiveTimeout: receiveTimeout)
+        tls = try TLSClientSession(descriptor: descriptor, options: options)
+    }
+
+    deinit {
+        tls = nil
+        close(descriptor)
+    }
+
+    /// The protocol ALPN chose, and the TLS version, on a TLS client.
+    public var negotiatedProtocol: String? { tls?.negotiatedProtocol }
+    public var tlsVersion: String? { tls?.version }
+    public var tlsCipher: String? { tls?.cipher }
+    /// The server ended the TLS session with close_notify.
+    public var receivedCloseNotify: Bool { tls?.receivedCloseNotify ?? false }
+
+    /// Holds what is sent back until `uncork`, so that several TLS records (or requests)
+    /// leave in one segment and arrive at the server together.
+    public func cork(_ on: Bool) {
+        var value: Int32 = on ? 1 : 0
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
 
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
     public func send(_ bytes: [UInt8]) throws {
+        if let tls { return try tls.send(bytes) }
         try Self.send(bytes, on: descriptor)
+    }
+
+    /// Sends close_notify (TLS), then ends the sending side: the server sees end of stream.
+    public func shutdownWrite() {
+        tls?.closeNotify()
+        Glibc.shutdown(descriptor, Int32(SHUT_WR))
     }
 
     /// Sends on a client's descriptor from another thread (sending while this one reads).
@@ -71,7 +108,7 @@ public final class RawClient {
     @discardableResult
     private func fill() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        let count = chunk.withUnsafeMutableBytes { tls?.receive(into: $0) ?? recv(descriptor, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return false }
         buffer += chunk[0..<count]
         return true
@@ -138,7 +175,7 @@ public final class RawClient {
 
     /// Whether bytes (or the end of the stream) are waiting to be read, without waiting.
     public func hasSomethingToRead() -> Bool {
-        if !buffer.isEmpty { return true }
+        if !buffer.isEmpty || tls?.hasPending == true { return true }
         var descriptorSet = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         return poll(&descriptorSet, 1, 0) > 0
     }

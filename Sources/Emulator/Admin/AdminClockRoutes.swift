@@ -1,9 +1,10 @@
 import HTTP
+import JSON
 
 extension AdminRoutes {
     /// `GET/PUT /__admin/clock`, `POST /__admin/clock/advance`: the tenant's clock.
     static func registerClock(on router: inout Router, documentation: inout AdminDocumentation, emulator: Emulator) {
-        let reading: AdminJSON = [
+        let reading: JSONValue = [
             "type": "object",
             "properties": [
                 "tenant": ["type": "string"], "mode": ["enum": ["real", "frozen", "offset"]],
@@ -13,7 +14,7 @@ extension AdminRoutes {
         ]
         documentation.add(.get, "clock", on: &router, AdminOperation(
             summary: "The tenant's clock", description: "The clock that drives jobs, rate-limit windows, timestamps and the journal.",
-            responses: [(200, "The clock's reading: \(reading.text)")])
+            responses: [(200, "The clock's reading: \(JSONWriter.text(reading, .compact))")])
         ) { request in
             AdminReply.json(clockJSON(try request.tenant()))
         }
@@ -55,7 +56,7 @@ extension AdminRoutes {
             let body = try FieldReader.body(of: request)
             try body.rejectUnknownKeys(["seconds"])
             if let negative = body.object["seconds"]?.numberValue, negative < 0 {
-                throw AdminError(field: "seconds", "the clock only moves forward; \(AdminJSON.number(negative).text) is negative")
+                throw AdminError(field: "seconds", "the clock only moves forward; \(JSONWriter.doubleText(negative)) is negative")
             }
             guard let seconds = try body.number("seconds", in: 0...ControlPlaneLimits.clockAdvanceMaximumSeconds) else {
                 throw AdminError(field: "seconds", "required: how far to move the clock forward")
@@ -66,7 +67,7 @@ extension AdminRoutes {
         }
     }
 
-    static func clockJSON(_ tenant: Tenant) -> AdminJSON {
+    static func clockJSON(_ tenant: Tenant) -> JSONValue {
         let reading = tenant.clock.reading
         return [
             "tenant": .string(tenant.name), "mode": .string(reading.mode.rawValue), "now": .string(AdminTime.iso8601(reading.now)),
@@ -76,9 +77,9 @@ extension AdminRoutes {
 
     /// `GET/PUT /__admin/maintenance`: the emulator-wide maintenance switches.
     static func registerMaintenance(on router: inout Router, documentation: inout AdminDocumentation, emulator: Emulator) {
-        let switches: AdminJSON = ["type": "object", "properties": ["rosti": ["type": "boolean"], "rosa": ["type": "boolean"]]]
+        let switches: JSONValue = ["type": "object", "properties": ["rosti": ["type": "boolean"], "rosa": ["type": "boolean"]]]
         documentation.add(.get, "maintenance", on: &router, AdminOperation(
-            summary: "Which APIs are in maintenance", responses: [(200, "{\"rosti\": false, \"rosa\": true}: \(switches.text)")])
+            summary: "Which APIs are in maintenance", responses: [(200, "{\"rosti\": false, \"rosa\": true}: \(JSONWriter.text(switches, .compact))")])
         ) { _ in
             AdminReply.json(maintenanceJSON(emulator))
         }
@@ -106,9 +107,9 @@ extension AdminRoutes {
         }
     }
 
-    private static func maintenanceJSON(_ emulator: Emulator) -> AdminJSON {
+    private static func maintenanceJSON(_ emulator: Emulator) -> JSONValue {
         let on = emulator.maintenance.apisInMaintenance
-        return .object(AdminJSONObject(EmulatedAPI.allCases.map { (key: $0.rawValue, value: .bool(on.contains($0))) }))
+        return .object(JSONObject(EmulatedAPI.allCases.map { (key: $0.rawValue, value: .bool(on.contains($0))) }))
     }
 
     /// `GET/PUT /__admin/settings`: emulator-wide settings.
@@ -136,8 +137,8 @@ extension AdminRoutes {
         }
     }
 
-    static let settingsSchema: AdminJSON = {
-        let phases: AdminJSON = ["type": "object", "additionalProperties": false,
+    static let settingsSchema: JSONValue = {
+        let phases: JSONValue = ["type": "object", "additionalProperties": false,
                                  "properties": ["pending_s": ["type": "number", "minimum": 0], "running_s": ["type": "number", "minimum": 0]]]
         return [
             "type": "object", "additionalProperties": false,
@@ -146,8 +147,8 @@ extension AdminRoutes {
                 "rate_window_s": ["type": "integer", "minimum": 1, "maximum": .integer(ControlPlaneLimits.rateWindowMaximumSeconds)],
                 "rate_limited_apis": ["type": "array", "items": ["enum": ["rosti", "rosa"]]],
                 "job_durations": ["type": "object", "additionalProperties": false,
-                                  "properties": .object(AdminJSONObject(JobKind.allCases.map { (key: $0.rawValue, value: phases) }))],
-                "language": ["enum": .array(EmulatorSettings.languages.map(AdminJSON.string))],
+                                  "properties": .object(JSONObject(JobKind.allCases.map { (key: $0.rawValue, value: phases) }))],
+                "language": ["enum": .array(EmulatorSettings.languages.map(JSONValue.string))],
                 "latency_ms": ["type": "integer", "minimum": 0, "maximum": .integer(ControlPlaneLimits.delayMaximumMilliseconds)],
                 "journal_size": ["type": "integer", "minimum": 0, "maximum": .integer(ControlPlaneLimits.journalEntriesMaximum)],
                 "max_tenants": ["type": "integer", "minimum": 0, "maximum": .integer(ControlPlaneLimits.tenantsMaximum)],

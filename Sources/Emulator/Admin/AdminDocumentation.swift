@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Primitives
 import Synchronization
 
@@ -7,16 +8,16 @@ struct AdminOperation: Sendable {
     struct QueryParameter: Sendable {
         let name: String
         let description: String
-        let schema: AdminJSON
+        let schema: JSONValue
     }
 
     var summary: String
     var description: String?
     var query: [QueryParameter] = []
     /// The JSON Schema of the request body; `nil` for calls without one.
-    var body: AdminJSON?
+    var body: JSONValue?
     var bodyRequired = true
-    var example: AdminJSON?
+    var example: JSONValue?
     var responses: [(status: Int, description: String)] = [(200, "OK")]
     /// Served without the admin token (health).
     var isOpen = false
@@ -57,14 +58,14 @@ extension AdminRoutes {
             Response(contentType: "application/json", bytes: document.withLock { $0 })
         }
         let generated = OpenAPIDocument.generate(routes: router.routes, documentation: documentation, access: access)
-        document.withLock { $0 = generated.serialized }
+        document.withLock { $0 = JSONWriter.bytes(generated, .compact) }
     }
 }
 
 /// Builds the OpenAPI 3.1 description of the admin API, in the model the emulated APIs'
 /// descriptions share (`OpenAPIDocumentBuilder`).
 enum OpenAPIDocument {
-    static func generate(routes: [Router.Route], documentation: AdminDocumentation, access: AdminAccess) -> AdminJSON {
+    static func generate(routes: [Router.Route], documentation: AdminDocumentation, access: AdminAccess) -> JSONValue {
         var builder = OpenAPIDocumentBuilder(
             title: "Rostra admin API",
             description: "The control surface of the Rostra emulator, the same on both ports. Every call acts on the tenant X-Rostra-Tenant names (else the default tenant). See docs/admin-api.md.")
@@ -98,7 +99,7 @@ enum OpenAPIDocument {
             described.requestBody = OpenAPIRequestBody(
                 required: operation.bodyRequired, [OpenAPIContent("application/json", schema: body, example: operation.example)])
         }
-        let successSchema: AdminJSON = operation.contentType == "application/json" ? [:] : JSONSchema.string
+        let successSchema: JSONValue = operation.contentType == "application/json" ? [:] : JSONSchema.string
         described.responses = operation.responses.map { status, description in
             OpenAPIResponse(status, description, content: [OpenAPIContent(operation.contentType, schema: successSchema)])
         }
@@ -116,7 +117,7 @@ enum OpenAPIDocument {
         OpenAPIResponse(status, description, content: [OpenAPIContent("application/json", schema: errorSchema)])
     }
 
-    static let errorSchema: AdminJSON = [
+    static let errorSchema: JSONValue = [
         "type": "object", "required": ["error"],
         "properties": ["error": ["type": "string"], "field": ["type": "string"]],
     ]

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 extension AdminRoutes {
     /// `GET/POST/DELETE /__admin/faults`, `GET/DELETE /__admin/faults/{id}`.
@@ -69,7 +70,7 @@ extension AdminRoutes {
         AdminError(.notFound, field: "id", "no fault rule \(JSONString.quote(request.parameters["id"] ?? "")) in tenant \(tenant.name)")
     }
 
-    static let faultRuleSchema: AdminJSON = [
+    static let faultRuleSchema: JSONValue = [
         "type": "object", "additionalProperties": false,
         "properties": [
             "api": ["enum": ["rosti", "rosa"]],

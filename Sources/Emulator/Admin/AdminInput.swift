@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// A refused admin call: its status (400 for bad input, 404 for an unknown id, 409 for a
 /// conflict) and, when one field is to blame, that field's name — the answer is
@@ -24,11 +25,11 @@ public struct AdminError: Error, Sendable, CustomStringConvertible {
 /// refusing a wrong type or a value out of range with an `AdminError` that names the field.
 /// An explicit `null` counts as a wrong type: a field is either given or left out.
 public struct FieldReader {
-    public let object: AdminJSONObject
+    public let object: JSONObject
     /// The dotted name of this object inside the body; empty at the top.
     public let path: String
 
-    public init(_ object: AdminJSONObject, path: String = "") {
+    public init(_ object: JSONObject, path: String = "") {
         self.object = object
         self.path = path
     }
@@ -38,10 +39,10 @@ public struct FieldReader {
     public static func body(of request: Request, optional: Bool = false) throws -> FieldReader {
         let bytes = try request.body.collect(upTo: ControlPlaneLimits.adminBodyMaximumBytes)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
-            if optional { return FieldReader(AdminJSONObject()) }
+            if optional { return FieldReader(JSONObject()) }
             throw AdminError(field: "body", "expected a JSON object, got nothing")
         }
-        guard let value = AdminJSON.parse(bytes) else {
+        guard let value = try? JSONParser.parse(bytes, options: parserOptions) else {
             throw AdminError(field: "body", "not valid JSON")
         }
         guard let object = value.objectValue else {
@@ -49,6 +50,11 @@ public struct FieldReader {
         }
         return FieldReader(object)
     }
+
+    /// Admin bodies are read as Python reads JSON (a repeated key keeps its last value), with
+    /// a leading UTF-8 byte order mark skipped (RFC 8259 lets a parser ignore one) so that
+    /// a body saved by an editor that writes one is taken as it is.
+    static let parserOptions = JSONParser.Options(skipsByteOrderMark: true)
 
     public func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
@@ -81,7 +87,7 @@ public struct FieldReader {
             throw AdminError(field: name(key), "expected a number, got \(describe(value))")
         }
         guard range.contains(number) else {
-            throw AdminError(field: name(key), "\(AdminJSON.number(number).text) is out of range \(AdminJSON.number(range.lowerBound).text)…\(AdminJSON.number(range.upperBound).text)")
+            throw AdminError(field: name(key), "\(describe(value)) is out of range \(JSONWriter.doubleText(range.lowerBound))…\(JSONWriter.doubleText(range.upperBound))")
         }
         return number
     }
@@ -113,7 +119,7 @@ public struct FieldReader {
         return FieldReader(nested, path: name(key))
     }
 
-    public func array(_ key: String) throws -> [AdminJSON]? {
+    public func array(_ key: String) throws -> [JSONValue]? {
         guard let value = object[key] else { return nil }
         guard let array = value.arrayValue else {
             throw AdminError(field: name(key), "expected an array, got \(describe(value))")
@@ -131,16 +137,12 @@ public struct FieldReader {
         return value
     }
 
-    private func describe(_ value: AdminJSON) -> String {
+    private func describe(_ value: JSONValue) -> String {
         switch value {
         case .string(let text): return "the string \(JSONString.quote(String(text.prefix(40))))"
-        case .number(let number): return AdminJSON.number(number).text
+        // As the admin API writes numbers; one beyond a double's range as it was written.
+        case .number(let number): return number.double.isFinite ? JSONWriter.doubleText(number.double) : number.text
         default: return value.typeName
         }
     }
-}
-
-extension AdminJSON {
-    /// The value as JSON text, for messages.
-    var text: String { String(decoding: serialized, as: UTF8.self) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 
 /// A `GET /__admin/requests` query: which journal(s) and which entries.
 struct JournalQuery {
@@ -216,7 +217,7 @@ extension AdminRoutes {
                 "journal_size": .integer(emulator.settings.value.journalSize),
                 "limit": .integer(query.pageSize),
                 "has_more": .bool(hasMore),
-                "next": .optional(hasMore ? query.nextPage(of: request, entries: entries) : nil),
+                "next": .optionalString(hasMore ? query.nextPage(of: request, entries: entries) : nil),
             ])
         }
 
@@ -233,8 +234,8 @@ extension AdminRoutes {
 }
 
 extension JournalEntry {
-    func json(formatter: ISO8601DateFormatter) -> AdminJSON {
-        var headerObject = AdminJSONObject()
+    func json(formatter: ISO8601DateFormatter) -> JSONValue {
+        var headerObject = JSONObject()
         for field in headers {
             let existing = headerObject.keys.first { $0.equalsIgnoringASCIICase(field.name) }
             if let existing, case .string(let earlier)? = headerObject[existing] {
@@ -243,10 +244,10 @@ extension JournalEntry {
                 headerObject[field.name] = .string(field.value)
             }
         }
-        var object: AdminJSONObject = [
+        var object: JSONObject = [
             "id": .integer(id), "time": .string(formatter.string(from: Date(timeIntervalSince1970: time))), "time_unix": .number(time),
             "api": .string(api.rawValue), "tenant": .string(tenant), "method": .string(method), "path": .string(path),
-            "query": .optional(query), "headers": .object(headerObject), "headers_truncated": .bool(headersTruncated),
+            "query": .optionalString(query), "headers": .object(headerObject), "headers_truncated": .bool(headersTruncated),
             "body_size": .integer(bodySize),
         ]
         if let bodyPrefix {
@@ -269,7 +270,7 @@ extension JournalEntry {
             object["outcome"] = "garbage"
         }
         object["duration_ms"] = .number((durationMilliseconds * 1000).rounded() / 1000)
-        object["fault"] = .optional(fault)
+        object["fault"] = .optionalString(fault)
         return .object(object)
     }
 

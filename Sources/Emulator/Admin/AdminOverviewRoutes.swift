@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Store
 
 extension AdminRoutes {
@@ -25,10 +26,10 @@ enum StateOverview {
     /// `enabled = 1` reads back as an integer; answered as a boolean.
     static let booleanColumns: Set<String> = ["enabled"]
 
-    static func json(of tenant: Tenant, plugins: [any APIPlugin]) throws -> AdminJSON {
+    static func json(of tenant: Tenant, plugins: [any APIPlugin]) throws -> JSONValue {
         try tenant.state.database.read { conn in
-            func lists(_ lists: [OverviewList]) throws -> AdminJSON {
-                var object = AdminJSONObject()
+            func lists(_ lists: [OverviewList]) throws -> JSONValue {
+                var object = JSONObject()
                 for list in lists {
                     let count = try conn.fetchValue(Int.self, "SELECT count(*) FROM \(list.table)") ?? 0
                     let rows = try conn.fetchAll(list.query + " LIMIT ?", [ControlPlaneLimits.overviewRowsPerList])
@@ -36,21 +37,21 @@ enum StateOverview {
                 }
                 return .object(object)
             }
-            var overview: AdminJSONObject = ["tenant": .string(tenant.name)]
+            var overview: JSONObject = ["tenant": .string(tenant.name)]
             for plugin in plugins { overview[plugin.api.rawValue] = try lists(plugin.overviewLists) }
-            return AdminJSON.object(overview)
+            return JSONValue.object(overview)
         }
     }
 
-    private static func row(of row: Row, in list: OverviewList) -> AdminJSON {
-        var object = AdminJSONObject()
+    private static func row(of row: Row, in list: OverviewList) -> JSONValue {
+        var object = JSONObject()
         for (name, value) in zip(row.columns.names, row.values) {
             object[name] = json(value, column: name, in: list)
         }
         return .object(object)
     }
 
-    private static func json(_ value: DatabaseValue, column: String, in list: OverviewList) -> AdminJSON {
+    private static func json(_ value: DatabaseValue, column: String, in list: OverviewList) -> JSONValue {
         switch value {
         case .null: return .null
         case .integer(let number):
@@ -58,7 +59,7 @@ enum StateOverview {
         case .real(let number):
             return timeColumns.contains(column) ? .string(AdminTime.iso8601(number)) : .number(number)
         case .text(let text):
-            if list.jsonColumns.contains(column), let parsed = AdminJSON.parse(Array(text.utf8)) { return parsed }
+            if list.jsonColumns.contains(column), let parsed = try? JSONParser.parse(Array(text.utf8)) { return parsed }
             return .string(text)
         case .blob(let bytes):
             return .string(String(decoding: bytes, as: UTF8.self))

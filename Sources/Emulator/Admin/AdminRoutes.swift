@@ -1,5 +1,6 @@
 import EmulatorState
 import HTTP
+import JSON
 
 /// Which emulated API a listener serves.
 public enum EmulatedAPI: String, Sendable, Codable, CaseIterable {
@@ -23,27 +24,34 @@ public enum AdminRoutes {
     /// `--admin-token` or `--no-admin`: it tells nothing and changes nothing. Unhealthy
     /// (503) when the start-up check found the database file damaged: every call touching
     /// the damaged pages would answer 500, and a harness must not wait on a broken world.
-    /// When the check of the machine's real parts (`Emulator.checkRealParts()`) found one
-    /// missing, a `missing` list says which and how to install it; the APIs work regardless.
-    static func registerHealth(on router: inout Router, api: EmulatedAPI, state: StateStore, parts: RealPartsReport) {
-        let version = JSONString.quote(RostraVersion.string)
-        let body = Array(#"{"status":"ok","version":\#(version),"api":"\#(api.rawValue)"}"#.utf8)
+    /// Real parts of the hosting plane that are missing are listed (`missing`), with the
+    /// command that installs each; the APIs work without them, so health stays ok.
+    static func registerHealth(on router: inout Router, api: EmulatedAPI, emulator: Emulator) {
+        let state = emulator.defaultTenant.state
         router.add(.get, healthPath, name: "Liveness and version") { _ in
-            guard case .damaged(let problems) = state.integrity else {
-                if let missing = parts.missing, !missing.isEmpty {
-                    let list = missing.map { JSONString.quote($0.summary) }.joined(separator: ",")
-                    return Response(
-                        contentType: "application/json",
-                        bytes: Array(#"{"status":"ok","version":\#(version),"api":"\#(api.rawValue)","missing":[\#(list)]}"#.utf8))
-                }
-                return Response(contentType: "application/json", bytes: body)
-            }
-            let problem = JSONString.quote("\(state.location) is damaged: " + problems.prefix(3).joined(separator: "; "))
-            let remedy = JSONString.quote(Self.damagedStateRemedy)
-            return Response(
-                status: .serviceUnavailable, contentType: "application/json",
-                bytes: Array(#"{"status":"unhealthy","version":\#(version),"api":"\#(api.rawValue)","problem":\#(problem),"remedy":\#(remedy)}"#.utf8))
+            var answer: JSONObject = ["status": "ok", "version": .string(RostraVersion.string), "api": .string(api.rawValue)]
+            let missing = emulator.missingParts
+            if !missing.isEmpty { answer["missing"] = .array(missing.map(Self.json)) }
+            guard case .damaged(let problems) = state.integrity else { return AdminReply.json(.object(answer)) }
+            answer["status"] = "unhealthy"
+            answer["problem"] = .string("\(state.location) is damaged: " + problems.prefix(3).joined(separator: "; "))
+            answer["remedy"] = .string(Self.damagedStateRemedy)
+            return AdminReply.json(.object(answer), status: .serviceUnavailable)
         }
+    }
+
+    /// `{"part", "needed_for", "install"}` (or `"problem"` and `"remedy"` for a part that is
+    /// installed but refused).
+    private static func json(_ part: RealPart) -> JSONValue {
+        var fields: JSONObject = ["part": .string(part.name), "needed_for": .string(part.neededFor)]
+        switch part.availability {
+        case .available: break
+        case .missing(let install): fields["install"] = .string(install)
+        case .refused(let reason, let remedy):
+            fields["problem"] = .string(reason)
+            fields["remedy"] = .string(remedy)
+        }
+        return .object(fields)
     }
 
     /// The ways out of a damaged database file, for health and the log.
@@ -57,7 +65,7 @@ public enum AdminRoutes {
         documentation.operations["GET \(healthPath)"] = AdminOperation(
             summary: "Liveness and version", description: "Open without the admin token and with --no-admin.",
             responses: [
-                (200, "{\"status\": \"ok\", \"version\": …, \"api\": \"rosti\" | \"rosa\"}, and \"missing\": [\"<part> (<needed for>): missing — apt-get install -y …\", …] when a real part the hosting plane runs is not usable here"),
+                (200, "{\"status\": \"ok\", \"version\": …, \"api\": \"rosti\" | \"rosa\"}"),
                 (503, "The state's database file is damaged: {\"status\": \"unhealthy\", \"version\", \"api\", \"problem\", \"remedy\"}"),
             ], isOpen: true)
         registerState(on: &router, documentation: &documentation, emulator: emulator)
@@ -76,8 +84,8 @@ public enum AdminRoutes {
 
 /// Answers of the admin API.
 enum AdminReply {
-    static func json(_ value: AdminJSON, status: HTTPStatus = .ok) -> Response {
-        Response(status: status, contentType: "application/json", bytes: value.serialized)
+    static func json(_ value: JSONValue, status: HTTPStatus = .ok) -> Response {
+        Response(status: status, contentType: "application/json", bytes: JSONWriter.bytes(value, .compact))
     }
 }
 
@@ -85,7 +93,7 @@ enum AdminReply {
 /// to blame), whatever threw them: admin validation, the router (404, 405), state import.
 struct AdminErrorRenderer: ErrorRenderer {
     func response(for error: any Error, request: Request?) -> Response {
-        var body = AdminJSONObject()
+        var body = JSONObject()
         let status: HTTPStatus
         var headers = HTTPHeaders()
         switch error {

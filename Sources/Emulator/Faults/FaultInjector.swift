@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 
 /// The per-request fault headers: `X-Rostra-Fault: <status|drop|garbage>` and
 /// `X-Rostra-Delay: <milliseconds>` do for one request what a rule does for many.

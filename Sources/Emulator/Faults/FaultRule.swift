@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 
 /// A fault rule as users write it (`POST /__admin/faults`): which requests it matches,
 /// what it does to them, and how often it fires. Rules live in their tenant's

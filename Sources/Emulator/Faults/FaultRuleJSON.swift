@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// Fault rules as JSON (`POST /__admin/faults`, `GET /__admin/faults`):
 ///
@@ -72,8 +73,8 @@ extension FaultRule {
 extension InstalledFaultRule {
     /// The rule as it was given, with its id, its tenant, the seed it runs with and how
     /// often it fired.
-    func json(tenant: String) -> AdminJSON {
-        var object: AdminJSONObject = ["id": .integer(id), "tenant": .string(tenant)]
+    func json(tenant: String) -> JSONValue {
+        var object: JSONObject = ["id": .integer(id), "tenant": .string(tenant)]
         if let api = rule.api { object["api"] = .string(api.rawValue) }
         if let method = rule.method { object["method"] = .string(method) }
         if let path = rule.pathPattern { object["path"] = .string(path) }

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// The OpenAPI 3.1 model every description Rostra serves is written in: the admin API's
 /// (`/__admin/openapi.json`) and each emulated API's (`/openapi.json`). Each describer walks
@@ -9,9 +10,9 @@ public struct OpenAPIDocumentBuilder: Sendable {
 
     public var title: String
     public var description: String
-    public var paths = AdminJSONObject()
+    public var paths = JSONObject()
     /// `components.schemas`, `components.responses`, `components.securitySchemes`, …
-    public var components = AdminJSONObject()
+    public var components = JSONObject()
     /// The document's default security requirement; an operation's own replaces it.
     public var security: [String]?
     public var tags: [(name: String, description: String)] = []
@@ -23,20 +24,20 @@ public struct OpenAPIDocumentBuilder: Sendable {
 
     /// Adds `operation` under `path`, keeping the order of the routes.
     public mutating func add(_ method: HTTPMethod, _ path: String, _ operation: OpenAPIOperation) {
-        var item = paths[path]?.objectValue ?? AdminJSONObject()
+        var item = paths[path]?.objectValue ?? JSONObject()
         item[method.rawValue.lowercased()] = operation.json
         paths[path] = .object(item)
     }
 
     /// Adds an entry to `components.<section>`: `addComponent("schemas", "App", …)`.
-    public mutating func addComponent(_ section: String, _ name: String, _ value: AdminJSON) {
-        var entries = components[section]?.objectValue ?? AdminJSONObject()
+    public mutating func addComponent(_ section: String, _ name: String, _ value: JSONValue) {
+        var entries = components[section]?.objectValue ?? JSONObject()
         entries[name] = value
         components[section] = .object(entries)
     }
 
-    public var document: AdminJSON {
-        var document: AdminJSONObject = [
+    public var document: JSONValue {
+        var document: JSONObject = [
             "openapi": .string(Self.version),
             "info": ["title": .string(title), "version": .string(RostraVersion.string), "description": .string(description)],
         ]
@@ -44,13 +45,13 @@ public struct OpenAPIDocumentBuilder: Sendable {
             document["tags"] = .array(tags.map { ["name": .string($0.name), "description": .string($0.description)] })
         }
         document["paths"] = .object(paths)
-        if !components.fields.isEmpty { document["components"] = .object(components) }
+        if !components.isEmpty { document["components"] = .object(components) }
         if let security { document["security"] = OpenAPIOperation.requirement(security) }
         return .object(document)
     }
 
     /// `{"$ref": "#/components/<section>/<name>"}`.
-    public static func reference(_ section: String, _ name: String) -> AdminJSON {
+    public static func reference(_ section: String, _ name: String) -> JSONValue {
         ["$ref": .string("#/components/\(section)/\(name)")]
     }
 
@@ -115,14 +116,14 @@ public struct OpenAPIOperation: Sendable {
         return operation
     }
 
-    public var json: AdminJSON {
-        var object: AdminJSONObject = ["summary": .string(summary)]
+    public var json: JSONValue {
+        var object: JSONObject = ["summary": .string(summary)]
         if let description { object["description"] = .string(description) }
         object["operationId"] = .string(operationID)
-        if !tags.isEmpty { object["tags"] = .array(tags.map(AdminJSON.string)) }
+        if !tags.isEmpty { object["tags"] = .array(tags.map(JSONValue.string)) }
         if !parameters.isEmpty { object["parameters"] = .array(parameters.map(\.json)) }
         if let requestBody { object["requestBody"] = requestBody.json }
-        var responses = AdminJSONObject()
+        var responses = JSONObject()
         for response in self.responses { responses[response.status] = response.json }
         object["responses"] = .object(responses)
         if let security { object["security"] = Self.requirement(security) }
@@ -131,8 +132,8 @@ public struct OpenAPIOperation: Sendable {
     }
 
     /// A security requirement that any one of `schemes` satisfies (`[]`: none needed).
-    static func requirement(_ schemes: [String]) -> AdminJSON {
-        .array(schemes.map { .object(AdminJSONObject([(key: $0, value: .array([]))])) })
+    static func requirement(_ schemes: [String]) -> JSONValue {
+        .array(schemes.map { .object(JSONObject([(key: $0, value: .array([]))])) })
     }
 }
 
@@ -145,7 +146,7 @@ public struct OpenAPIParameter: Sendable {
     public var location: Location
     public var required: Bool
     public var description: String?
-    public var schema: AdminJSON
+    public var schema: JSONValue
     /// The name in `components.parameters` this stands for, written as a `$ref`.
     public private(set) var sharedName: String?
 
@@ -156,7 +157,7 @@ public struct OpenAPIParameter: Sendable {
         return shared
     }
 
-    public init(_ name: String, in location: Location, required: Bool = false, description: String? = nil, schema: AdminJSON) {
+    public init(_ name: String, in location: Location, required: Bool = false, description: String? = nil, schema: JSONValue) {
         self.name = name
         self.location = location
         // Path parameters are always required (OpenAPI 3.1 §4.8.12.1).
@@ -165,14 +166,14 @@ public struct OpenAPIParameter: Sendable {
         self.schema = schema
     }
 
-    public var json: AdminJSON {
+    public var json: JSONValue {
         if let sharedName { return OpenAPIDocumentBuilder.reference("parameters", sharedName) }
         return definition
     }
 
     /// The parameter object itself, for `components.parameters` or inline.
-    public var definition: AdminJSON {
-        var object: AdminJSONObject = ["name": .string(name), "in": .string(location.rawValue), "required": .bool(required)]
+    public var definition: JSONValue {
+        var object: JSONObject = ["name": .string(name), "in": .string(location.rawValue), "required": .bool(required)]
         if let description { object["description"] = .string(description) }
         object["schema"] = schema
         return .object(object)
@@ -183,19 +184,19 @@ public struct OpenAPIParameter: Sendable {
 public struct OpenAPIContent: Sendable {
     public var mediaType: String
     /// nil for bytes no schema describes (a downloaded file).
-    public var schema: AdminJSON?
-    public var example: AdminJSON?
+    public var schema: JSONValue?
+    public var example: JSONValue?
 
-    public init(_ mediaType: String, schema: AdminJSON?, example: AdminJSON? = nil) {
+    public init(_ mediaType: String, schema: JSONValue?, example: JSONValue? = nil) {
         self.mediaType = mediaType
         self.schema = schema
         self.example = example
     }
 
-    static func json(_ contents: [OpenAPIContent]) -> AdminJSON {
-        var object = AdminJSONObject()
+    static func json(_ contents: [OpenAPIContent]) -> JSONValue {
+        var object = JSONObject()
         for content in contents {
-            var media = AdminJSONObject()
+            var media = JSONObject()
             if let schema = content.schema { media["schema"] = schema }
             if let example = content.example { media["example"] = example }
             object[content.mediaType] = .object(media)
@@ -215,8 +216,8 @@ public struct OpenAPIRequestBody: Sendable {
         self.content = content
     }
 
-    public var json: AdminJSON {
-        var object: AdminJSONObject = [:]
+    public var json: JSONValue {
+        var object: JSONObject = [:]
         if let description { object["description"] = .string(description) }
         object["required"] = .bool(required)
         object["content"] = OpenAPIContent.json(content)
@@ -229,10 +230,10 @@ public struct OpenAPIResponse: Sendable {
     public struct Header: Sendable {
         public var name: String
         public var description: String
-        public var schema: AdminJSON
+        public var schema: JSONValue
         public var required: Bool
 
-        public init(_ name: String, _ description: String, schema: AdminJSON = ["type": "string"], required: Bool = false) {
+        public init(_ name: String, _ description: String, schema: JSONValue = ["type": "string"], required: Bool = false) {
             self.name = name
             self.description = description
             self.schema = schema
@@ -242,7 +243,7 @@ public struct OpenAPIResponse: Sendable {
 
     /// `"200"`, `"4XX"` or `"default"`.
     public let status: String
-    public let json: AdminJSON
+    public let json: JSONValue
 
     /// An operation a client can call next with values from this answer (OpenAPI links):
     /// `parameters` maps the operation's parameter names to runtime expressions such as
@@ -269,18 +270,18 @@ public struct OpenAPIResponse: Sendable {
         OpenAPIResponse(status: String(status), json: OpenAPIDocumentBuilder.reference("responses", name))
     }
 
-    init(status: String, json: AdminJSON) {
+    init(status: String, json: JSONValue) {
         self.status = status
         self.json = json
     }
 
     /// A response object, for `components.responses` or inline.
-    public static func object(description: String, headers: [Header] = [], content: [OpenAPIContent] = [], links: [Link] = []) -> AdminJSON {
-        var object: AdminJSONObject = ["description": .string(description)]
+    public static func object(description: String, headers: [Header] = [], content: [OpenAPIContent] = [], links: [Link] = []) -> JSONValue {
+        var object: JSONObject = ["description": .string(description)]
         if !headers.isEmpty {
-            var described = AdminJSONObject()
+            var described = JSONObject()
             for header in headers {
-                var entry: AdminJSONObject = ["description": .string(header.description)]
+                var entry: JSONObject = ["description": .string(header.description)]
                 if header.required { entry["required"] = true }
                 entry["schema"] = header.schema
                 described[header.name] = .object(entry)
@@ -289,11 +290,11 @@ public struct OpenAPIResponse: Sendable {
         }
         if !content.isEmpty { object["content"] = OpenAPIContent.json(content) }
         if !links.isEmpty {
-            var described = AdminJSONObject()
+            var described = JSONObject()
             for link in links {
                 described[link.name] = [
                     "operationId": .string(link.operationID),
-                    "parameters": .object(AdminJSONObject(link.parameters.map { (key: $0.0, value: .string($0.1)) })),
+                    "parameters": .object(JSONObject(link.parameters.map { (key: $0.0, value: .string($0.1)) })),
                 ]
             }
             object["links"] = .object(described)
@@ -304,29 +305,29 @@ public struct OpenAPIResponse: Sendable {
 
 /// JSON Schema (2020-12, OpenAPI 3.1's dialect) for the shapes the APIs answer.
 public enum JSONSchema {
-    public static let string: AdminJSON = ["type": "string"]
-    public static let integer: AdminJSON = ["type": "integer"]
-    public static let number: AdminJSON = ["type": "number"]
-    public static let boolean: AdminJSON = ["type": "boolean"]
+    public static let string: JSONValue = ["type": "string"]
+    public static let integer: JSONValue = ["type": "integer"]
+    public static let number: JSONValue = ["type": "number"]
+    public static let boolean: JSONValue = ["type": "boolean"]
     /// RFC 3339 date and time, as the APIs write ISO 8601.
-    public static let dateTime: AdminJSON = ["type": "string", "format": "date-time"]
+    public static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
 
     /// An object with exactly these properties, all of them always present: answers are
     /// described closed (`additionalProperties: false`), so a field the server adds without
     /// describing it fails the schema checks.
-    public static func closedObject(_ properties: [(String, AdminJSON)], description: String? = nil) -> AdminJSON {
-        var object: AdminJSONObject = ["type": "object"]
+    public static func closedObject(_ properties: [(String, JSONValue)], description: String? = nil) -> JSONValue {
+        var object: JSONObject = ["type": "object"]
         if let description { object["description"] = .string(description) }
         object["required"] = .array(properties.map { .string($0.0) })
-        object["properties"] = .object(AdminJSONObject(properties.map { (key: $0.0, value: $0.1) }))
+        object["properties"] = .object(JSONObject(properties.map { (key: $0.0, value: $0.1) }))
         object["additionalProperties"] = false
         return .object(object)
     }
 
-    public static func array(of items: AdminJSON) -> AdminJSON { ["type": "array", "items": items] }
+    public static func array(of items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
 
     /// The schema, or `null`.
-    public static func nullable(_ schema: AdminJSON) -> AdminJSON {
+    public static func nullable(_ schema: JSONValue) -> JSONValue {
         guard var object = schema.objectValue, let type = object["type"]?.stringValue else {
             return ["anyOf": [schema, ["type": "null"]]]
         }
@@ -335,14 +336,14 @@ public enum JSONSchema {
         return .object(object)
     }
 
-    public static func choice(_ values: [String]) -> AdminJSON {
-        ["type": "string", "enum": .array(values.map(AdminJSON.string))]
+    public static func choice(_ values: [String]) -> JSONValue {
+        ["type": "string", "enum": .array(values.map(JSONValue.string))]
     }
 
     /// A string that is exactly `value`.
-    public static func constant(_ value: String) -> AdminJSON { ["type": "string", "const": .string(value)] }
+    public static func constant(_ value: String) -> JSONValue { ["type": "string", "const": .string(value)] }
 
-    public static func described(_ schema: AdminJSON, _ description: String) -> AdminJSON {
+    public static func described(_ schema: JSONValue, _ description: String) -> JSONValue {
         guard var object = schema.objectValue else { return schema }
         object["description"] = .string(description)
         return .object(object)

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Primitives
 
 /// `GET /openapi.json` of an emulated API: the description its describer makes from every
@@ -14,13 +15,13 @@ public enum ServedOpenAPIDocument {
     public static let contentType = "application/json"
 
     /// Registers `GET /openapi.json`; call it after every other route of the API.
-    public static func register(on router: inout Router, describe: @escaping @Sendable ([Router.Route]) -> AdminJSON) {
+    public static func register(on router: inout Router, describe: @escaping @Sendable ([Router.Route]) -> JSONValue) {
         let rendered = RenderedOnce()
         router.add(.get, path, name: routeName) { _ in
             Response(contentType: contentType, bytes: rendered.bytes)
         }
         let routes = router.routes
-        rendered.setRender { PrettyJSON.bytes(describe(routes)) }
+        rendered.setRender { JSONWriter.bytes(describe(routes), .indented) }
     }
 }
 
@@ -47,43 +48,6 @@ final class RenderedOnce: Sendable {
                 state = .rendered(bytes)
                 return bytes
             }
-        }
-    }
-}
-
-/// JSON indented by two spaces, keys in the order written, `": "` after keys, ending in a
-/// newline: the layout of the OpenAPI documents kept in the repository.
-public enum PrettyJSON {
-    public static func bytes(_ value: AdminJSON) -> [UInt8] {
-        var text = ""
-        write(value, indent: 0, into: &text)
-        text += "\n"
-        return Array(text.utf8)
-    }
-
-    private static func write(_ value: AdminJSON, indent: Int, into text: inout String) {
-        let inner = String(repeating: "  ", count: indent + 1)
-        let closing = String(repeating: "  ", count: indent)
-        switch value {
-        case .array(let elements) where !elements.isEmpty:
-            text += "[\n"
-            for (index, element) in elements.enumerated() {
-                text += inner
-                write(element, indent: indent + 1, into: &text)
-                text += index < elements.count - 1 ? ",\n" : "\n"
-            }
-            text += closing + "]"
-        case .object(let object) where !object.fields.isEmpty:
-            text += "{\n"
-            for (index, field) in object.fields.enumerated() {
-                text += inner + JSONString.quote(field.key) + ": "
-                write(field.value, indent: indent + 1, into: &text)
-                text += index < object.fields.count - 1 ? ",\n" : "\n"
-            }
-            text += closing + "}"
-        default:
-            // Scalars and empty containers are written as the compact writer writes them.
-            text += String(decoding: value.serialized, as: UTF8.self)
         }
     }
 }

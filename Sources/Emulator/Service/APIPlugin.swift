@@ -1,5 +1,6 @@
 import EmulatorState
 import HTTP
+import JSON
 
 /// One emulated API as the emulator's shared parts see it: its share of the state, and
 /// what it adds to the admin API. The API module owns its data; the emulator reaches it
@@ -12,11 +13,11 @@ public protocol APIPlugin: Sendable {
 
     /// The JSON schema of a `POST /__admin/accounts` body that makes an account of this
     /// API (`"api"` names it); the admin API's description offers one per plug-in.
-    var accountSchema: AdminJSON { get }
+    var accountSchema: JSONValue { get }
     /// `POST /__admin/accounts` with `"api"` naming this API: makes an account in the
     /// tenant's state from what `body` gives, inventing the rest, and answers its
     /// credentials. Refuses with `AdminError` naming the field (409 for a taken one).
-    func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> AdminJSON
+    func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> JSONValue
     /// This API's lists in `GET /__admin/overview`, in the order they are shown.
     var overviewLists: [OverviewList] { get }
     /// Admin routes of this API, with full paths under `/__admin/` (e.g.

@@ -29,6 +29,7 @@ public final class Emulator: Sendable {
     /// readers must not serialise (a mutex here was measured to halve the throughput of
     /// /__admin/health under 50 connections).
     private let adminResponders = ReadWriteLock<[EmulatedAPI: any Responder]>([:])
+    private let realPartsFound = Mutex<[RealPart]?>(nil)
 
     /// - Precondition: `plugins` are the plug-ins of `defaultState`'s schema, in its order
     ///   (a programming error otherwise). `journalBudgetBytes`: what every tenant's journal
@@ -51,19 +52,19 @@ public final class Emulator: Sendable {
         tenants.announceDefaultOpened()
     }
 
-    /// What the plug-ins' hosting planes found of the machine (`checkRealParts()`), once
-    /// asked; health names what is missing.
-    public let realParts = RealPartsReport()
-
-    /// Asks every plug-in which real programs its hosting plane needs and whether each is
-    /// usable here, keeps the answer for health, and returns it. It looks at the machine
-    /// (and may run a program), so `rostra serve` asks once, after it listens.
-    @discardableResult
-    public func checkRealParts() -> [RealPart] {
-        let parts = plugins.flatMap { $0.checkRealParts() }
-        realParts.set(parts)
-        return parts
+    /// The real programs every plug-in's hosting plane needs, and whether each is usable
+    /// here (`APIPlugin.checkRealParts()`), looked at once on first use.
+    public var realParts: [RealPart] {
+        realPartsFound.withLock { found in
+            if let found { return found }
+            let parts = plugins.flatMap { $0.checkRealParts() }
+            found = parts
+            return parts
+        }
     }
+
+    /// Those of `realParts` that are not usable: what the banner and health name.
+    public var missingParts: [RealPart] { realParts.filter { !$0.isAvailable } }
 
     /// Closes every tenant's state, at shutdown, once the listeners have stopped (see
     /// `TenantRegistry.closeAll()`).
@@ -134,7 +135,7 @@ public final class Emulator: Sendable {
         ]
         let api = apiRouter.wrapped(in: layers + service.middlewares(emulator: self) + [ErrorRenderingMiddleware(renderer: service.errorRenderer)])
         var health = Router()
-        AdminRoutes.registerHealth(on: &health, api: service.api, state: defaultTenant.state, parts: realParts)
+        AdminRoutes.registerHealth(on: &health, api: service.api, emulator: self)
         return ListenerResponder(api: service.api, emulator: self, apiResponder: api, healthResponder: health)
     }
 
@@ -143,7 +144,7 @@ public final class Emulator: Sendable {
     /// is served.)
     public func adminRouter(for api: EmulatedAPI) -> Router {
         var router = Router()
-        AdminRoutes.registerHealth(on: &router, api: api, state: defaultTenant.state, parts: realParts)
+        AdminRoutes.registerHealth(on: &router, api: api, emulator: self)
         guard adminAccess != .disabled else { return router }
         var documentation = AdminRoutes.register(on: &router, emulator: self)
         for plugin in plugins { plugin.registerAdminRoutes(on: &router, emulator: self) }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// One real program a plug-in's hosting plane runs (sshd, bubblewrap, supervisord, a
 /// database server), and whether it can: what the banner, `GET /__admin/health` and the
 /// dashboard show, so that a missing part is named with the command that installs it while
@@ -39,29 +37,5 @@ public struct RealPart: Sendable, Equatable {
         case .missing(let install): return "\(name) (\(neededFor)): missing — \(install)"
         case .refused(let reason, let remedy): return "\(name) (\(neededFor)): \(reason) — \(remedy)"
         }
-    }
-}
-
-/// The real parts the emulator's plug-ins reported (`Emulator.checkRealParts()`), kept for
-/// health; nil until they were asked.
-public final class RealPartsReport: Sendable {
-    private let found = Mutex<[RealPart]?>(nil)
-    /// Read by every health request: where nothing is missing (the usual case) it answers
-    /// without the lock, which would serialise health under load.
-    private let anyMissing = Atomic<Bool>(false)
-
-    public init() {}
-
-    public var all: [RealPart]? { found.withLock { $0 } }
-
-    /// The parts that are not usable here; nil until the check ran or when none is missing.
-    public var missing: [RealPart]? {
-        guard anyMissing.load(ordering: .acquiring) else { return nil }
-        return all?.filter { !$0.isAvailable }
-    }
-
-    func set(_ parts: [RealPart]) {
-        found.withLock { $0 = parts }
-        anyMissing.store(parts.contains { !$0.isAvailable }, ordering: .releasing)
     }
 }

@@ -1,10 +1,12 @@
+import JSON
+
 /// `GET /__admin/settings` and `PUT /__admin/settings`: the settings as JSON, and a change
 /// that names any subset of them. A change is checked whole before anything is applied; an
 /// unknown key, a wrong type or a value out of range is refused naming the field.
 extension EmulatorSettings {
     /// Every setting under its documented key.
-    public var json: AdminJSON {
-        var durations = AdminJSONObject()
+    public var json: JSONValue {
+        var durations = JSONObject()
         for kind in JobKind.allCases {
             let duration = duration(of: kind)
             durations[kind.rawValue] = ["pending_s": .number(duration.pendingSeconds), "running_s": .number(duration.runningSeconds)]
@@ -41,7 +43,7 @@ extension EmulatorSettings {
         if let names = try body.array("rate_limited_apis") {
             changed.rateLimitedAPIs = try Set(names.enumerated().map { index, name in
                 guard let text = name.stringValue, let api = EmulatedAPI(rawValue: text) else {
-                    throw AdminError(field: "rate_limited_apis[\(index)]", "expected one of \(EmulatedAPI.allCases.map(\.rawValue).joined(separator: ", ")), got \(name.text)")
+                    throw AdminError(field: "rate_limited_apis[\(index)]", "expected one of \(EmulatedAPI.allCases.map(\.rawValue).joined(separator: ", ")), got \(JSONWriter.text(name, .compact))")
                 }
                 return api
             })

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// What a tenant may be called. Names reach logs, journal entries and URLs
 /// (`DELETE /__admin/tenants/{name}`), so they are plain: letters, digits, `.`, `_` and `-`,

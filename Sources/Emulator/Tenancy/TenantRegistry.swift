@@ -1,6 +1,7 @@
 import EmulatorState
 import Foundation
 import HTTP
+import JSON
 import Primitives
 import Synchronization
 

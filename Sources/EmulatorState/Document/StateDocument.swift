@@ -11,20 +11,26 @@ public struct StateImportError: Error, Sendable, CustomStringConvertible {
 
 /// The portable export of a whole emulator state:
 ///
-///     {"format": "rostra-state", "version": 1, "schema_version": 2, "exported_at": 1700000000.5,
+///     {"format": "rostra-state", "version": 2, "schema_version": 2, "exported_at": 1700000000.5,
 ///      "tables": {"<table>": [{"id": 1201, "name": "blog", …}], …},
 ///      "sequences": {"<table>": 1203, …},
 ///      "files": [{"sha1": "…", "size": 12, "base64": "…"},
-///                {"name": "rosti/apps/1201.tar", "sha1": "…", "size": 10240, "base64": "…"}]}
+///                {"plugin": "rosti", "key": "1894", "size": 300, "base64": "…"}]}
 ///
 /// Rows are objects keyed by column; a BLOB value (none in today's schema) would be
 /// `{"base64": "…"}`. Times are unix seconds, as in the database. Which tables there are
-/// is the schema's (its plug-ins'); `files` holds what plug-ins keep beside the database
-/// (the Rosa File Store's uploads, the Rosti apps' folders), each claimed and checked by its
-/// plug-in: an import refuses a file no plug-in claims.
+/// is the schema's (its plug-ins'); `files` holds what plug-ins keep beside the database,
+/// each checked by its plug-in: unlabelled ones content-addressed by `sha1` (the Rosa File
+/// Store's uploads), and those of plug-ins that label theirs (`StateFiles.documentLabel`)
+/// with `plugin` and `key` (the Rosti storages' database dumps).
+///
+/// Version 2 added labelled files; a version-1 document (no labelled file) is read as
+/// before.
 public struct StateDocument: Codable, Sendable {
     static let formatName = "rostra-state"
-    static let formatVersion = 1
+    static let formatVersion = 2
+    /// The versions an import reads.
+    static let readableVersions = 1...2
 
     var format: String
     var version: Int
@@ -38,41 +44,56 @@ public struct StateDocument: Codable, Sendable {
     /// One row: its columns by name.
     public typealias Row = [String: Cell]
 
-    /// A file a plug-in keeps beside the database, with the SHA-1 and size of its contents.
+    /// A stored file: unlabelled, under the SHA-1 of its contents; labelled, under its
+    /// plug-in's name and a key of that plug-in's.
     public struct File: Codable, Sendable {
+        /// The contents' SHA-1; empty (and left out of the document) for a labelled file.
         public var sha1: String
         public var size: Int64
         public var base64: String
-        /// The plug-in's name for the file (`rosti/apps/1201.tar`), which says whose it is.
-        /// Absent for the Rosa File Store's uploads, which their SHA-1 names (and in every
-        /// file of a document written before files had names).
-        public var name: String?
+        /// The plug-in that keeps it, when that plug-in labels its files.
+        public var plugin: String?
+        /// Its key among that plug-in's files.
+        public var key: String?
 
-        public init(sha1: String, size: Int64, base64: String, name: String? = nil) {
+        public init(sha1: String, size: Int64, base64: String) {
             self.sha1 = sha1
             self.size = size
             self.base64 = base64
-            self.name = name
         }
 
-        /// The file's contents as a plug-in's file of `label`: base64, SHA-1 and size
-        /// checked; throws `StateImportError` naming it.
-        public func verifiedContents(label: String) throws -> [UInt8] {
-            guard let data = Data(base64Encoded: base64) else {
-                throw StateImportError(problem: "\(label): base64 is invalid")
-            }
-            let bytes = [UInt8](data)
-            guard SHA1.hexDigest(of: bytes) == sha1 else {
-                throw StateImportError(problem: "\(label): content does not match its SHA-1")
-            }
-            guard Int64(bytes.count) == size else {
-                throw StateImportError(problem: "\(label): size is \(bytes.count), not \(size)")
-            }
-            return bytes
+        /// A labelled file (`StateFiles.documentLabel`) with `contents` under `key`.
+        public init(key: String, contents: [UInt8]) {
+            self.init(sha1: "", size: Int64(contents.count), base64: Data(contents).base64EncodedString())
+            self.key = key
         }
 
-        /// How messages name it: its name, else its SHA-1.
-        public var shownName: String { name ?? sha1 }
+        /// The decoded contents, checked against `size`; nil when they are not.
+        public var contents: [UInt8]? {
+            guard let data = Data(base64Encoded: base64), Int64(data.count) == size else { return nil }
+            return [UInt8](data)
+        }
+
+        private enum CodingKeys: String, CodingKey { case sha1, size, base64, plugin, key }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            plugin = try container.decodeIfPresent(String.self, forKey: .plugin)
+            key = try container.decodeIfPresent(String.self, forKey: .key)
+            // Unlabelled files are known by their SHA-1: it must be there.
+            sha1 = plugin == nil ? try container.decode(String.self, forKey: .sha1) : try container.decodeIfPresent(String.self, forKey: .sha1) ?? ""
+            size = try container.decode(Int64.self, forKey: .size)
+            base64 = try container.decode(String.self, forKey: .base64)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(plugin, forKey: .plugin)
+            try container.encodeIfPresent(key, forKey: .key)
+            if !sha1.isEmpty { try container.encode(sha1, forKey: .sha1) }
+            try container.encode(size, forKey: .size)
+            try container.encode(base64, forKey: .base64)
+        }
     }
 
     /// One column value in JSON: null, a number, a string, or `{"base64": …}` for a BLOB.
@@ -145,7 +166,13 @@ public struct StateDocument: Codable, Sendable {
         return StateDocument(
             format: formatName, version: formatVersion, schemaVersion: schema.version,
             exportedAt: Date().timeIntervalSince1970, tables: tables, sequences: sequences,
-            files: try files.flatMap { try $0.export(from: conn) })
+            files: try files.flatMap { store in
+                try store.export(from: conn).map { file in
+                    var labelled = file
+                    labelled.plugin = store.documentLabel
+                    return labelled
+                }
+            })
     }
 
     private static func primaryKeyColumns(of table: String, in conn: Connection) throws -> [String] {
@@ -171,8 +198,8 @@ public struct StateDocument: Codable, Sendable {
         guard document.format == formatName else {
             throw StateImportError(problem: "format is \"\(document.format)\", expected \"\(formatName)\"")
         }
-        guard document.version == formatVersion else {
-            throw StateImportError(problem: "format version \(document.version) is not the \(formatVersion) this build reads")
+        guard readableVersions.contains(document.version) else {
+            throw StateImportError(problem: "format version \(document.version) is not one this build reads (\(readableVersions.lowerBound) to \(readableVersions.upperBound))")
         }
         guard document.schemaVersion == schema.version else {
             throw StateImportError(problem: "schema version \(document.schemaVersion) does not match this build's \(schema.version)")

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Primitives
 import Store
 import Synchronization
@@ -148,7 +149,7 @@ public struct UniqueValues {
 public struct SeedFile {
     /// The file's path, as messages name it.
     public let path: String
-    private let sections: [String: [JSONNode]]
+    private let sections: [String: [LocatedJSON]]
 
     /// Reads `name` in `directory`, which must hold exactly the sections `sections`.
     public init(directory: URL, name: String, sections expected: [String]) throws {
@@ -159,21 +160,21 @@ public struct SeedFile {
         } catch {
             throw SeedError(file: path, record: nil, problem: "cannot be read (\(error.localizedDescription))")
         }
-        let root: JSONNode
+        let root: LocatedJSON
         do {
-            root = try SeedJSONParser.parse(bytes)
-        } catch let syntax as JSONSyntaxError {
-            throw SeedError(file: path, record: nil, problem: "invalid JSON at \(syntax)")
+            root = try JSONParser.parseDocument(bytes, options: Self.parserOptions).root
+        } catch {
+            throw SeedError(file: path, record: nil, problem: "invalid JSON at line \(error.line), column \(error.column): \(error.explanation)")
         }
-        guard case .object(let members) = root.value else {
+        guard let members = root.members else {
             throw SeedError(file: path, record: nil, problem: "expected a JSON object with the sections \(expected.joined(separator: ", "))")
         }
-        var sections: [String: [JSONNode]] = [:]
+        var sections: [String: [LocatedJSON]] = [:]
         for (key, node) in members {
             guard expected.contains(key) else {
                 throw SeedError(file: path, record: nil, problem: "unknown section \"\(key)\" on line \(node.line) (expected \(expected.joined(separator: ", ")))")
             }
-            guard case .array(let records) = node.value else {
+            guard let records = node.elements else {
                 throw SeedError(file: path, record: nil, problem: "section \"\(key)\" on line \(node.line) must be an array")
             }
             sections[key] = records
@@ -183,6 +184,11 @@ public struct SeedFile {
         }
         self.sections = sections
     }
+
+    /// Seed files are read as Python reads JSON, but a key repeated in one object is an
+    /// error (Python would keep the last value silently), and a UTF-8 byte order mark, which
+    /// editors on some systems write, is skipped.
+    static let parserOptions = JSONParser.Options(skipsByteOrderMark: true, refusesDuplicateKeys: true)
 
     /// `directory/name`, built by string concatenation: URL.appendingPathComponent per
     /// record costs more than the rest of reading the record.
@@ -229,8 +235,8 @@ extension SeedRecord {
         guard known.contains(id) else { throw failure("field \"\(field)\" names \(kind) \(id), which does not exist") }
     }
 
-    /// Strings as a JSON array text, for JSON columns.
+    /// Strings as a JSON array text, for JSON columns (as the APIs write them, DRF's way).
     public static func jsonArray(_ strings: [String]) -> String {
-        json(JSONNode(value: .array(strings.map { JSONNode(value: .string($0), line: 0) }), line: 0))
+        JSONWriter.text(.array(strings.map(JSONValue.string)), .djangoREST)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import JSON
 
 /// A seed file that cannot be loaded: which file, which record, what is wrong.
 public struct SeedError: Error, Sendable, CustomStringConvertible {
@@ -17,21 +17,21 @@ public struct SeedError: Error, Sendable, CustomStringConvertible {
 public struct SeedRecord {
     public let file: String
     public let label: String
-    private let fields: [String: JSONNode]
+    private let fields: [String: LocatedJSON]
     private var readKeys: Set<String> = []
 
-    public init(file: String, collection: String, index: Int, node: JSONNode) throws {
+    public init(file: String, collection: String, index: Int, node: LocatedJSON) throws {
         self.file = file
-        guard case .object(let members) = node.value else {
+        guard let members = node.members else {
             throw SeedError(
                 file: file, record: "\(collection)[\(index)] (line \(node.line))",
-                problem: "expected an object, found \(node.typeName)")
+                problem: "expected an object, found \(node.value.typeName)")
         }
-        fields = Dictionary(members.map { ($0.key, $0.node) }, uniquingKeysWith: { first, _ in first })
+        fields = Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         var identity: [String] = []
-        if case .integer(let id) = fields["id"]?.value { identity.append("id \(id)") }
+        if let id = fields["id"]?.value.int64Value { identity.append("id \(id)") }
         for key in ["name", "uname", "email", "file"] {
-            if case .string(let name) = fields[key]?.value {
+            if let name = fields[key]?.value.stringValue {
                 identity.append("\"\(name)\"")
                 break
             }
@@ -44,40 +44,40 @@ public struct SeedRecord {
         SeedError(file: file, record: label, problem: problem)
     }
 
-    private mutating func node(_ key: String) throws -> JSONNode {
+    private mutating func node(_ key: String) throws -> LocatedJSON {
         readKeys.insert(key)
         guard let node = fields[key] else { throw failure("missing field \"\(key)\"") }
         return node
     }
 
-    private func mismatch(_ key: String, expected: String, found node: JSONNode) -> SeedError {
-        failure("field \"\(key)\" must be \(expected), found \(node.typeName)")
+    private func mismatch(_ key: String, expected: String, found node: LocatedJSON) -> SeedError {
+        failure("field \"\(key)\" must be \(expected), found \(node.value.typeName)")
     }
 
     public mutating func isPresent(_ key: String) -> Bool {
         readKeys.insert(key)
-        if case .null = fields[key]?.value { return false }
+        if fields[key]?.value.isNull == true { return false }
         return fields[key] != nil
     }
 
     /// The field converted by `extract`; a type mismatch names what was `expected`.
-    private mutating func value<Value>(_ key: String, _ expected: String, _ extract: (JSONNode) -> Value?) throws -> Value {
+    private mutating func value<Value>(_ key: String, _ expected: String, _ extract: (JSONValue) -> Value?) throws -> Value {
         let node = try node(key)
-        guard let value = extract(node) else { throw mismatch(key, expected: expected, found: node) }
+        guard let value = extract(node.value) else { throw mismatch(key, expected: expected, found: node) }
         return value
     }
 
     /// An array field whose every element `extract` converts.
     private mutating func elements<Value>(
-        _ key: String, _ expected: String, _ extract: (JSONNode) -> Value?
+        _ key: String, _ expected: String, _ extract: (JSONValue) -> Value?
     ) throws -> [Value] {
         try array(key).map { element in
-            guard let value = extract(element) else { throw mismatch(key, expected: expected, found: element) }
+            guard let value = extract(element.value) else { throw mismatch(key, expected: expected, found: element) }
             return value
         }
     }
 
-    public mutating func int(_ key: String) throws -> Int64 { try value(key, "an integer", \.integerValue) }
+    public mutating func int(_ key: String) throws -> Int64 { try value(key, "an integer", \.int64Value) }
 
     public mutating func optionalInt(_ key: String) throws -> Int64? {
         try isPresent(key) ? int(key) : nil
@@ -104,20 +104,20 @@ public struct SeedRecord {
     }
 
     public mutating func intArray(_ key: String) throws -> [Int64] {
-        try elements(key, "an array of integers", \.integerValue)
+        try elements(key, "an array of integers", \.int64Value)
     }
 
-    public mutating func array(_ key: String) throws -> [JSONNode] {
+    public mutating func array(_ key: String) throws -> [LocatedJSON] {
         let node = try node(key)
-        guard case .array(let elements) = node.value else { throw mismatch(key, expected: "an array", found: node) }
+        guard let elements = node.elements else { throw mismatch(key, expected: "an array", found: node) }
         return elements
     }
 
-    /// An object field, returned as compact JSON text (for JSON columns).
+    /// An object field, returned as JSON text for JSON columns (as the APIs write them, DRF's way).
     public mutating func objectJSON(_ key: String) throws -> String {
         let node = try node(key)
         guard case .object = node.value else { throw mismatch(key, expected: "an object", found: node) }
-        return Self.json(node)
+        return JSONWriter.text(node.value, .djangoREST)
     }
 
     /// An ISO 8601 time ("2024-03-01T09:30:00Z", offsets allowed) as unix seconds.
@@ -143,20 +143,4 @@ public struct SeedRecord {
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` as unix seconds (`ISO8601Time.parse`).
     static func parseTime(_ text: String) -> Double? { ISO8601Time.parse(text) }
-
-    public static func json(_ node: JSONNode) -> String {
-        switch node.value {
-        case .null: return "null"
-        case .bool(let value): return value ? "true" : "false"
-        case .integer(let value): return "\(value)"
-        case .number(let value): return "\(value)"
-        case .string(let value):
-            let data = try? JSONSerialization.data(withJSONObject: [value], options: [.fragmentsAllowed, .withoutEscapingSlashes])
-            return data.map { String(decoding: $0.dropFirst().dropLast(), as: UTF8.self) } ?? "\"\""
-        case .array(let elements): return "[" + elements.map(json).joined(separator: ",") + "]"
-        case .object(let members):
-            return "{" + members.map { json(JSONNode(value: .string($0.key), line: 0)) + ":" + json($0.node) }
-                .joined(separator: ",") + "}"
-        }
-    }
 }

@@ -1,3 +1,5 @@
+import JSON
+
 /// An error a handler, the router or the engine throws to answer with a status. Each API
 /// turns it into its own documented body in one place (its `ErrorRenderer`).
 public struct HTTPError: Error, Sendable, CustomStringConvertible {
@@ -31,31 +33,8 @@ public struct PlainErrorRenderer: ErrorRenderer {
         let httpError = error as? HTTPError ?? HTTPError(.internalServerError)
         var response = Response(
             status: httpError.status, contentType: "application/json",
-            bytes: Array(#"{"error":\#(JSONString.quote(httpError.message ?? httpError.status.reasonPhrase))}"#.utf8))
+            bytes: JSONWriter.bytes(["error": .string(httpError.message ?? httpError.status.reasonPhrase)], .compact))
         for field in httpError.headers { response.headers.replaceOrAdd(name: field.name, value: field.value) }
         return response
-    }
-}
-
-/// JSON string quoting without a JSONEncoder round trip, for the small bodies the engine and
-/// the APIs' error renderers write.
-public enum JSONString {
-    public static func quote(_ text: String) -> String {
-        var result = "\""
-        result.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

@@ -25,6 +25,9 @@ public struct Request: Sendable {
     public internal(set) var route: MatchedRoute?
     /// The numeric IP of the client.
     public var remoteAddress: String
+    /// `https` when the request came over TLS, else `http`: for answers that name their
+    /// own URL (a redirect's `Location`, a page's examples).
+    public var scheme = "http"
     /// Unique within the process; also in every log line about this request.
     public var id: String
     /// The server's logger, without the request's id (see `logger`).

@@ -1,14 +1,18 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Primitives
 
 /// The sending side of one connection: the bytes held back for the next flush (heads and
 /// small answers, so pipelined answers leave together), and the sending of a response's
-/// content — bytes, a file region with `sendfile(2)`, or a stream, chunked when its framing
-/// says so — waiting in `poll` (the worker counted as waiting) while the client's receive
-/// window is full, up to the write time-out each time.
+/// content — bytes, a file region with `sendfile(2)` (read and encrypted in pieces over
+/// TLS), or a stream, chunked when its framing says so — waiting in `poll` (the worker
+/// counted as waiting) while the client's receive window is full, up to the write
+/// time-out each time.
 ///
 /// Used only by the worker serving the connection, like the connection itself.
 final class ConnectionOutput {
-    private let socket: Socket
+    private let transport: ConnectionTransport
     private let workers: WorkerPool
     /// What the buffer is reserved at and returns to (`HTTPLimits.connectionBufferBytes`).
     private let bufferBytes: Int
@@ -16,8 +20,8 @@ final class ConnectionOutput {
     /// Bytes waiting for the next `flush`; the encoder appends heads here.
     var pending: [UInt8] = []
 
-    init(socket: Socket, workers: WorkerPool, bufferBytes: Int, writeTimeout: Duration) {
-        self.socket = socket
+    init(transport: ConnectionTransport, workers: WorkerPool, bufferBytes: Int, writeTimeout: Duration) {
+        self.transport = transport
         self.workers = workers
         self.bufferBytes = bufferBytes
         self.writeTimeout = writeTimeout
@@ -82,7 +86,7 @@ final class ConnectionOutput {
     func send(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
-            let written = try socket.write(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            let written = try transport.write(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             if written > 0 {
                 offset += written
             } else {
@@ -92,6 +96,8 @@ final class ConnectionOutput {
     }
 
     private func sendFile(_ region: FileRegion) throws {
+        guard transport.sendsFilesDirectly else { return try sendFileThroughTLS(region) }
+        let socket = transport.socket
         var offset = region.offset
         let end = region.offset + region.length
         while offset < end {
@@ -107,11 +113,34 @@ final class ConnectionOutput {
         }
     }
 
+    /// A file region over TLS: read in pieces of `tlsFilePieceBytes` and sent through the
+    /// session, which encrypts them (sendfile would send the file's plaintext).
+    private func sendFileThroughTLS(_ region: FileRegion) throws {
+        let piece = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.tlsFilePieceBytes, alignment: 16)
+        defer { piece.deallocate() }
+        var offset = region.offset
+        let end = region.offset + region.length
+        while offset < end {
+            let wanted = Int(min(end - offset, Int64(piece.count)))
+            let count = pread(region.file.descriptor, piece.baseAddress, wanted, off_t(offset))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SocketError.lastError("pread")
+            }
+            if count == 0 { throw HTTPError(.internalServerError, message: "file ended before its announced length") }
+            try send(UnsafeRawBufferPointer(rebasing: piece[0..<count]))
+            offset += Int64(count)
+        }
+    }
+
+    /// Four TLS records' worth: one pread feeds several SSL_write calls, each a record.
+    static let tlsFilePieceBytes = 64 * 1024
+
     /// Waits for room in the client's receive window, the worker counted as waiting rather
     /// than running (`WorkerPool.waiting`): a slow reader must not hold back others.
     private func waitUntilWritable() throws {
         let deadline = MonotonicTime.now() + writeTimeout
-        if try workers.waiting({ try socket.wait(forWriting: true, until: deadline) }) == .timedOut {
+        if try workers.waiting({ try transport.waitUntilWritable(until: deadline) }) == .timedOut {
             throw HTTPError(.requestTimeout, message: "client stopped reading")
         }
     }

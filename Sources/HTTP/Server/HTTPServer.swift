@@ -169,8 +169,14 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Answers 503 without a thread of its own: a best-effort write, then close.
+    /// Answers 503 without a thread of its own: a best-effort write, then close. A TLS
+    /// listener closes without a word: an answer needs a handshake, which needs a worker.
     private func refuse(_ socket: Socket, message: String) {
+        guard configuration.tls == nil else {
+            socket.close()
+            context.logger.warning("refused a connection: \(message)")
+            return
+        }
         var response = context.errorRenderer.response(for: HTTPError(.serviceUnavailable, message: message), request: nil)
         // One write, no waiting: content that is not in memory is left out.
         if case .bytes = response.body {} else { response.body = .empty }

@@ -92,6 +92,11 @@ public struct HTTPTimeouts: Sendable {
     /// After answering a request whose body we did not read, how long unread input is
     /// drained before closing, so the client reads the answer instead of a reset.
     public var lingeringClose: Duration = .seconds(2)
+    /// From a TLS connection's acceptance to the end of its handshake (a client that
+    /// connects and sends nothing, or a ClientHello a byte at a time). Crossed → close and
+    /// a log line: there is no HTTP to answer in yet. Kept apart from `header` (which then
+    /// starts) so a slow handshake cannot stretch a request head's time.
+    public var tlsHandshake: Duration = .seconds(10)
 
     public init() {}
 }
@@ -105,11 +110,15 @@ public struct ServerConfiguration: Sendable {
     public var timeouts: HTTPTimeouts
     /// Names this listener in logs (e.g. "rosti", "rosa").
     public var name: String
+    /// Set: the listener speaks TLS (1.2 and 1.3, ALPN `http/1.1`) with this certificate;
+    /// nil: plain HTTP.
+    public var tls: TLSIdentity?
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, name: String = "http",
-        limits: HTTPLimits = HTTPLimits(), timeouts: HTTPTimeouts = HTTPTimeouts()
+        limits: HTTPLimits = HTTPLimits(), timeouts: HTTPTimeouts = HTTPTimeouts(), tls: TLSIdentity? = nil
     ) {
+        self.tls = tls
         self.host = host
         self.port = port
         self.name = name

@@ -2,6 +2,7 @@ import Emulator
 import EmulatorState
 import Foundation
 import HTTP
+import JSON
 import Store
 
 /// The Rosa File Store plugged into the emulator: its state, and its users and files in
@@ -12,7 +13,7 @@ public struct RosaPlugin: APIPlugin {
 
     public init() {}
 
-    public var accountSchema: AdminJSON {
+    public var accountSchema: JSONValue {
         ["type": "object", "required": ["api"], "additionalProperties": false,
          "properties": ["api": ["const": "rosa"], "uname": ["type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$"], "email": ["type": "string"],
                         "password": ["type": "string"], "token": ["type": "string", "pattern": "^[0-9A-Za-z]{1,128}$"],
@@ -20,7 +21,7 @@ public struct RosaPlugin: APIPlugin {
     }
 
     /// A user who can log in with Basic auth by name, e-mail or token.
-    public func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> AdminJSON {
+    public func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> JSONValue {
         try body.rejectUnknownKeys(["api", "uname", "email", "password", "token", "role"])
         let uname = try body.string("uname", maximumLength: 64) ?? "user-\(AccountFields.randomString(length: 8, from: AccountFields.lowercaseAndDigits))"
         guard !uname.isEmpty, uname.utf8.allSatisfy({ AccountFields.isLetterOrDigit($0) || "_.-".utf8.contains($0) }) else {

@@ -1,5 +1,6 @@
 import Emulator
 import HTTP
+import JSON
 
 /// The one place that turns any error on the Rosa port into the API's documented body:
 /// handler errors (`RosaError`), bodies the multipart parser refuses (`MultipartError`),
@@ -81,38 +82,41 @@ public struct RosaErrorRenderer: ErrorRenderer {
         json(status, RosaBodies.statusAndMessage(status.code, message))
     }
 
-    static func unauthorized(_ body: String) -> Response {
+    static func unauthorized(_ body: JSONValue) -> Response {
         var response = json(.unauthorized, body)
         response.headers.replaceOrAdd(name: "WWW-Authenticate", value: #"Basic realm="Application""#)
         return response
     }
 
-    static func json(_ status: HTTPStatus, _ body: String) -> Response {
-        Response(status: status, contentType: RosaJSON.contentType, bytes: Array(body.utf8))
+    static func json(_ status: HTTPStatus, _ body: JSONValue) -> Response {
+        Response(status: status, contentType: RosaJSON.contentType, bytes: JSONWriter.bytes(body, .spaced))
     }
 }
 
-/// The documented bodies, byte for byte (reference "Error bodies", "Authentication",
-/// "Upload"). The spacing (`": "`, `", "`) is the reference's.
+/// The documented bodies (reference "Error bodies", "Authentication", "Upload"), written
+/// byte for byte as the reference shows them by the spaced format (`": "`, `", "`).
 enum RosaBodies {
-    static let notFound = #"{"status": 404, "message": "Error 404. Resource not found!"}"#
-    static let internalError =
-        #"{"status": 500, "message": "Something went wrong. We've been notified about this issue and we'll take a look at it shortly."}"#
-    static let maintenance =
-        #"{"status": 503, "message": "We update the site, it will take some time. We are really trying to do it fast. We apologize for any inconvenience.."}"#
-    static let accessViolation = #"{"message": "Access violation to this page!"}"#
-    static let rateLimitExceeded = #"{"message": "403 Forbidden | Rate Limit Exceeded"}"#
-    static let signInRequired = #"{"error": "You need to sign in or sign up before continuing."}"#
-    static let invalidCredentials = #"{"error": "Invalid email or password."}"#
-    static let blankFile = #"{"file": ["can't be blank"]}"#
+    static let notFound: JSONValue = ["status": 404, "message": "Error 404. Resource not found!"]
+    static let internalError: JSONValue = [
+        "status": 500, "message": "Something went wrong. We've been notified about this issue and we'll take a look at it shortly.",
+    ]
+    static let maintenance: JSONValue = [
+        "status": 503,
+        "message": "We update the site, it will take some time. We are really trying to do it fast. We apologize for any inconvenience..",
+    ]
+    static let accessViolation: JSONValue = ["message": "Access violation to this page!"]
+    static let rateLimitExceeded: JSONValue = ["message": "403 Forbidden | Rate Limit Exceeded"]
+    static let signInRequired: JSONValue = ["error": "You need to sign in or sign up before continuing."]
+    static let invalidCredentials: JSONValue = ["error": "Invalid email or password."]
+    static let blankFile: JSONValue = ["file": ["can't be blank"]]
     /// Ours: the reference has no 405 text; this follows the 404's.
-    static let methodNotAllowed = #"{"status": 405, "message": "Error 405. Method not allowed!"}"#
+    static let methodNotAllowed: JSONValue = ["status": 405, "message": "Error 405. Method not allowed!"]
 
-    static func duplicateFile(sha1: String) -> String {
-        #"{"sha1_hash": ["'\#(sha1)' - file already exists"]}"#
+    static func duplicateFile(sha1: String) -> JSONValue {
+        ["sha1_hash": [.string("'\(sha1)' - file already exists")]]
     }
 
-    static func statusAndMessage(_ code: Int, _ message: String) -> String {
-        #"{"status": \#(code), "message": \#(JSONString.quote(message))}"#
+    static func statusAndMessage(_ code: Int, _ message: String) -> JSONValue {
+        ["status": .integer(code), "message": .string(message)]
     }
 }

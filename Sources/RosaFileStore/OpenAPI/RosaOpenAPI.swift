@@ -1,5 +1,6 @@
 import Emulator
 import HTTP
+import JSON
 
 /// The OpenAPI 3.1 description of the Rosa File Store API served at `GET /openapi.json`
 /// (and kept as docs/openapi/rosa.json), made from the routes `RosaRoutes` registered: each
@@ -20,7 +21,7 @@ enum RosaOpenAPI {
         docs/admin-api.md. See docs/rosa.md.
         """
 
-    static func document(routes: [Router.Route]) -> AdminJSON {
+    static func document(routes: [Router.Route]) -> JSONValue {
         var builder = OpenAPIDocumentBuilder(title: "Rosa File Store API", description: description)
         builder.addComponent("securitySchemes", securityScheme, [
             "type": "http", "scheme": "basic",
@@ -85,7 +86,7 @@ enum RosaOpenAPI {
             operation.requestBody = OpenAPIRequestBody([
                 OpenAPIContent("multipart/form-data", schema: [
                     "type": "object", "required": [.string(RosaFileStoreLimits.filePartName)],
-                    "properties": .object(AdminJSONObject([(
+                    "properties": .object(JSONObject([(
                         key: RosaFileStoreLimits.filePartName,
                         value: ["type": "string", "format": "binary", "minLength": 1, "description": "The file."]
                     )])),
@@ -220,7 +221,7 @@ enum RosaOpenAPI {
         }
     }()
 
-    static let sha1: AdminJSON = ["type": "string", "pattern": "^[0-9a-f]{40}$"]
+    static let sha1: JSONValue = ["type": "string", "pattern": "^[0-9a-f]{40}$"]
 
     static let hashParameter = OpenAPIParameter(
         "hash", in: .path,
@@ -230,7 +231,7 @@ enum RosaOpenAPI {
     static let ifNoneMatch = OpenAPIParameter(
         "If-None-Match", in: .header, description: "An `ETag` from an earlier answer: 304 when it still matches.", schema: JSONSchema.string)
 
-    static func reference(_ name: String) -> AdminJSON { OpenAPIDocumentBuilder.reference("schemas", name) }
+    static func reference(_ name: String) -> JSONValue { OpenAPIDocumentBuilder.reference("schemas", name) }
 
     static let statusMessage = OpenAPIContent("application/json", schema: reference("StatusMessage"))
 
@@ -254,7 +255,7 @@ enum RosaOpenAPI {
         ])
     }
 
-    static let schemas: [(String, AdminJSON)] = [
+    static let schemas: [(String, JSONValue)] = [
         ("File", JSONSchema.closedObject([
             ("sha1_hash", sha1), ("file_name", JSONSchema.string),
             ("user", JSONSchema.closedObject([("id", JSONSchema.integer), ("uname", JSONSchema.string)])),
@@ -270,7 +271,7 @@ enum RosaOpenAPI {
         static let notFound = "NotFound"
         static let maintenance = "Maintenance"
 
-        static var all: [(String, AdminJSON)] {
+        static var all: [(String, JSONValue)] {
             [
                 (unauthorized, OpenAPIResponse.object(
                     description: "No credentials (\"You need to sign in or sign up before continuing.\") or wrong ones (\"Invalid email or password.\")",

@@ -1,6 +1,7 @@
 import Emulator
 import EmulatorState
 import HTTP
+import JSON
 
 /// How every successful JSON answer leaves the Rosa API: `application/json; charset=utf-8`
 /// and an `ETag`, because the ABF console client reads `headers.get_all('ETag')[0]` on every
@@ -9,19 +10,20 @@ import HTTP
 enum RosaJSON {
     static let contentType = "application/json; charset=utf-8"
 
-    /// A JSON body with its entity tag, made once and answered many times (finds are cached).
+    /// A JSON body (written in the spaced format of the reference's examples) with its
+    /// entity tag, made once and answered many times (finds are cached).
     struct Body: Sendable {
         let bytes: [UInt8]
         let tag: String
 
-        init(_ text: String) {
-            bytes = Array(text.utf8)
+        init(_ value: JSONValue) {
+            bytes = JSONWriter.bytes(value, .spaced)
             // Strong: the tag names these exact bytes.
             tag = EntityTag.quoted(SHA1.hexDigest(of: bytes))
         }
     }
 
-    static func response(_ status: HTTPStatus = .ok, body: String, request: Request) -> Response {
+    static func response(_ status: HTTPStatus = .ok, body: JSONValue, request: Request) -> Response {
         response(status, body: Body(body), request: request)
     }
 
@@ -33,9 +35,11 @@ enum RosaJSON {
     }
 
     /// One file as find reports it: no size, no timestamps, no URL; `user.id` an integer.
-    static func file(_ file: RosaFileRecord) -> String {
-        #"{"sha1_hash": \#(JSONString.quote(file.sha1)), "file_name": \#(JSONString.quote(file.fileName)), "#
-            + #""user": {"id": \#(file.owner.id), "uname": \#(JSONString.quote(file.owner.uname))}}"#
+    static func file(_ file: RosaFileRecord) -> JSONValue {
+        [
+            "sha1_hash": .string(file.sha1), "file_name": .string(file.fileName),
+            "user": ["id": .integer(file.owner.id), "uname": .string(file.owner.uname)],
+        ]
     }
 }
 

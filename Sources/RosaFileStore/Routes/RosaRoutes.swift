@@ -44,12 +44,12 @@ struct RosaRoutes: Sendable {
         let answers = tenant.attachment(FindAnswerCacheKey.self) { VersionedCache<RosaJSON.Body>() }
         let body = try answers.value(for: hash, in: tenant.state.database) {
             let found = try RosaFiles(state: tenant.state).find(sha1: hash)
-            return (found.map { RosaJSON.Body("[" + RosaJSON.file($0) + "]") } ?? Self.nothingFound, true)
+            return (found.map { RosaJSON.Body([RosaJSON.file($0)]) } ?? Self.nothingFound, true)
         }
         return RosaJSON.response(body: body, request: request)
     }
 
-    private static let nothingFound = RosaJSON.Body("[]")
+    private static let nothingFound = RosaJSON.Body([])
 
     private enum FindAnswerCacheKey: TenantAttachmentKey {
         typealias Value = VersionedCache<RosaJSON.Body>
@@ -68,7 +68,7 @@ struct RosaRoutes: Sendable {
             received.contents, fileName: received.fileName.value, contentType: received.contentType, user: user,
             created: tenant.clock.now())
         return RosaJSON.response(
-            .created, body: #"{"sha1_hash": \#(JSONString.quote(received.blob.sha1))}"#, request: request)
+            .created, body: ["sha1_hash": .string(received.blob.sha1)], request: request)
     }
 
     // MARK: Delete
@@ -87,13 +87,13 @@ struct RosaRoutes: Sendable {
     /// `GET /api/v1/check`: whether the credentials are good; `true`.
     func check(_ request: Request) throws -> Response {
         _ = try request.authenticatedRosaUser()
-        return RosaJSON.response(body: "true", request: request)
+        return RosaJSON.response(body: true, request: request)
     }
 
     /// The API root sends people to the site, as the documented `curl -i` shows:
     /// 302, `text/html;charset=utf-8` (no space, as documented), no content.
     static func redirectToSiteRoot(request: Request?) -> Response {
-        let location = request?.headers["Host"].map { "http://\($0)/" } ?? "/"
+        let location = request.flatMap { request in request.headers["Host"].map { "\(request.scheme)://\($0)/" } } ?? "/"
         return Response(
             status: .found, headers: ["Location": location, "Content-Type": "text/html;charset=utf-8"], body: .empty)
     }

@@ -143,28 +143,37 @@ public struct RosaStoredFiles: StateFiles {
         return files
     }
 
-    /// The document's unnamed files (Rosa's uploads are known by their SHA-1 alone), decoded
-    /// and checked against their SHA-1 and size, by SHA-1; exactly one per `rosa_files` row.
-    public func verifyImport(_ files: [StateDocument.File], tables: [String: [StateDocument.Row]]) throws -> ClaimedFiles {
-        var claimed = ClaimedFiles()
-        for (index, file) in files.enumerated() where file.name == nil {
-            let bytes = try file.verifiedContents(label: "files[\(index)] (\(file.sha1))")
-            guard claimed.contents.updateValue(bytes, forKey: file.sha1) == nil else {
-                throw StateImportError(problem: "files[\(index)] (\(file.sha1)): listed twice")
+    /// The files decoded and checked against their SHA-1 and size, by SHA-1; exactly one
+    /// per `rosa_files` row.
+    public func verifyImport(_ files: [StateDocument.File], tables: [String: [StateDocument.Row]]) throws -> [String: [UInt8]] {
+        var contents: [String: [UInt8]] = [:]
+        for (index, file) in files.enumerated() {
+            let label = "files[\(index)] (\(file.sha1))"
+            guard let data = Data(base64Encoded: file.base64) else {
+                throw StateImportError(problem: "\(label): base64 is invalid")
             }
-            claimed.indexes.insert(index)
+            let bytes = [UInt8](data)
+            guard SHA1.hexDigest(of: bytes) == file.sha1 else {
+                throw StateImportError(problem: "\(label): content does not match its SHA-1")
+            }
+            guard Int64(bytes.count) == file.size else {
+                throw StateImportError(problem: "\(label): size is \(bytes.count), not \(file.size)")
+            }
+            guard contents.updateValue(bytes, forKey: file.sha1) == nil else {
+                throw StateImportError(problem: "\(label): listed twice")
+            }
         }
         let referenced = Set((tables["rosa_files"] ?? []).compactMap { row -> String? in
             guard case .text(let sha1)? = row["sha1"]?.value else { return nil }
             return sha1
         })
-        if let missing = referenced.subtracting(claimed.contents.keys).sorted().first {
+        if let missing = referenced.subtracting(contents.keys).sorted().first {
             throw StateImportError(problem: "rosa_files has \(missing) but files has no content for it")
         }
-        if let extra = Set(claimed.contents.keys).subtracting(referenced).sorted().first {
+        if let extra = Set(contents.keys).subtracting(referenced).sorted().first {
             throw StateImportError(problem: "files has \(extra) but no rosa_files row refers to it")
         }
-        return claimed
+        return contents
     }
 }
 

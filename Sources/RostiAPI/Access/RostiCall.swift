@@ -1,6 +1,7 @@
 import Emulator
 import EmulatorState
 import HTTP
+import JSON
 import Logging
 import Store
 import Synchronization
@@ -18,8 +19,11 @@ struct RostiCall {
     let language: Language
     let jobDurations: (JobKind) -> JobDuration
     let logger: Logger
-    /// Set once the handler looks at the clock (or at a container): its answer then depends
-    /// on the time, not only on the data, and must not be cached.
+    /// The engines behind storages.
+    let storages: StorageHosting
+    /// Set once the handler looks at the clock (or another live value: an engine's port, a
+    /// container): its answer then depends on the time, not only on the data, and must not
+    /// be cached.
     private let clockWasRead = ClockReadMark()
 
     var database: Database { tenant.state.database }
@@ -31,10 +35,10 @@ struct RostiCall {
         return tenant.clock.now()
     }
 
-    /// The answer depends on more than the rows (an app's running container): not cached.
-    func dependsOnMoreThanData() {
-        clockWasRead.mark()
-    }
+    /// The answer holds a value that changes without the data changing (an engine's port,
+    /// an app's running container): like one that read the clock, it is not kept for later
+    /// requests.
+    func readLiveValue() { clockWasRead.mark() }
 
     /// The answer of a read: remembered from an earlier identical request while the data
     /// has not changed since, or computed by `answer`. The key holds everything a read's

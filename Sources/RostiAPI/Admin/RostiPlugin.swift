@@ -2,37 +2,61 @@ import Emulator
 import EmulatorState
 import Foundation
 import HTTP
+import JSON
 import Store
 
 /// The Rosti API plugged into the emulator: its state, its accounts and overview lists in
-/// the admin API, its jobs' admin routes (`JobAdminRoutes`), and the apps' containers.
+/// the admin API, its jobs' admin routes (`JobAdminRoutes`), the database engines behind
+/// its storages (`StorageHosting`, `EngineAdminRoutes`), and the apps' containers
+/// (`AppContainers`, the admin API's hold on their SSH).
 public struct RostiPlugin: APIPlugin {
     public let api = EmulatedAPI.rosti
     public let state: any StatePlugin = RostiState()
+    /// Where storages are real databases (rows only by default).
+    public let storages: StorageHosting
     /// The apps' real containers and SSH endpoints; nil: apps are rows only, and
     /// `ssh_access` says what the rows hold (the tests of the API's data alone).
     public let containers: AppContainers?
 
-    public init(containers: AppContainers? = nil) {
+    public init(storages: StorageHosting = .rowsOnly(), containers: AppContainers? = nil) {
+        self.storages = storages
         self.containers = containers
     }
 
+    /// The engines behind storages and the parts the apps' containers need: available with
+    /// where they are, or missing with the command that installs them (nothing for the
+    /// engines when Rostra runs without them, nor for containers when it runs without).
     public func checkRealParts() -> [RealPart] {
-        containerParts()
+        let engineParts = (storages.engines?.parts ?? []).map { part in
+            let availability: RealPart.Availability
+            switch part.status {
+            case .available(let detail): availability = .available(detail: detail)
+            case .missing(let install, _): availability = .missing(install: install)
+            }
+            return RealPart(name: part.engine.productName, neededFor: part.neededFor, availability: availability)
+        }
+        return containerParts() + engineParts
     }
 
     public func tenant(_ tenant: Tenant, did event: TenantEvent) {
+        storages.tenant(tenant, did: event)
         containersFollow(tenant, did: event)
     }
 
-    public var accountSchema: AdminJSON {
+    public func registerAdminRoutes(on router: inout Router, emulator: Emulator) {
+        JobAdminRoutes.register(on: &router, emulator: emulator)
+        EngineAdminRoutes.register(on: &router, storages: storages)
+        registerContainerAdminRoutes(on: &router)
+    }
+
+    public var accountSchema: JSONValue {
         ["type": "object", "required": ["api"], "additionalProperties": false,
          "properties": ["api": ["const": "rosti"], "email": ["type": "string"], "name": ["type": "string"],
                         "company": ["type": "string"], "token": ["type": "string", "pattern": "^[0-9A-Za-z]{40}$"]]]
     }
 
     /// An account with a token and a default company named after it (or `company`).
-    public func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> AdminJSON {
+    public func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> JSONValue {
         try body.rejectUnknownKeys(["api", "email", "name", "company", "token"])
         let suffix = AccountFields.randomString(length: 8, from: AccountFields.lowercaseAndDigits)
         let email = try body.string("email", maximumLength: 254) ?? "user-\(suffix)@rostra.local"

@@ -2,6 +2,7 @@ import Dispatch
 import Emulator
 import EmulatorState
 import Foundation
+import JSON
 import Logging
 import RostiHosting
 import Store

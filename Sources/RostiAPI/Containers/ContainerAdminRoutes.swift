@@ -1,5 +1,6 @@
 import Emulator
 import HTTP
+import JSON
 import RostiHosting
 
 /// The admin API's hold on an app's SSH (docs/admin-api.md): see its endpoint and
@@ -10,7 +11,7 @@ extension RostiPlugin {
         let containers = self.containers
         router.add(.get, "/__admin/apps/{id}/ssh", name: "A Rosti app's SSH endpoint and container") { request in
             let (tenant, app) = try Self.containerRequest(request, containers: containers)
-            return Response(contentType: "application/json", bytes: Self.sshStatus(app: app, tenant: tenant).serialized)
+            return Response(contentType: "application/json", bytes: JSONWriter.bytes(Self.sshStatus(app: app, tenant: tenant), .compact))
         }
         router.add(.post, "/__admin/apps/{id}/ssh", name: "Make a Rosti app's SSH late or refused for N seconds (0 ends it)") { request in
             let (tenant, app) = try Self.containerRequest(request, containers: containers)
@@ -27,7 +28,7 @@ extension RostiPlugin {
             }
             if let late { container.makeLate(for: late) }
             if let refused { container.refuse(for: refused) }
-            return Response(contentType: "application/json", bytes: Self.sshStatus(app: app, tenant: tenant).serialized)
+            return Response(contentType: "application/json", bytes: JSONWriter.bytes(Self.sshStatus(app: app, tenant: tenant), .compact))
         }
     }
 
@@ -47,10 +48,10 @@ extension RostiPlugin {
         return (tenant, app)
     }
 
-    private static func sshStatus(app: Int64, tenant: Tenant) -> AdminJSON {
+    private static func sshStatus(app: Int64, tenant: Tenant) -> JSONValue {
         let space = tenant.state.appSpace
         let status = space.container(app)?.status
-        func seconds(_ value: Double?) -> AdminJSON { value.map { .number(($0 * 10).rounded(.up) / 10) } ?? .null }
+        func seconds(_ value: Double?) -> JSONValue { value.map { JSONValue.number(($0 * 10).rounded(.up) / 10) } ?? .null }
         return [
             "app": .integer(app),
             "hostname": space.host.map { .string($0.configuration.sshHostName) } ?? .null,
@@ -60,7 +61,7 @@ extension RostiPlugin {
             "sessions": .integer(status?.sessions ?? 0),
             "late_s": seconds(status?.lateSeconds),
             "refused_s": seconds(status?.refusedSeconds),
-            "problem": status?.problem.map(AdminJSON.string) ?? .null,
+            "problem": .optionalString(status?.problem),
         ]
     }
 }

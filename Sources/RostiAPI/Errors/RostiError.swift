@@ -1,3 +1,5 @@
+import JSON
+
 /// What a Rosti handler throws; `RostiErrorRenderer` turns it into the documented answer.
 enum RostiError: Error, Equatable {
     /// 401: no `Authorization: Token …` header (or another scheme).

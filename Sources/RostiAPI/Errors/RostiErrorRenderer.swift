@@ -1,5 +1,6 @@
 import Emulator
 import HTTP
+import JSON
 
 /// The one place where every error on the Rosti port becomes an answer: errors thrown by
 /// handlers, the router's 404 and 405, maintenance (503), rate limits (429) and the HTTP

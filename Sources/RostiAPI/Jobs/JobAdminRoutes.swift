@@ -1,5 +1,6 @@
 import Emulator
 import HTTP
+import JSON
 import Logging
 import Store
 
@@ -7,8 +8,8 @@ import Store
 /// company's jobs in the calling tenant, and force one to complete or fail so a test need
 /// not wait for its durations. Served on both ports, behind the admin token, like every
 /// admin route.
-extension RostiPlugin {
-    public func registerAdminRoutes(on router: inout Router, emulator: Emulator) {
+enum JobAdminRoutes {
+    static func register(on router: inout Router, emulator: Emulator) {
         let logger = emulator.logger
         router.add(.get, "/__admin/jobs", name: "Rosti jobs of every company in the tenant (?status= filters)") { request in
             let tenant = try request.tenant()
@@ -26,7 +27,7 @@ extension RostiPlugin {
                 try conn.fetchAll("SELECT company_id, \(JobEngine.columns) FROM rosti_jobs \(conditions) ORDER BY id", arguments)
                     .map { row in try Self.adminJobJSON(row, now: now) }
             }
-            return Response(contentType: "application/json", bytes: JSONWriter.bytes(.array(jobs)))
+            return Response(contentType: "application/json", bytes: JSONWriter.bytes(.array(jobs), .djangoREST))
         }
         router.add(.post, "/__admin/jobs/{id}/complete", name: "Finish a Rosti job now, with its effect") { request in
             try Self.force(request, logger: logger) { conn, id, now in try JobEngine.forceCompletion(conn, job: id, now: now) }
@@ -34,7 +35,6 @@ extension RostiPlugin {
         router.add(.post, "/__admin/jobs/{id}/fail", name: "End a Rosti job as failed now, without its effect") { request in
             try Self.force(request, logger: logger) { conn, id, now in try JobEngine.forceFailure(conn, job: id, now: now) }
         }
-        registerContainerAdminRoutes(on: &router)
     }
 
     private static func force(
@@ -61,7 +61,7 @@ extension RostiPlugin {
         }
         scheduler.jobsChanged()
         AppContainers.catchUp(tenant.state)
-        return Response(contentType: "application/json", bytes: JSONWriter.bytes(try adminJobJSON(row, now: now)))
+        return Response(contentType: "application/json", bytes: JSONWriter.bytes(try adminJobJSON(row, now: now), .djangoREST))
     }
 
     /// The job as the API shows it (in English), with the company it belongs to.

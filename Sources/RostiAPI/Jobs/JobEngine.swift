@@ -1,4 +1,5 @@
 import Emulator
+import JSON
 import Store
 
 /// The life of an asynchronous job, as rows of `rosti_jobs`.
@@ -53,7 +54,7 @@ enum JobEngine {
             VALUES (?, ?, 'pending', ?, ?, 0, '', ?, ?, ?, ?)
             """,
             [company, kind.rawValue, app, snapshot, now, pendingUntil, runningUntil,
-             String(decoding: JSONWriter.bytes(.object(parameters)), as: UTF8.self)])
+             JSONWriter.text(.object(parameters), .djangoREST)])
         return conn.lastInsertedRowID
     }
 
@@ -168,7 +169,7 @@ enum JobEngine {
             if try !exists("rosti_snapshots", job.snapshot) { return .restoreSnapshotDeleted }
         case .newApp:
             if try !exists("rosti_snapshots", job.snapshot) { return .restoreSnapshotDeleted }
-            if try !exists("rosti_plans", job.parameters["plan"].flatMap(integerValue)) { return .newAppPlanDeleted }
+            if try !exists("rosti_plans", job.parameters["plan"]?.int64Value) { return .newAppPlanDeleted }
         }
         return nil
     }
@@ -195,8 +196,8 @@ enum JobEngine {
             try finish(job, conn, outcome: .restored(snapshot: job.snapshot ?? 0, appName: name, app: job.app ?? 0),
                        at: job.runningUntil, progress: 100)
         case .newApp:
-            let name = job.parameters["name"].flatMap(stringValue) ?? "app"
-            let plan = job.parameters["plan"].flatMap(integerValue) ?? 0
+            let name = job.parameters["name"]?.stringValue ?? "app"
+            let plan = job.parameters["plan"]?.int64Value ?? 0
             let size = try conn.fetchValue(Int64.self, "SELECT size FROM rosti_snapshots WHERE id = ?", [job.snapshot])
             let app = try AppStore.insert(
                 conn, NewApp(company: job.company, name: name, plan: plan, dataBytes: size), now: job.runningUntil)
@@ -218,7 +219,7 @@ enum JobEngine {
                 params = ? WHERE id = ?
             """,
             [(outcome.succeeded ? Status.done : Status.failed).rawValue, progress, outcome.message.text(.en),
-             job.pendingUntil, moment, String(decoding: JSONWriter.bytes(.object(parameters)), as: UTF8.self), job.id])
+             job.pendingUntil, moment, JSONWriter.text(.object(parameters), .djangoREST), job.id])
     }
 
     // MARK: Reading
@@ -267,15 +268,6 @@ enum JobEngine {
         return JSONObject()
     }
 
-    static func integerValue(_ value: JSONValue) -> Int64? {
-        if case .number(let number) = value { return number.int64 }
-        return nil
-    }
-
-    static func stringValue(_ value: JSONValue) -> String? {
-        if case .string(let text) = value { return text }
-        return nil
-    }
 }
 
 /// How a job ended, kept in the job's `params` so its message can be shown in the
@@ -332,9 +324,9 @@ enum JobOutcome: Equatable {
     }
 
     init?(json: JSONValue) {
-        let integer = { (key: String) in json[key].flatMap(JobEngine.integerValue) ?? 0 }
-        let string = { (key: String) in json[key].flatMap(JobEngine.stringValue) ?? "" }
-        switch json["key"].flatMap(JobEngine.stringValue) {
+        let integer = { (key: String) in json[key]?.int64Value ?? 0 }
+        let string = { (key: String) in json[key]?.stringValue ?? "" }
+        switch json["key"]?.stringValue {
         case "snapshot_created": self = .snapshotCreated
         case "snapshot_app_deleted": self = .snapshotAppDeleted
         case "snapshot_deleted": self = .snapshotDeleted

@@ -1,4 +1,5 @@
 import Emulator
+import JSON
 
 /// The JSON Schemas of what the Rosti API answers, for its OpenAPI description. Objects are
 /// closed (every field required, no others), so a field a handler adds or drops without
@@ -7,7 +8,7 @@ enum RostiObjects {
     /// What one endpoint answers with 200.
     struct Answer {
         let description: String
-        let schema: AdminJSON
+        let schema: JSONValue
     }
 
     static func answer(of endpoint: Endpoint) -> Answer? {
@@ -38,14 +39,14 @@ enum RostiObjects {
         }
     }
 
-    static func reference(_ name: String) -> AdminJSON { OpenAPIDocumentBuilder.reference("schemas", name) }
+    static func reference(_ name: String) -> JSONValue { OpenAPIDocumentBuilder.reference("schemas", name) }
 
     private static let id = JSONSchema.integer
     private static let optionalID = JSONSchema.nullable(JSONSchema.integer)
     private static let dateTime = JSONSchema.dateTime
 
     /// `components.schemas`, in the order of the reference.
-    static let schemas: [(String, AdminJSON)] = [
+    static let schemas: [(String, JSONValue)] = [
         ("Company", JSONSchema.closedObject([("id", id), ("name", JSONSchema.string)])),
         ("Plan", JSONSchema.closedObject([
             ("id", id), ("name", JSONSchema.string),

@@ -1,5 +1,6 @@
 import Emulator
 import HTTP
+import JSON
 
 /// The OpenAPI 3.1 description of the Rosti API served at `GET /openapi.json` (and kept as
 /// docs/openapi/rosti.json). It is made from the routes the service registered: an
@@ -31,7 +32,7 @@ enum RostiOpenAPI {
 
     /// The description of every route in `routes`: an endpoint of the table, one of the
     /// documentation routes, or (marked, for the tests to fail on) an undescribed one.
-    static func document(routes: [Router.Route], endpoints: [Endpoint]) -> AdminJSON {
+    static func document(routes: [Router.Route], endpoints: [Endpoint]) -> JSONValue {
         var builder = OpenAPIDocumentBuilder(title: CoreAPISchema.title, description: description)
         builder.addComponent("securitySchemes", securityScheme, [
             "type": "apiKey", "in": "header", "name": "Authorization",
@@ -70,10 +71,10 @@ enum RostiOpenAPI {
         } + [acceptLanguage]
         let bodyFields = endpoint.formFields
         if !bodyFields.isEmpty {
-            var properties = AdminJSONObject()
+            var properties = JSONObject()
             for field in bodyFields { properties[field.name] = JSONSchema.described(schema(of: field), field.description) }
-            var body: AdminJSONObject = ["type": "object"]
-            let required = bodyFields.filter(\.required).map { AdminJSON.string($0.name) }
+            var body: JSONObject = ["type": "object"]
+            let required = bodyFields.filter(\.required).map { JSONValue.string($0.name) }
             if !required.isEmpty { body["required"] = .array(required) }
             body["properties"] = .object(properties)
             // A body with no required field may be left out (DRF reads no body as `{}`).
@@ -139,7 +140,7 @@ enum RostiOpenAPI {
     /// The JSON Schema of a field, with the bounds the server checks (`RostiLimits`), so
     /// that a value that fits the schema is one the field accepts, as far as a schema can
     /// say: ids that name nothing are still refused (400, or 404 in a path).
-    static func schema(of field: SchemaField) -> AdminJSON {
+    static func schema(of field: SchemaField) -> JSONValue {
         switch field.type {
         case .choice(let choices):
             return JSONSchema.choice(choices)
@@ -258,7 +259,7 @@ enum RostiOpenAPI {
         static let unsupportedMediaType = "UnsupportedMediaType"
         static let maintenance = "Maintenance"
 
-        static var all: [(String, AdminJSON)] {
+        static var all: [(String, JSONValue)] {
             [
                 (badRequest, OpenAPIResponse.object(
                     description: "The body is not JSON (`detail`: \"JSON parse error - …\"), or fields are not valid (`errors`, field by field); nothing was changed.",

@@ -1,3 +1,4 @@
+import JSON
 import Store
 
 /// What a new app is made of; everything left nil takes the platform's default.
@@ -140,7 +141,7 @@ enum AppStore {
     }
 
     static func jsonText(_ strings: [String]) -> String {
-        String(decoding: JSONWriter.bytes(.array(strings.map(JSONValue.string))), as: UTF8.self)
+        JSONWriter.text(.array(strings.map(JSONValue.string)), .djangoREST)
     }
 
     /// 32 lowercase hex digits, like the seed's SMTP tokens.

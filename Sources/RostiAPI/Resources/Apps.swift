@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import RostiHosting
 import Store
 
@@ -151,7 +152,7 @@ enum Apps {
     static func status(_ call: RostiCall) throws -> Response {
         let space = call.tenant.state.appSpace
         // The container's state is not in the rows: such an answer is not cached.
-        if space.host != nil { call.dependsOnMoreThanData() }
+        if space.host != nil { call.readLiveValue() }
         let id = try call.objectID()
         let row = try call.readInCompany { conn, company -> StatusRow in
             guard let row = try conn.fetchOne(
@@ -230,10 +231,10 @@ enum Apps {
             "http_status": .bool(httpStatus),
             "running": .bool(running),
             "storage": [
-                "usage": .double(storageUsage), "limit": .integer(storageLimit),
+                "usage": .number(storageUsage), "limit": .integer(storageLimit),
                 "over_limit": .integer(storageUsage > Double(storageLimit) ? 1 : 0),
             ],
-            "memory": ["usage": .double(memoryUsage), "limit": .integer(memoryLimit)],
+            "memory": ["usage": .number(memoryUsage), "limit": .integer(memoryLimit)],
             "primary_tech": tech ?? .null,
             "techs": .array(techs),
         ]

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Store
 
 /// `/api/v1/{company_id}/jobs/`: the asynchronous jobs of the company, `?status=` to filter.

@@ -1,5 +1,6 @@
 import Emulator
 import HTTP
+import JSON
 import Store
 
 /// `/api/v1/{company_id}/snapshots/` and `snapshots-restore/`: backups of an app's data,

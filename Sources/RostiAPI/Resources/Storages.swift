@@ -1,33 +1,41 @@
 import Foundation
 import HTTP
+import JSON
+import RostiHosting
 import Store
 
 /// `/api/v1/{company_id}/storages/` and `storages-password/`: MariaDB and PostgreSQL
 /// databases whose name and user name the platform chooses and whose password the user sets
-/// (and never gets back).
+/// (and never gets back). Where the engine is installed each storage is a real database
+/// (`StorageHosting`): made, given its new password and dropped in the engine as the API
+/// says, after the row is committed.
 enum Storages {
     enum Engine: String, CaseIterable {
         case mariadb, pgsql
 
         var hostname: String { self == .mariadb ? "store5.rosti.cz" : "store3.rosti.cz" }
         var port: Int64 { self == .mariadb ? 3306 : 5432 }
+        var database: DatabaseEngine { self == .mariadb ? .mariadb : .pgsql }
     }
 
     static let columns = "id, engine, name, username, hostname, port, note, created"
 
     static func list(_ call: RostiCall) throws -> Response {
-        call.ok(try call.readInCompany { conn, company in
-            .array(try conn.fetchAll("SELECT \(columns) FROM rosti_storages WHERE company_id = ? ORDER BY id", [company]).map(json))
+        call.storages.settle(call.tenant)
+        return call.ok(try call.readInCompany { conn, company in
+            .array(try conn.fetchAll("SELECT \(columns) FROM rosti_storages WHERE company_id = ? ORDER BY id", [company]).map { try json($0, call) })
         })
     }
 
     static func read(_ call: RostiCall) throws -> Response {
-        return call.ok(try call.readInCompany { conn, company in try fetch(conn, company: company, id: call.objectID()) })
+        call.storages.settle(call.tenant)
+        return call.ok(try call.readInCompany { conn, company in try fetch(conn, company: company, id: call.objectID(), call) })
     }
 
     static func create(_ call: RostiCall) throws -> Response {
         let data = try RequestData(call.request)
-        return call.ok(try call.writeInCompany { conn, company in
+        call.storages.settle(call.tenant)
+        let (storage, made) = try call.writeInCompany { conn, company -> (JSONValue, StorageRow) in
             var fields = try Serializer(data.value())
             let engine = fields.choice("engine", required: true, of: Engine.allCases.map(\.rawValue)).flatMap(Engine.init)
             let password = fields.password(required: true)
@@ -47,8 +55,13 @@ enum Storages {
             let id = conn.lastInsertedRowID
             let name = try uniqueName(conn, base: "\(slug)_\(id)")
             try conn.execute("UPDATE rosti_storages SET name = ?, username = ? WHERE id = ?", [name, name, id])
-            return try fetch(conn, company: company, id: id)
-        })
+            return (try fetch(conn, company: company, id: id, call), StorageRow(id: id, name: name, password: password))
+        }
+        if case .string(let engine)? = storage["engine"], let engine = Engine(rawValue: engine) {
+            call.storages.created(storage: made.id, named: made.name, engine: engine.database, password: made.password, tenant: call.tenant.name)
+        }
+        // The port is known once the engine runs (it may have started for this storage).
+        return call.ok(try call.database.read { conn in try fetch(conn, company: try PathID.company(of: call.request), id: made.id, call) })
     }
 
     /// `PATCH storages/{id}/`: the note, and the password too (the engine is fixed once
@@ -64,39 +77,70 @@ enum Storages {
 
     private static func change(_ call: RostiCall, passwordRequired: Bool, noteAllowed: Bool) throws -> Response {
         let data = try RequestData(call.request)
-        return call.ok(try call.writeInCompany { conn, company in
+        let (storage, changedPassword) = try call.writeInCompany { conn, company -> (JSONValue, (String, String, String)?) in
             let id = try call.objectID()
-            _ = try fetch(conn, company: company, id: id)
+            _ = try fetch(conn, company: company, id: id, call)
             var fields = try Serializer(data.value(), partial: !passwordRequired)
             let password = fields.password(required: passwordRequired)
             let note = noteAllowed ? fields.note() : nil
             try fields.finish()
             if let password { try conn.execute("UPDATE rosti_storages SET password = ? WHERE id = ?", [password, id]) }
             if let note { try conn.execute("UPDATE rosti_storages SET note = ? WHERE id = ?", [note, id]) }
-            return try fetch(conn, company: company, id: id)
-        })
+            let row = try conn.fetchOne("SELECT name, engine FROM rosti_storages WHERE id = ?", [id])
+            let changed = try password.map { (try row!["name"] as String, try row!["engine"] as String, $0) }
+            return (try fetch(conn, company: company, id: id, call), changed)
+        }
+        if let (name, engine, password) = changedPassword, let engine = Engine(rawValue: engine) {
+            call.storages.passwordChanged(named: name, engine: engine.database, password: password, tenant: call.tenant.name)
+        }
+        return call.ok(storage)
     }
 
     static func delete(_ call: RostiCall) throws -> Response {
-        try call.deleteCompanyRow(from: "rosti_storages")
+        let (name, engine) = try call.writeInCompany { conn, company -> (String, String) in
+            let id = try call.objectID()
+            guard let row = try conn.fetchOne("SELECT name, engine FROM rosti_storages WHERE id = ? AND company_id = ?", [id, company]) else {
+                throw RostiError.notFound
+            }
+            try conn.execute("DELETE FROM rosti_storages WHERE id = ?", [id])
+            return (try row["name"], try row["engine"])
+        }
+        if let engine = Engine(rawValue: engine) {
+            call.storages.deleted(named: name, engine: engine.database, tenant: call.tenant.name)
+        }
+        return call.ok(.object(JSONObject()))
     }
 
-    static func fetch(_ conn: Connection, company: Int64, id: Int64) throws -> JSONValue {
+    static func fetch(_ conn: Connection, company: Int64, id: Int64, _ call: RostiCall) throws -> JSONValue {
         guard let row = try conn.fetchOne("SELECT \(columns) FROM rosti_storages WHERE id = ? AND company_id = ?", [id, company]) else {
             throw RostiError.notFound
         }
-        return try json(row)
+        return try json(row, call)
     }
 
-    /// The reference's storage object; the password is write-only.
-    static func json(_ row: Row) throws -> JSONValue {
-        [
+    /// The reference's storage object; the password is write-only. Where the engine runs
+    /// here, `name` and `username` are the ones it knows (with the tenant's tag outside the
+    /// default tenant), `hostname` is Rostra's (`--storage-host`) and `port` its server's.
+    static func json(_ row: Row, _ call: RostiCall) throws -> JSONValue {
+        let engine: String = try row["engine"]
+        var name: String = try row["name"]
+        var username: String = try row["username"]
+        var hostname: String = try row["hostname"]
+        var port: Int64 = try row["port"]
+        if let database = Engine(rawValue: engine)?.database, call.storages.server(database) != nil {
+            call.readLiveValue()
+            name = StorageHosting.engineName(name, tenant: call.tenant.name)
+            // The account is the database's namesake in the engine, whatever an imported row says.
+            username = name
+            (hostname, port) = call.storages.address(of: database, rowHostname: hostname, rowPort: port)
+        }
+        return [
             "id": .integer(try row["id"] as Int64),
-            "engine": .string(try row["engine"]),
-            "name": .string(try row["name"]),
-            "username": .string(try row["username"]),
-            "hostname": .string(try row["hostname"]),
-            "port": .integer(try row["port"] as Int64),
+            "engine": .string(engine),
+            "name": .string(name),
+            "username": .string(username),
+            "hostname": .string(hostname),
+            "port": .integer(port),
             "note": .string(try row["note"]),
             "date": .string(RostiTime.iso8601(try row["created"] as Double)),
         ]

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 
 /// The CoreJSON document at `/api/` (the format of the Python `coreapi` package's
 /// `CoreJSONCodec`): `{"_type": "document", "_meta": {…}, "v1": {"<resource>": {"<action>":

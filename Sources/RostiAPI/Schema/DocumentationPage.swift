@@ -1,5 +1,6 @@
 import Emulator
 import HTTP
+import JSON
 
 /// The page a browser gets at `/api/`: every endpoint with its fields, from the same table
 /// as the routes and the CoreJSON document, how to call them with each client, and a
@@ -18,7 +19,7 @@ enum DocumentationPage {
     }
 
     /// The page for these endpoints, made once, with the host it is served from (the
-    /// examples' `host` and `hostName`) left to fill per request.
+    /// examples' `scheme`, `host` and `hostName`) left to fill per request.
     static func page(_ endpoints: [Endpoint]) -> HTMLTemplate {
         var sections = ""
         for resource in orderedResources(endpoints) {

@@ -9,6 +9,8 @@ struct ServedHost: Equatable {
     /// The host alone, lowercased and without an IPv6 literal's brackets: what coreapi-cli
     /// looks a URL's credentials up by (Python's `urlsplit(url).hostname`).
     let name: String
+    /// `https` when the page was asked for over TLS: the examples then use it too.
+    var scheme = "http"
 
     /// An HTTP/1.0 request may name no host; the page then shows these words.
     static let unnamed = ServedHost(authority: "HOST", name: "HOST_NAME")
@@ -29,13 +31,14 @@ struct ServedHost: Equatable {
     }
 
     init(request: Request) {
-        guard let host = request.headers["Host"], !host.isEmpty else {
+        if let host = request.headers["Host"], !host.isEmpty {
+            self.init(authority: host)
+        } else {
             self = .unnamed
-            return
         }
-        self.init(authority: host)
+        scheme = request.scheme
     }
 
-    /// The values of the page's `host` and `hostName` slots.
-    var slots: [String: String] { ["host": authority, "hostName": name] }
+    /// The values of the page's `scheme`, `host` and `hostName` slots.
+    var slots: [String: String] { ["scheme": scheme, "host": authority, "hostName": name] }
 }

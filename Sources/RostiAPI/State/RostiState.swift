@@ -4,8 +4,8 @@ import RostiHosting
 import Store
 
 /// The Rosti API's share of the emulator's state: accounts, companies, plans, runtimes,
-/// apps and their containers, storages, snapshots and jobs in the database, and each app's
-/// folder beside it (`RostiStoredFiles`).
+/// apps and their containers, storages, snapshots and jobs in the database, and beside it
+/// each app's folder and the storages' databases (`RostiStoredFiles`).
 public struct RostiState: StatePlugin {
     public static let seedFileName = "rosti.json"
 
@@ -24,12 +24,13 @@ public struct RostiState: StatePlugin {
         ]
     }
 
-    /// Beside the tables: each app's folder (its `/srv`), in `<db>-apps/` or, for a
-    /// throwaway state, a temporary folder made when an app first needs one.
+    /// Beside its tables: each app's folder (its `/srv`), in `<db>-apps/` or, for a
+    /// throwaway state, a temporary folder made when an app first needs one; and its
+    /// storages' databases in the engines, which an export carries as dumps.
     public func openFiles(for location: StateStore.Location) throws -> (any StateFiles)? {
         switch location {
-        case .memory: return RostiStoredFiles(space: AppSpace(location: .temporary))
-        case .file(let path): return RostiStoredFiles(space: AppSpace(location: .folder(path + "-apps")))
+        case .memory: return RostiStoredFiles(apps: AppFolderFiles(space: AppSpace(location: .temporary)))
+        case .file(let path): return RostiStoredFiles(apps: AppFolderFiles(space: AppSpace(location: .folder(path + "-apps"))))
         }
     }
 

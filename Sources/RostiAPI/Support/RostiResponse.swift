@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// Answers of the Rosti API as DRF sends them.
 enum RostiResponse {
@@ -8,6 +9,6 @@ enum RostiResponse {
         var headers = headers
         headers.replaceOrAdd(name: "Content-Language", value: language.rawValue)
         headers.replaceOrAdd(name: "Vary", value: "Accept, Accept-Language")
-        return Response(status: status, contentType: "application/json", bytes: JSONWriter.bytes(value), headers: headers)
+        return Response(status: status, contentType: "application/json", bytes: JSONWriter.bytes(value, .djangoREST), headers: headers)
     }
 }

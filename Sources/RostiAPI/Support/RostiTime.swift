@@ -1,4 +1,5 @@
 import EmulatorState
+import JSON
 
 /// Dates as the Rosti API writes them: ISO 8601 in Prague time, whole seconds
 /// (`2021-01-13T00:32:16+01:00`, `2021-07-01T12:00:00+02:00` in summer), as the live

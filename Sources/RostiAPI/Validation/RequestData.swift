@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// DRF's `request.data` for an API that parses JSON only.
 ///
@@ -24,13 +25,14 @@ struct RequestData {
         guard let contentType, !bytes.isEmpty else { return .success(.object(JSONObject())) }
         guard isJSON(contentType) else { return .failure(.unsupportedMediaType(contentType)) }
         do {
-            return .success(try JSONParser.parse(bytes))
-        } catch let failure as JSONParseFailure {
-            return .failure(.jsonParseError(reason: failure.reason))
+            return .success(try JSONParser.parse(bytes, options: parserOptions))
         } catch {
-            return .failure(.jsonParseError(reason: String(describing: error)))
+            return .failure(.jsonParseError(reason: error.reason))
         }
     }
+
+    /// `json.loads` as DRF calls it, with the nesting bounded where Python would run out of stack.
+    static let parserOptions = JSONParser.Options(maximumNesting: RostiLimits.maximumJSONNesting)
 
     /// `application/json`, with any parameters (`; charset=utf-8`), in any letter case.
     static func isJSON(_ contentType: String) -> Bool {

@@ -1,3 +1,5 @@
+import JSON
+
 /// Reads the fields of a request body the way DRF's serializer fields do, collecting every
 /// field's errors in DRF's words instead of stopping at the first.
 ///

@@ -227,10 +227,10 @@ public final class AppContainer: Sendable {
         defer { close(connection) }
         guard let sandbox = runningSandbox() else { return }
         _ = sandbox.waitUntilUp(deadline: .now + .seconds(host.limits.supervisordStartSeconds))
-        let identity = port.flatMap { host.owner(forPort: $0, folder: folder.path) }
         let log = Glibc.open(folder.sshLog, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
         defer { if log >= 0 { close(log) } }
-        guard let command = sandbox.sessionCommand(tools: host.readiness.tools, connection: connection, log: log, identity: identity) else {
+        // As the sandbox: a session of another uid may not enter its namespaces.
+        guard let command = sandbox.sessionCommand(tools: host.readiness.tools, connection: connection, log: log, identity: sandbox.identity) else {
             return
         }
         do {
@@ -270,9 +270,8 @@ public final class AppContainer: Sendable {
         }
         guard let port else { return nil }
         do {
-            // The space's folder first: whether an app's own uid may reach the app's folder
-            // is judged on the folders above it, which must exist to be judged (else the
-            // sandbox would run as root and its sessions as the app's uid).
+            // The space's folder first: whether the app's own uid can reach the app's folder
+            // is decided by the folders above it.
             _ = try folder.space?.root()
             let owner = host.owner(forPort: port, folder: folder.path)
             let watcher = try host.watcher()

@@ -24,12 +24,15 @@ final class Sandbox: Sendable {
     let userNamespace: Int32
     /// Readable once supervisord listens (or gave up): init.sh writes a byte and closes it.
     private let upSignal: Mutex<Int32>
+    /// The host uid and gid it runs as (nil: Rostra's own); its sessions enter as the same.
+    let identity: FileOwner?
 
-    private init(process: ChildProcess, pid1: pid_t, userNamespace: Int32, upSignal: Int32) {
+    private init(process: ChildProcess, pid1: pid_t, userNamespace: Int32, upSignal: Int32, identity: FileOwner?) {
         self.process = process
         self.pid1 = pid1
         self.userNamespace = userNamespace
         self.upSignal = Mutex(upSignal)
+        self.identity = identity
     }
 
     deinit {
@@ -159,7 +162,7 @@ final class Sandbox: Sendable {
             close(mountNamespace)
             guard owner >= 0 else { throw SandboxError("NS_GET_USERNS: \(String(cString: strerror(ownerError)))") }
             opened.removeAll { $0 == up.read }
-            return Sandbox(process: process, pid1: pid1, userNamespace: owner, upSignal: up.read)
+            return Sandbox(process: process, pid1: pid1, userNamespace: owner, upSignal: up.read, identity: identity)
         } catch {
             process.signal(SIGKILL)
             process.wait(timeout: .seconds(5))

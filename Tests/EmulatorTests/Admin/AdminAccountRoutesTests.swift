@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Testing
 
 @testable import Emulator
@@ -65,7 +66,7 @@ import TestSupport
         } == 0)
     }
 
-    static let refusals: [(AdminJSON, Int, String)] = [
+    static let refusals: [(JSONValue, Int, String)] = [
         ([:], 400, "api"),
         (["api": "ftp"], 400, "api"),
         (["api": "rosti", "email": "not-an-address"], 400, "email"),
@@ -80,7 +81,7 @@ import TestSupport
     ]
 
     @Test(arguments: refusals)
-    func badOrTakenCredentialsAreRefusedNamingTheFieldAndNothingIsCreated(body: AdminJSON, status: Int, field: String) throws {
+    func badOrTakenCredentialsAreRefusedNamingTheFieldAndNothingIsCreated(body: JSONValue, status: Int, field: String) throws {
         let harness = try ControlPlaneHarness()
         let counts = { try harness.emulator.defaultTenant.state.database.read { conn in
             try [conn.fetchValue(Int.self, "SELECT count(*) FROM rosti_accounts"), conn.fetchValue(Int.self, "SELECT count(*) FROM rosti_companies"),

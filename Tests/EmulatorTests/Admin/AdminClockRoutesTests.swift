@@ -1,3 +1,4 @@
+import JSON
 import Testing
 
 @testable import Emulator
@@ -41,7 +42,7 @@ import TestSupport
         #expect(try harness.admin("GET", "clock", tenant: "other")["mode"] == "real")
     }
 
-    static let badCalls: [(String, AdminJSON, String)] = [
+    static let badCalls: [(String, JSONValue, String)] = [
         ("clock/advance", ["seconds": -5], "seconds"),
         ("clock/advance", [:], "seconds"),
         ("clock/advance", ["seconds": "60"], "seconds"),
@@ -53,7 +54,7 @@ import TestSupport
     ]
 
     @Test(arguments: badCalls)
-    func badClockCallsAreRefusedAndTheClockStaysAsItWas(path: String, body: AdminJSON, field: String) throws {
+    func badClockCallsAreRefusedAndTheClockStaysAsItWas(path: String, body: JSONValue, field: String) throws {
         let harness = try ControlPlaneHarness()
         let method = path == "clock" ? "PUT" : "POST"
         let refused = try harness.admin(method, path, json: body)

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Testing
 
 @testable import Emulator
@@ -39,7 +40,7 @@ import TestSupport
         #expect(try harness.admin("POST", "faults", json: ["garbage": true])["id"] == 4)
     }
 
-    static let badRules: [(AdminJSON, String)] = [
+    static let badRules: [(JSONValue, String)] = [
         (.object(["status": 503, "drop": true]), "drop"),
         (["path": "("], "path"),
         (["status": 200], "status"),
@@ -60,7 +61,7 @@ import TestSupport
     ]
 
     @Test(arguments: badRules)
-    func badRulesAreRefusedNamingTheFieldAndNothingIsAdded(rule: AdminJSON, field: String) throws {
+    func badRulesAreRefusedNamingTheFieldAndNothingIsAdded(rule: JSONValue, field: String) throws {
         let harness = try ControlPlaneHarness()
         let refused = try harness.admin("POST", "faults", json: rule)
         #expect(refused.status == 400)

@@ -1,3 +1,4 @@
+import JSON
 import Testing
 
 @testable import Emulator
@@ -5,11 +6,11 @@ import TestSupport
 
 /// `GET /__admin/overview`: the tenant's state for people, read from its tables.
 @Suite struct AdminOverviewRoutesTests {
-    func rows(_ overview: AdminJSON, _ api: String, _ list: String) -> [AdminJSONObject] {
+    func rows(_ overview: JSONValue, _ api: String, _ list: String) -> [JSONObject] {
         overview.objectValue?[api]?.objectValue?[list]?.objectValue?["rows"]?.arrayValue?.compactMap(\.objectValue) ?? []
     }
 
-    func count(_ overview: AdminJSON, _ api: String, _ list: String) -> Double? {
+    func count(_ overview: JSONValue, _ api: String, _ list: String) -> Double? {
         overview.objectValue?[api]?.objectValue?[list]?.objectValue?["count"]?.numberValue
     }
 

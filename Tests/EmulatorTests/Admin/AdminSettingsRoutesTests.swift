@@ -1,3 +1,4 @@
+import JSON
 import Testing
 
 @testable import Emulator
@@ -36,7 +37,7 @@ import TestSupport
         #expect(value.duration(of: .snapshot) == JobDuration(pendingSeconds: 1, runningSeconds: 10.5))
     }
 
-    static let badChanges: [(AdminJSON, String)] = [
+    static let badChanges: [(JSONValue, String)] = [
         (.object(["rate_limit": 5, "colour": "red"]), "colour"),
         (["rate_limit": 5, "rate_window_s": "3600"], "rate_window_s"),
         (["rate_limit": 5, "rate_window_s": 0], "rate_window_s"),
@@ -54,7 +55,7 @@ import TestSupport
     ]
 
     @Test(arguments: badChanges)
-    func aBadFieldIsNamedAndNothingIsApplied(change: AdminJSON, field: String) throws {
+    func aBadFieldIsNamedAndNothingIsApplied(change: JSONValue, field: String) throws {
         let harness = try ControlPlaneHarness()
         let refused = try harness.admin("PUT", "settings", json: change)
         #expect(refused.status == 400)

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 import Testing
 
 @testable import Emulator
@@ -86,7 +87,7 @@ import TestSupport
         var tables = document["tables"]!.objectValue!
         tables["rosti_companies"] = [["id": 1, "name": "No created column"]]
         document["tables"] = .object(tables)
-        let refused = try harness.send("PUT", "/__admin/state", api: .rosti, body: AdminJSON.object(document).text)
+        let refused = try harness.send("PUT", "/__admin/state", api: .rosti, body: JSONValue.object(document).text)
         #expect(refused.status == 400)
         #expect(refused["error"]?.stringValue?.contains("rosti_companies") == true)
         #expect(try harness.send("GET", "/companies").json == before)

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Testing
 
 @testable import Emulator
@@ -7,9 +8,9 @@ import TestSupport
 /// `GET /__admin/openapi.json` describes exactly the admin routes the server has.
 @Suite struct OpenAPIDocumentTests {
     /// (method, path) of every operation in the document.
-    func operations(_ document: AdminJSON) -> Set<String> {
+    func operations(_ document: JSONValue) -> Set<String> {
         var found: Set<String> = []
-        for path in document.objectValue?["paths"]?.objectValue?.fields ?? [] {
+        for path in document.objectValue?["paths"]?.objectValue?.members ?? [] {
             for method in path.value.objectValue?.keys ?? [] { found.insert("\(method.uppercased()) \(path.key)") }
         }
         return found
@@ -31,7 +32,7 @@ import TestSupport
     @Test func theLiveServerAnswersEveryDocumentedOperation() throws {
         let harness = try ControlPlaneHarness()
         let document = try harness.admin("GET", "openapi.json").json
-        for path in document.objectValue?["paths"]?.objectValue?.fields ?? [] {
+        for path in document.objectValue?["paths"]?.objectValue?.members ?? [] {
             let concrete = path.key.replacingOccurrences(of: "{id}", with: "1").replacingOccurrences(of: "{name}", with: "someone")
             let options = try harness.send("OPTIONS", concrete, api: .rosa)
             #expect(options.status == 204, "\(path.key)")
@@ -46,8 +47,8 @@ import TestSupport
         let harness = try ControlPlaneHarness()
         let document = try harness.admin("GET", "openapi.json").json
         let paths = try #require(document.objectValue?["paths"]?.objectValue)
-        for path in paths.fields where !path.key.contains("probe-") {
-            for (method, operation) in path.value.objectValue?.fields ?? [] {
+        for path in paths.members where !path.key.contains("probe-") {
+            for (method, operation) in path.value.objectValue?.members ?? [] {
                 let object = try #require(operation.objectValue)
                 #expect(object["summary"]?.stringValue?.isEmpty == false)
                 #expect(object["responses"]?.objectValue?.keys.isEmpty == false)

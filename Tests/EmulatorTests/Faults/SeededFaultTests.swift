@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Testing
 
 @testable import Emulator
@@ -7,7 +8,7 @@ import TestSupport
 /// A probability rule under a seed replays exactly.
 @Suite struct SeededFaultTests {
     /// Statuses of `count` requests against a fresh rule `rule`.
-    func sequence(_ harness: ControlPlaneHarness, rule: AdminJSON, count: Int = 40) throws -> [Int] {
+    func sequence(_ harness: ControlPlaneHarness, rule: JSONValue, count: Int = 40) throws -> [Int] {
         try harness.admin("DELETE", "faults")
         #expect(try harness.admin("POST", "faults", json: rule).status == 201)
         return try (0..<count).map { _ in try harness.send("GET", "/hello").status }
@@ -15,7 +16,7 @@ import TestSupport
 
     @Test func theSameSeedGivesTheSameSequenceTwice() throws {
         let harness = try ControlPlaneHarness()
-        let rule: AdminJSON = ["path": "^/hello", "status": 503, "probability": 0.5, "seed": 7]
+        let rule: JSONValue = ["path": "^/hello", "status": 503, "probability": 0.5, "seed": 7]
         let first = try sequence(harness, rule: rule)
         let second = try sequence(harness, rule: rule)
         #expect(first == second)
@@ -35,7 +36,7 @@ import TestSupport
 
     @Test func otherTrafficDoesNotShiftARulesSequence() throws {
         let harness = try ControlPlaneHarness()
-        let rule: AdminJSON = ["path": "^/hello", "status": 503, "probability": 0.5, "seed": 11]
+        let rule: JSONValue = ["path": "^/hello", "status": 503, "probability": 0.5, "seed": 11]
         let quiet = try sequence(harness, rule: rule, count: 20)
         try harness.admin("DELETE", "faults")
         try harness.admin("POST", "faults", json: rule)

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Primitives
 import Synchronization
 import Testing
@@ -7,27 +8,6 @@ import Testing
 
 /// The OpenAPI model the three descriptions share.
 @Suite struct OpenAPIDocumentBuilderTests {
-    @Test func prettyJSONIsIndentedKeepsKeyOrderAndReadsBack() throws {
-        let value: AdminJSON = ["b": [1, "two", [:], []], "a": ["x": nil, "y": true]]
-        let text = String(decoding: PrettyJSON.bytes(value), as: UTF8.self)
-        #expect(text == """
-            {
-              "b": [
-                1,
-                "two",
-                {},
-                []
-              ],
-              "a": {
-                "x": null,
-                "y": true
-              }
-            }
-
-            """)
-        #expect(AdminJSON.parse(PrettyJSON.bytes(value)) == value)
-    }
-
     @Test func operationIDsTellTrailingSlashesApart() {
         #expect(OpenAPIDocumentBuilder.operationID(.get, "/api/v1") == "getApiV1")
         #expect(OpenAPIDocumentBuilder.operationID(.get, "/api/v1/") == "getApiV1Slash")
@@ -90,7 +70,7 @@ import Testing
             Issue.record("the document is not answered as bytes")
             return
         }
-        #expect(bytes == again && bytes == PrettyJSON.bytes(["routes": 2]))
+        #expect(bytes == again && bytes == JSONWriter.bytes(["routes": 2], .indented))
     }
 }
 

@@ -5,6 +5,7 @@ import EmulatedAPIs
 import EmulatorState
 import Foundation
 import HTTP
+import JSON
 import Logging
 import Primitives
 import Synchronization
@@ -66,7 +67,7 @@ final class ControlPlaneHarness: Sendable {
     /// An admin call; the body, if any, as JSON.
     @discardableResult
     func admin(
-        _ method: String, _ path: String, api: EmulatedAPI = .rosti, tenant: String? = nil, json: AdminJSON? = nil,
+        _ method: String, _ path: String, api: EmulatedAPI = .rosti, tenant: String? = nil, json: JSONValue? = nil,
         headers: [String: String] = [:]
     ) throws -> ProbeResponse {
         var allHeaders = headers
@@ -88,9 +89,9 @@ struct ProbeResponse {
     var raw: [UInt8]
 
     var text: String { String(decoding: body, as: UTF8.self) }
-    var json: AdminJSON { AdminJSON.parse(body) ?? .null }
+    var json: JSONValue { (try? JSONParser.parse(body)) ?? .null }
     /// A field of a JSON object body.
-    subscript(key: String) -> AdminJSON? { json.objectValue?[key] }
+    subscript(key: String) -> JSONValue? { json.objectValue?[key] }
 }
 
 struct ProbeError: Error, CustomStringConvertible {
@@ -191,7 +192,7 @@ struct ProbeService: APIService {
             let httpError = error as? HTTPError ?? HTTPError(.internalServerError, message: "\(error)")
             var response = Response(
                 status: httpError.status, contentType: "application/json",
-                bytes: AdminJSON.object(["renderer": .string(api.rawValue), "status": .integer(httpError.status.code)]).serialized)
+                bytes: JSONValue.object(["renderer": .string(api.rawValue), "status": .integer(httpError.status.code)]).bytes)
             for field in httpError.headers { response.headers.replaceOrAdd(name: field.name, value: field.value) }
             return response
         }
@@ -206,7 +207,7 @@ struct ProbeService: APIService {
             let names = try request.tenant().state.database.read { conn in
                 try conn.fetchAll("SELECT name FROM rosti_companies ORDER BY id").map { try $0["name"] as String }
             }
-            return AdminReply.json(.array(names.map(AdminJSON.string)))
+            return AdminReply.json(.array(names.map(JSONValue.string)))
         }
         router.add(.post, "/companies") { request in
             let name = String(decoding: try request.body.collect(upTo: 1024), as: UTF8.self)
@@ -270,10 +271,10 @@ struct ProbePlugin: APIPlugin {
 
     var api: EmulatedAPI { real.api }
     var state: any StatePlugin { real.state }
-    var accountSchema: AdminJSON { real.accountSchema }
+    var accountSchema: JSONValue { real.accountSchema }
     var overviewLists: [OverviewList] { real.overviewLists }
 
-    func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> AdminJSON {
+    func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> JSONValue {
         try real.createAccount(body, in: tenant)
     }
 
@@ -313,4 +314,10 @@ struct ProbeRateLimit: Middleware {
         response.headers.replaceOrAdd(name: "X-Probe-Used", value: String(used))
         return response
     }
+}
+
+extension JSONValue {
+    /// The value as the admin API writes it.
+    var text: String { JSONWriter.text(self, .compact) }
+    var bytes: [UInt8] { JSONWriter.bytes(self, .compact) }
 }

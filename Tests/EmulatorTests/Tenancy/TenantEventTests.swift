@@ -1,6 +1,7 @@
 import EmulatedAPIs
 import EmulatorState
 import Foundation
+import JSON
 import Logging
 import Synchronization
 import Testing
@@ -21,9 +22,9 @@ import Testing
 
         var api: EmulatedAPI { real.api }
         var state: any StatePlugin { real.state }
-        var accountSchema: AdminJSON { real.accountSchema }
+        var accountSchema: JSONValue { real.accountSchema }
         var overviewLists: [OverviewList] { real.overviewLists }
-        func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> AdminJSON { try real.createAccount(body, in: tenant) }
+        func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> JSONValue { try real.createAccount(body, in: tenant) }
 
         func tenant(_ tenant: Tenant, did event: TenantEvent) {
             recorder.events.withLock { $0.append("\(api.rawValue) \(tenant.name) \(event)") }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 import Primitives
 import Synchronization
 import Testing
@@ -121,7 +122,7 @@ import TestSupport
         let description: String
     }
 
-    static func work(_ worker: Int, harness: ControlPlaneHarness, seeded: [AdminJSON]) throws {
+    static func work(_ worker: Int, harness: ControlPlaneHarness, seeded: [JSONValue]) throws {
         let tenant = "worker-\(worker)"
         func check(_ condition: Bool, _ what: String) throws {
             if !condition { throw Mismatch(description: what) }

@@ -40,10 +40,6 @@ import TestSupport
         #expect(throws: HTTPError.self) { try RequestBody(bytes: Array("hello!".utf8)).collect(upTo: 5) }
     }
 
-    @Test func jsonQuoting() {
-        #expect(JSONString.quote("a\"b\\c\n\u{1}é") == #""a\"b\\c\n\u0001é""#)
-    }
-
     @Test func imfFixdate() {
         #expect(HTTPDateCache.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
     }

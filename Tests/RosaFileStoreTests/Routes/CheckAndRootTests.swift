@@ -1,3 +1,4 @@
+import HTTP
 import Testing
 
 @testable import RosaFileStore
@@ -41,5 +42,12 @@ import TestSupport
         #expect(refused.status == 400)
         #expect(refused.headers["Location"] == nil)
         #expect(!refused.text.contains("script"))
+    }
+
+    /// Asked over TLS, the redirect stays on https.
+    @Test func theRedirectKeepsTheRequestsScheme() {
+        var request = Request(method: .get, target: "/api/v1", headers: ["Host": "file-store.rosalinux.ru"])
+        request.scheme = "https"
+        #expect(RosaRoutes.redirectToSiteRoot(request: request).headers["Location"] == "https://file-store.rosalinux.ru/")
     }
 }

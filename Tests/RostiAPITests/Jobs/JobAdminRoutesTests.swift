@@ -1,5 +1,6 @@
 import Emulator
 import Foundation
+import JSON
 import Testing
 
 @testable import RostiAPI

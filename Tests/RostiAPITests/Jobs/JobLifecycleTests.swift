@@ -102,16 +102,16 @@ import TestSupport
     @Test func restoringIntoAnAppPutsTheSnapshotsDataBackAtDone() throws {
         let server = try RostiTestServer(settings: RostiTestServer.slowJobs)
         let usage = { try server.json("GET", "/api/v1/1/apps-status/1202/")["storage"]?["usage"] }
-        #expect(try usage() == .double(0.05))
+        #expect(try usage() == .number(0.05))
         let job = try server.json("PUT", "/api/v1/1/snapshots-restore/3101/", body: #"{"app": 1202}"#)
         #expect(job["kind"] == "restore")
         #expect(job["app"] == 1202)
         #expect(job["snapshot"] == 3101)
         server.clock.advance(by: 5)
-        #expect(try usage() == .double(0.05), "no effect before done")
+        #expect(try usage() == .number(0.05), "no effect before done")
         server.clock.advance(by: 1)
         // 15 MiB, the seed snapshot's size.
-        #expect(try usage() == .double(0.01))
+        #expect(try usage() == .number(0.01))
         #expect(try server.json("GET", "/api/v1/1/jobs/4102/")["message"] == #"Snapshot 3101 restored into app "api_staging" (1202)."#)
     }
 
@@ -143,7 +143,7 @@ import TestSupport
         #expect(app["plan"] == 2)
         #expect(app["date"] == "2026-01-10T13:00:06+01:00")
         #expect(app["ssh_access"]?.items.count == 1)
-        #expect(try server.json("GET", "/api/v1/1/apps-status/1205/")["storage"]?["usage"] == .double(0.01))
+        #expect(try server.json("GET", "/api/v1/1/apps-status/1205/")["storage"]?["usage"] == .number(0.01))
         #expect(try server.send("GET", "/api/v1/1/jobs/4102/", language: "cs").text
             .contains(#"Aplikace \"blog_copy\" (1205) vytvořena ze snapshotu 3101."#))
     }

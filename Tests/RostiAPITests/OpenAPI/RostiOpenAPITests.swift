@@ -1,6 +1,7 @@
 import Emulator
 import Foundation
 import HTTP
+import JSON
 import Testing
 
 @testable import RostiAPI
@@ -63,7 +64,7 @@ import TestSupport
         let service = RostiService(emulator: try RostiTestServer().emulator, endpoints: RostiEndpoints.all + [widgets])
         var router = Router()
         service.registerRoutes(on: &router)
-        let checks = try OpenAPIChecks(PrettyJSON.bytes(RostiOpenAPI.document(routes: router.routes, endpoints: RostiEndpoints.all + [widgets])))
+        let checks = try OpenAPIChecks(JSONWriter.bytes(RostiOpenAPI.document(routes: router.routes, endpoints: RostiEndpoints.all + [widgets]), .indented))
         #expect(checks.undescribedOperations == ["GET /api/v1/{company_id}/widgets/"])
         #expect(checks.pathParameterProblems.isEmpty)
     }

@@ -223,7 +223,7 @@ import TestSupport
         let stopped = try server.json("GET", "/api/v1/1/apps-status/1202/")
         #expect(stopped["running"] == false)
         #expect(stopped["http_status"] == false)
-        #expect(stopped["memory"] == ["usage": .double(0), "limit": 128])
+        #expect(stopped["memory"] == ["usage": .number(0), "limit": 128])
         _ = try server.json("PATCH", "/api/v1/1/apps/1201/", body: #"{"plan": 6}"#)
         let bigger = try server.json("GET", "/api/v1/1/apps-status/1201/")
         #expect(bigger["storage"]?["limit"] == 100)

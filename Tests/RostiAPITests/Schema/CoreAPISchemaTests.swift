@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 import Testing
 
 @testable import RostiAPI
@@ -121,7 +122,7 @@ import TestSupport
     /// and DRF's client (so Rostra's, which behaves the same) parses that as it is: a byte
     /// above 127 would reach the page garbled.
     @Test func theDocumentInSchemaJSIsASCII() throws {
-        let document = JSONWriter.bytes(CoreAPISchema.document(RostiEndpoints.all))
+        let document = JSONWriter.bytes(CoreAPISchema.document(RostiEndpoints.all), .djangoREST)
         #expect(document.allSatisfy { $0 < 0x80 }, "non-ASCII text in the schema: DRF's JavaScript client would garble it")
     }
 

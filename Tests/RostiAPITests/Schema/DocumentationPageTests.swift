@@ -68,9 +68,9 @@ import TestSupport
     @Test func thePageFilesSlotsAreTheOnesFilled() {
         #expect(Set(DocumentationPage.template.slots) == [
             "title", "description", "clientPath", "schemaScriptPath", "schemaPath", "navigation", "sections", "tryItScript",
-            "host", "hostName",
+            "scheme", "host", "hostName",
         ])
-        #expect(DocumentationPage.page(RostiEndpoints.all).slots == ["host", "hostName"])
+        #expect(Set(DocumentationPage.page(RostiEndpoints.all).slots) == ["scheme", "host", "hostName"])
         let html = String(decoding: DocumentationPage.html(RostiEndpoints.all, host: .unnamed), as: UTF8.self)
         #expect(!html.contains("{{"))
         #expect(html.hasSuffix("</html>\n"))
@@ -105,5 +105,15 @@ import TestSupport
         #expect(ServedHost(request: old) == .unnamed)
         let named = Request(method: .get, target: "/api/", version: .http1_0, headers: ["Host": "Example.org:80"])
         #expect(ServedHost(request: named) == ServedHost(authority: "Example.org:80", name: "example.org"))
+    }
+
+    /// Asked for over TLS, the page's examples use https.
+    @Test func theExamplesUseTheSchemeThePageWasAskedWith() {
+        var request = Request(method: .get, target: "/api/", headers: ["Host": "admin.rosti.cz"])
+        request.scheme = "https"
+        let html = String(decoding: DocumentationPage.html(RostiEndpoints.all, host: ServedHost(request: request)), as: UTF8.self)
+        #expect(html.contains("coreapi get https://admin.rosti.cz/api/\n"))
+        #expect(html.contains(#"schema = client.get("https://admin.rosti.cz/api/")"#))
+        #expect(!html.contains("http://admin.rosti.cz"))
     }
 }

@@ -3,6 +3,7 @@ import Emulator
 import EmulatorState
 import Foundation
 import HTTP
+import JSON
 import Logging
 import Synchronization
 import Testing
@@ -45,14 +46,15 @@ final class RostiTestServer {
     init(
         state: StateStore? = nil, settings: EmulatorSettings = RostiTestServer.instantJobs,
         freezeAt moment: Double? = frozenMoment, logs: CapturedLogs = CapturedLogs(level: .warning),
-        containers: AppContainers? = nil
+        storages: StorageHosting? = nil, containers: AppContainers? = nil
     ) throws {
         let store = try state ?? StateStore(location: .memory, seedDirectory: shippedSeedDirectory, schema: EmulatedAPIs.schema)
         let problems = logs
         self.problems = logs
         self.containers = containers
         let logger = problems.logger
-        let plugins = containers == nil ? EmulatedAPIs.plugins : EmulatedAPIs.plugins(rostiContainers: containers)
+        let rosti = RostiPlugin(storages: storages ?? .rowsOnly(), containers: containers)
+        let plugins = storages == nil && containers == nil ? EmulatedAPIs.plugins : EmulatedAPIs.plugins(rosti: rosti)
         emulator = Emulator(defaultState: store, plugins: plugins, settings: settings, logger: logger)
         if let moment { emulator.defaultTenant.clock.set(mode: .frozen, now: moment) }
         service = RostiService(emulator: emulator)

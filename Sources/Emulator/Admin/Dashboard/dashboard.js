@@ -238,7 +238,42 @@
     return { title: title, value: function (row) { return row[key] }, className: className }
   }
 
-  function renderOverview (overview) {
+  // The PostgreSQL and MariaDB servers behind storages (shared by every tenant): their
+  // state, where storages reach them, and the outage fault's Down and Up.
+  function renderEngines (answer) {
+    if (!answer || !answer.engines.length) {
+      replace($('rosti-engines'), el('p', { class: 'empty' }, 'This server runs no database engines: storages are rows.'))
+      return
+    }
+    replace($('rosti-engines'), table([
+      { title: 'engine', value: function (engine) { return engine.product + ' (' + engine.engine + ')' } },
+      { title: 'state', value: function (engine) { return badge(engine.state, engine.state === 'running' ? 'done' : engine.state === 'down' || engine.state === 'failed' || engine.state === 'not installed' ? 'failed' : 'pending') } },
+      { title: 'address', value: function (engine) { return engine.port ? engine.hostname + ':' + engine.port : '' }, className: 'mono' },
+      { title: 'pid', value: function (engine) { return engine.pid || '' }, className: 'number' },
+      { title: 'detail', value: function (engine) {
+        if (engine.install) return 'missing ' + engine.missing.join(', ') + ' — ' + engine.install
+        return engine.problem || engine.detail || ''
+      } },
+      { title: '', value: function (engine) {
+        if (engine.state === 'not installed') return ''
+        return el('span', { class: 'buttons' }, [
+          button('Down', function () { change(call('POST', 'engines/' + engine.engine + '/down')) }, 'danger'),
+          button('Up', function () { change(call('POST', 'engines/' + engine.engine + '/up')) })
+        ])
+      } }
+    ], answer.engines))
+  }
+
+  // A storage is a database where its engine runs here: its address is the engine's; where
+  // the engine is missing, the row says so with the install command.
+  function storageDatabase (row, engines) {
+    var engine = engines && engines.engines.filter(function (candidate) { return candidate.engine === row.engine })[0]
+    if (!engine) return 'row only'
+    if (engine.install) return 'row only — ' + engine.install
+    return engine.state + (engine.port ? ' on ' + engine.hostname + ':' + engine.port : '')
+  }
+
+  function renderOverview (overview, engines) {
     var rosti = overview.rosti
     var rosa = overview.rosa
     list('rosti-accounts', rosti.accounts, [
@@ -267,7 +302,7 @@
     list('rosti-storages', rosti.storages, [
       column('id', 'id', 'number'), column('company', 'company', 'number'), column('engine', 'engine'),
       column('name', 'name', 'mono'), column('user', 'username', 'mono'),
-      { title: 'host', value: function (row) { return row.hostname + ':' + row.port }, className: 'mono' },
+      { title: 'database', value: function (row) { return storageDatabase(row, engines) }, className: 'mono' },
       column('note', 'note'),
       { title: 'created', value: function (row) { return shortTime(row.created) } }
     ])
@@ -361,7 +396,18 @@
         call('GET', 'maintenance').then(renderMaintenance),
         call('GET', 'settings').then(renderSettings),
         call('GET', 'faults').then(renderFaults),
-        call('GET', 'overview').then(renderOverview),
+        // Storages are shown with their engine's state: both answers first.
+        Promise.all([
+          call('GET', 'overview'),
+          call('GET', 'engines').then(function (engines) { return engines }, function (error) {
+            // Only the Rosti module adds the engines calls; a server without it has none.
+            if (error.status !== 404) throw error
+            return null
+          })
+        ]).then(function (answers) {
+          renderEngines(answers[1])
+          renderOverview(answers[0], answers[1])
+        }),
         call('GET', 'jobs').then(renderJobs, function (error) {
           // Only the Rosti module adds the jobs calls; a server without it has none.
           if (error.status !== 404) throw error
@@ -519,7 +565,10 @@
     var missing = health.missing || []
     var list = $('parts-missing-list')
     replace(list, null)
-    missing.forEach(function (part) { list.appendChild(el('li', {}, part)) })
+    missing.forEach(function (part) {
+      var what = part.install ? 'missing — ' + part.install : part.problem + ' — ' + part.remedy
+      list.appendChild(el('li', {}, part.part + ' (' + part.needed_for + '): ' + what))
+    })
     $('parts-missing').hidden = missing.length === 0
   }, function () {})
 

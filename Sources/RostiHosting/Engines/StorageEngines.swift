@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The database servers behind Rosti storages, one per engine for the whole Rostra process
+/// and shared by its tenants (each storage is a database and an account of its own in
+/// them). Found on the machine when made (file tests only); a server starts when first
+/// needed and stops with `close()`.
+public final class StorageEngines: Sendable {
+    private let context: EngineContext
+    private let servers: [DatabaseEngine: EngineServer]
+
+    /// Looks for both engines; starts nothing. `findings` replaces the look at the machine
+    /// (tests of a machine without an engine).
+    public init(
+        folders: EngineFolders, limits: HostingLimits.Engines = HostingLimits.default.engines, logger: Logger,
+        findings: [DatabaseEngine: EngineInstallation.Finding]? = nil
+    ) {
+        context = EngineContext(folders: folders, limits: limits, logger: logger)
+        var servers: [DatabaseEngine: EngineServer] = [:]
+        for engine in DatabaseEngine.allCases {
+            let finding = findings?[engine] ?? EngineInstallation.find(engine)
+            servers[engine] = EngineServer(engine: engine, finding: finding, context: context)
+        }
+        self.servers = servers
+    }
+
+    public func server(_ engine: DatabaseEngine) -> EngineServer { servers[engine]! }
+
+    public var all: [EngineServer] { DatabaseEngine.allCases.map { servers[$0]! } }
+
+    /// `/tmp/rostra-engines.XXXXXX` (sockets; a throwaway state's data), once an engine
+    /// started; removed by `close()`, or by its reaper when Rostra is killed.
+    public var runtimeFolder: String? { context.runtimePath }
+
+    /// Engines whose data (beside a persistent state) another living Rostra runs a server
+    /// on now, with that Rostra's pid.
+    public var runningElsewhere: [(DatabaseEngine, pid_t)] {
+        guard let folder = context.folders.persistent else { return [] }
+        return DatabaseEngine.allCases.compactMap { engine in
+            let pids = EngineFiles.read("\(folder)/\(engine.rawValue)/rostra-owner")?
+                .split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { pid_t($0) } ?? []
+            guard pids.count == 2, pids[0] != getpid(), EngineFiles.isRunning(pids[0]), EngineFiles.isRunning(pids[1]) else { return nil }
+            return (engine, pids[0])
+        }
+    }
+
+    /// Lets background work begin (see `EngineServer.activate()`).
+    public func activate() {
+        for server in all { server.activate() }
+    }
+
+    /// Stops both servers (each with its own stop signal, at the same time), removes the
+    /// runtime folder and ends the process watcher. Safe to call more than once.
+    public func close() {
+        let servers = all
+        DispatchQueue.concurrentPerform(iterations: servers.count) { servers[$0].close() }
+        context.close()
+    }
+
+    /// What each engine needs to work here, for the banner, health and the dashboard.
+    public var parts: [EnginePart] {
+        all.map { server in
+            switch server.state {
+            case .notInstalled(let missing):
+                return EnginePart(engine: server.engine, status: .missing(install: server.engine.installCommand, missing: missing))
+            default:
+                return EnginePart(engine: server.engine, status: .available(detail: server.installation?.detail ?? ""))
+            }
+        }
+    }
+}
+
+/// One engine as a real part of the hosting plane: found, or missing with the command that
+/// installs it.
+public struct EnginePart: Sendable, Equatable {
+    public enum Status: Sendable, Equatable {
+        case available(detail: String)
+        /// `missing` lists what is not there (programs, the system user).
+        case missing(install: String, missing: [String])
+    }
+
+    public let engine: DatabaseEngine
+    public let status: Status
+
+    /// What needs it, in words.
+    public var neededFor: String { "storages of engine \(engine.rawValue)" }
+}

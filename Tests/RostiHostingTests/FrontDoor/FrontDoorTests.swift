@@ -1,0 +1,171 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+import Processes
+import RostiHosting
+import Testing
+import TestSupport
+
+/// The front door with a real nginx in front of stand-in apps (upstream.py): routing by
+/// `Host`, the balancer's headers, keep-alive, streamed bodies, upgrades, reloads.
+@Suite(.enabled(if: FrontDoor.isInstalled, "nginx is not installed: \(FrontDoor.installCommand)"))
+struct FrontDoorTests {
+    /// A stand-in app on a free port.
+    final class Upstream {
+        let child: ChildProcess
+        let port: Int
+
+        init(name: String, watcher: ProcessWatcher) throws {
+            var ends: [Int32] = [-1, -1]
+            precondition(pipe(&ends) == 0)
+            var command = Command(
+                "/usr/bin/python3", [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("upstream.py").path, "0", name],
+                environment: ["PATH": "/usr/bin:/bin"])
+            command.descriptors = [-1, ends[1], -1]
+            child = try watcher.spawn(command)
+            close(ends[1])
+            var line: [UInt8] = []
+            var byte: UInt8 = 0
+            while read(ends[0], &byte, 1) == 1, byte != 10 { line.append(byte) }
+            close(ends[0])
+            port = Int(String(decoding: line, as: UTF8.self).split(separator: " ").last ?? "") ?? 0
+            precondition(port > 0, "upstream.py did not start")
+        }
+    }
+
+    final class Fixture {
+        let watcher: ProcessWatcher
+        let directory: TemporaryDirectory
+        let frontDoor: FrontDoor
+        let blog: Upstream
+        let shop: Upstream
+
+        init() throws {
+            watcher = try ProcessWatcher()
+            directory = try TemporaryDirectory()
+            frontDoor = try FrontDoor(
+                host: "127.0.0.1", port: 0, directory: directory.path("front-door"), watcher: watcher,
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            blog = try Upstream(name: "blog", watcher: watcher)
+            shop = try Upstream(name: "shop", watcher: watcher)
+            try frontDoor.apply([
+                FrontDoorRoute(hostNames: ["blog.example.test", "blog-1201.localhost"], appName: "blog", target: .app(port: blog.port)),
+                FrontDoorRoute(hostNames: ["shop-1202.localhost"], appName: "shop", target: .app(port: shop.port)),
+                FrontDoorRoute(hostNames: ["old-1203.localhost"], appName: "old", target: .stopped),
+                FrontDoorRoute(hostNames: ["broken-1204.localhost"], appName: "broken", target: .fault(status: 504)),
+            ])
+        }
+
+        deinit {
+            frontDoor.stop()
+            watcher.shutdown(grace: .seconds(2))
+        }
+
+        func get(_ path: String, host: String, client: RawClient? = nil) throws -> RawResponse {
+            let client = try client ?? RawClient(port: frontDoor.port)
+            try client.send("GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\r\n")
+            return try client.readResponse()
+        }
+    }
+
+    @Test func routesByHostAndSetsTheBalancersHeaders() throws {
+        let fixture = try Fixture()
+        #expect(try fixture.get("/who", host: "blog.example.test").text == "blog")
+        #expect(try fixture.get("/who", host: "blog-1201.localhost").text == "blog")
+        #expect(try fixture.get("/who", host: "shop-1202.localhost:\(fixture.frontDoor.port)").text == "shop")
+        let headers = try JSONSerialization.jsonObject(with: Data(fixture.get("/headers", host: "blog.example.test").body)) as? [String: String]
+        #expect(headers?["host"] == "blog.example.test")
+        #expect(headers?["x-forwarded-for"] == "127.0.0.1")
+        #expect(headers?["x-forwarded-proto"] == "http")
+        #expect(headers?["x-real-ip"] == "127.0.0.1")
+    }
+
+    @Test func unknownStoppedAndFaultedHostsGetTheirOwnAnswers() throws {
+        let fixture = try Fixture()
+        let unknown = try fixture.get("/", host: "nobody.example.test")
+        #expect(unknown.status == 404)
+        #expect(unknown.text.contains("No Rosti app answers for this host name"))
+        let stopped = try fixture.get("/anything", host: "old-1203.localhost")
+        #expect(stopped.status == 503)
+        #expect(stopped.text.contains("The app old is stopped"))
+        #expect(try fixture.get("/", host: "broken-1204.localhost").status == 504)
+    }
+
+    @Test func keepsTheClientsConnectionAliveAcrossApps() throws {
+        let fixture = try Fixture()
+        let client = try RawClient(port: fixture.frontDoor.port)
+        for _ in 0..<3 {
+            #expect(try fixture.get("/who", host: "blog.example.test", client: client).text == "blog")
+            #expect(try fixture.get("/who", host: "shop-1202.localhost", client: client).text == "shop")
+        }
+    }
+
+    @Test func streamsALargeBodyToTheApp() throws {
+        let fixture = try Fixture()
+        let body = [UInt8]((0..<(24 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let client = try RawClient(port: fixture.frontDoor.port)
+        try client.send("POST /echo HTTP/1.1\r\nHost: blog.example.test\r\nContent-Length: \(body.count)\r\n\r\n")
+        try client.send(body)
+        let answer = try JSONSerialization.jsonObject(with: Data(client.readResponse().body)) as? [String: Any]
+        #expect(answer?["length"] as? Int == body.count)
+        #expect((answer?["sha1"] as? String)?.count == 40)
+    }
+
+    @Test func passesAWebSocketUpgradeThrough() throws {
+        let fixture = try Fixture()
+        let client = try RawClient(port: fixture.frontDoor.port)
+        try client.send(
+            "GET /ws HTTP/1.1\r\nHost: blog.example.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        var head: [UInt8] = []
+        var byte: UInt8 = 0
+        while !head.suffix(4).elementsEqual(Array("\r\n\r\n".utf8)), recv(client.descriptor, &byte, 1, 0) == 1 { head.append(byte) }
+        let text = String(decoding: head, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 101"))
+        #expect(text.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="))
+        try client.send("ping through the door")
+        var echoed = [UInt8](repeating: 0, count: 21)
+        var got = 0
+        while got < echoed.count {
+            let count = echoed[got...].withUnsafeMutableBytes { recv(client.descriptor, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            got += count
+        }
+        #expect(String(decoding: echoed, as: UTF8.self) == "ping through the door")
+    }
+
+    @Test func aNewSetOfRoutesAnswersAsSoonAsApplyReturns() throws {
+        let fixture = try Fixture()
+        for round in 0..<20 {
+            let blogStopped = round % 2 == 0
+            try fixture.frontDoor.apply([
+                FrontDoorRoute(hostNames: ["blog.example.test"], appName: "blog", target: blogStopped ? .stopped : .app(port: fixture.blog.port)),
+            ])
+            let answer = try fixture.get("/who", host: "blog.example.test")
+            #expect(answer.status == (blogStopped ? 503 : 200), "\(answer.status) \(answer.text)")
+            #expect(try fixture.get("/who", host: "shop-1202.localhost").status == 404)
+        }
+    }
+
+    @Test func stopClosesThePortAndEndsNginx() throws {
+        let fixture = try Fixture()
+        #expect(fixture.frontDoor.isRunning)
+        fixture.frontDoor.stop()
+        #expect(!fixture.frontDoor.isRunning)
+        #expect(throws: (any Error).self) { try RawClient(port: fixture.frontDoor.port) }
+    }
+}
+
+@Suite struct FrontDoorConfigurationTests {
+    @Test(arguments: ["blog.example.test", "*.example.test", "blog-1201.localhost", "a"])
+    func acceptsHostNames(_ name: String) {
+        #expect(FrontDoor.isServerName(name))
+    }
+
+    @Test(arguments: ["", "bad name", "x;evil", "a{b}", "\"q\"", ".lead", "-lead", "*."])
+    func leavesOutWhatCouldChangeTheConfiguration(_ name: String) {
+        #expect(!FrontDoor.isServerName(name))
+    }
+}
