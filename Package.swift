@@ -124,7 +124,7 @@ let package = Package(
         .target(name: "Arguments"),
         .executableTarget(
             name: "rostra",
-            dependencies: ["Arguments", "HTTP", "JSON", "Emulator", "EmulatorState", "EmulatedAPIs", "RosaFileStore", "RostiAPI", logging],
+            dependencies: ["Arguments", "HTTP", "JSON", "Emulator", "EmulatorState", "EmulatedAPIs", "RosaFileStore", "RostiAPI", "RostiHosting", "Processes", logging],
             // A position-dependent executable: a PIE of this size (Foundation, the Swift
             // runtime) makes the dynamic loader apply some 78,000 relative relocations at
             // every start, most of the time to the first 200 (docs/performance.md).
@@ -160,7 +160,7 @@ let package = Package(
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "EmulatorState", "EmulatedAPIs", "RosaFileStore", "RostiAPI", "Store", "HTTP", "Primitives", "TestSupport"]),
         // End-to-end through real listeners, and the built `rostra` for memory measurements.
         .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "rostra", "TestSupport", logging]),
-        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "RostiHosting", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "TestSupport", logging]),
+        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "RostiHosting", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "TestSupport", "Processes", logging]),
         // Runs the built executable as a user does. Store and Emulator read the state file
         // a killed server left behind (integrity check, rows against blob files, SHA-1).
         .testTarget(

@@ -3,6 +3,7 @@ import EmulatorState
 import Foundation
 import HTTP
 import JSON
+import RostiHosting
 import Store
 
 /// The Rosti API plugged into the emulator: its state, its accounts and overview lists in
@@ -21,6 +22,9 @@ public struct RostiPlugin: APIPlugin {
     public init(storages: StorageHosting = .rowsOnly(), containers: AppContainers? = nil) {
         self.storages = storages
         self.containers = containers
+        // An app reaches the storages' database servers at the host and port the API
+        // reports, from inside its own network.
+        containers?.host.provideServicePorts { DatabaseEngine.allCases.compactMap { storages.server($0)?.port } }
     }
 
     /// The engines behind storages and the parts the apps' containers need: available with

@@ -22,20 +22,25 @@ public final class AppContainers: Sendable {
         /// Where the machine's programs are looked for.
         public var searchDirectories: [String]
         public var limits: HostingLimits.Containers
+        /// The front door the apps answer on (`--front-door-port`); nil: none.
+        public var frontDoor: FrontDoor?
 
         public init(
             listenHost: String = "127.0.0.1", sshHost: String = "127.0.0.1",
             searchDirectories: [String] = ContainerTools.defaultSearchDirectories,
-            limits: HostingLimits.Containers = HostingLimits.default.containers
+            limits: HostingLimits.Containers = HostingLimits.default.containers, frontDoor: FrontDoor? = nil
         ) {
             self.listenHost = listenHost
             self.sshHost = sshHost
             self.searchDirectories = searchDirectories
             self.limits = limits
+            self.frontDoor = frontDoor
         }
     }
 
     public let host: ContainerHost
+    /// The front door following the apps, when Rostra has one.
+    public let frontDoor: AppFrontDoor?
     private let logger: Logger
 
     /// Throws when `options.listenHost` has no address.
@@ -46,6 +51,12 @@ public final class AppContainers: Sendable {
                 searchDirectories: options.searchDirectories, limits: options.limits),
             logger: logger)
         self.logger = logger
+        let following = options.frontDoor.map { AppFrontDoor(door: $0, logger: logger) }
+        frontDoor = following
+        if let following {
+            host.frontDoorAddress = following.address
+            host.observeFronts { wait in following.changed(wait: wait) }
+        }
     }
 
     // MARK: The plug-in's hooks
@@ -74,6 +85,7 @@ public final class AppContainers: Sendable {
     /// an import's happen before the call returns, so an app whose port is taken gets a new
     /// one, which the next request already sees.
     public func follow(_ tenant: Tenant, did event: TenantEvent) {
+        defer { frontDoor?.follow(tenant, did: event) }
         let space = tenant.state.appSpace
         switch event {
         case .opened where tenant.name == TenantName.defaultName:
@@ -92,6 +104,7 @@ public final class AppContainers: Sendable {
     /// Ends every container and the threads behind them, at shutdown (after the states closed).
     public func shutdown() {
         host.shutdown()
+        frontDoor?.door.stop()
     }
 
     private func bringInLine(_ state: StateStore, keepingPorts: Bool = false) {

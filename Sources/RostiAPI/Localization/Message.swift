@@ -80,7 +80,6 @@ enum Message: Sendable, Equatable {
     case supervisorFilesBroken(String)
     case storageOverLimit(usage: Double, limit: Int64)
     case memoryOverLimit(usage: Double, limit: Int64)
-    case domainNotHere(String)
     case httpAnswered(Int)
     case containerWaiting(started: Int)
 
@@ -260,9 +259,6 @@ enum Message: Sendable, Equatable {
         case .memoryOverLimit(let usage, let limit):
             return ("The app's processes use \(usage) MB of memory, more than its plan's \(limit) MB",
                     "Procesy aplikace zabírají \(usage) MB paměti, víc než \(limit) MB jejího tarifu")
-        case .domainNotHere(let name):
-            return ("DNS: \(name) does not point to this machine (add it to /etc/hosts, or use <name>-<id>.localhost)",
-                    "DNS: \(name) nemíří na tento stroj (přidejte ho do /etc/hosts, nebo použijte <name>-<id>.localhost)")
         case .httpAnswered(let status):
             return ("HTTP: the app answered \(status) through the front door", "HTTP: aplikace přes front door odpověděla \(status)")
         case .containerWaiting(let started):

@@ -1,3 +1,4 @@
+import Emulator
 import HTTP
 import JSON
 import RostiHosting
@@ -43,6 +44,7 @@ enum Apps {
                 // an app made by the thousand, in a benchmark, starts on its first connection).
                 if made.settings.enabled { container.startInBackground() }
             }
+            space.host?.frontsChanged(wait: true)
             return call.ok(answer)
         }
     }
@@ -89,6 +91,7 @@ enum Apps {
         let id = try call.objectID()
         let space = call.tenant.state.appSpace
         try space.changes.withLock { _ in try space.removeApp(id) }
+        space.host?.frontsChanged(wait: true)
         return response
     }
 
@@ -129,6 +132,7 @@ enum Apps {
             case .stop?, nil: break
             }
         }
+        call.tenant.state.appSpace.host?.frontsChanged(wait: true)
         return call.ok(answer.0)
     }
 
@@ -193,8 +197,10 @@ enum Apps {
         if memoryUsage > Double(row.ram) { info.append(.memoryOverLimit(usage: memoryUsage, limit: row.ram)) }
         let names = row.domains.isEmpty ? [] : row.domains
         let unresolved = names.filter { !HostNames.resolvesHere($0) }
-        for name in unresolved { info.append(.domainNotHere(name)) }
-        let probe = AppProbe.status(through: host.frontDoorAddress, hostName: Self.localName(name: row.name, id: id), fallbackPort: container?.frontPort)
+        let tenantName = call.tenant.name == TenantName.defaultName ? nil : call.tenant.name
+        let probe = AppProbe.status(
+            through: host.frontDoorAddress, hostName: Self.localName(name: row.name, id: id, tenant: tenantName),
+            fallbackPort: container?.frontPort)
         if observation.running, let status = probe, status >= 500 { info.append(.httpAnswered(status)) }
         return call.ok(statusJSON(
             errors: errors.map { .string($0.text(call.language)) }, info: info.map { .string($0.text(call.language)) },
@@ -204,10 +210,13 @@ enum Apps {
     }
 
     /// The app's name under `.localhost`, which resolves to this machine in browsers and
-    /// curl with no `/etc/hosts` edit: `<name>-<id>.localhost`, the front door's name for it.
-    static func localName(name: String, id: Int64) -> String {
-        let label = name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
-        return String(label) + "-\(id).localhost"
+    /// curl with no `/etc/hosts` edit: `<name>-<id>.localhost` (another tenant's app:
+    /// `<name>-<id>.<tenant>.localhost`), the front door's name for it.
+    static func localName(name: String, id: Int64, tenant: String? = nil) -> String {
+        func label(_ text: String) -> String {
+            String(text.lowercased().map { ($0.isASCII && ($0.isLetter || $0.isNumber)) ? $0 : "-" })
+        }
+        return label(name) + "-\(id)" + (tenant.map { "." + label($0) } ?? "") + ".localhost"
     }
 
     struct StatusRow {

@@ -360,13 +360,22 @@ public final class AppContainer: Sendable {
     }
 
     /// Starts the container now (if enabled and not running) and waits until its
-    /// supervisord listens; false when it cannot start (apps-status says why).
+    /// supervisord listens and its nginx answers; false when it cannot start (apps-status
+    /// says why).
     @discardableResult
     public func start() -> Bool {
         state.withLock { $0.waitingForStart = false }
         let started = queue.sync { runningSandbox() }
         guard let started else { return false }
-        return started.waitUntilUp(deadline: .now + .seconds(host.limits.supervisordStartSeconds))
+        let deadline = ContinuousClock.now + .seconds(host.limits.supervisordStartSeconds)
+        guard started.waitUntilUp(deadline: deadline) else { return false }
+        // Then until its nginx answers on 8000 (any status: the app behind it may still be
+        // starting), so that the front door has something to pass requests to.
+        while ContinuousClock.now < deadline, let port = frontPort {
+            if AppProbe.get(host: "127.0.0.1", port: port, hostName: "localhost", timeout: 1) != nil { return true }
+            usleep(10_000)
+        }
+        return frontPort != nil
     }
 
     /// `apps-action` rebuild: the container is made again from `/srv`, the only state that

@@ -42,7 +42,7 @@ public final class ContainerHost: Sendable {
     private let claimedPorts = Mutex<Set<Int>>([])
     /// The machine's services apps reach at `127.0.0.1:<port>` from inside, and who is told
     /// when an app's published front appears or goes.
-    private let network = Mutex<(servicePorts: [Int], observers: [@Sendable () -> Void])>(([], []))
+    private let network = Mutex<(servicePorts: @Sendable () -> [Int], observers: [@Sendable (Bool) -> Void])>(({ [] }, []))
     /// Containers started by Rostra itself rather than by a user's request, across tenants.
     private let automaticStarts = Mutex(0)
     private let frontDoor = Mutex<FrontDoorAddress?>(nil)
@@ -115,21 +115,27 @@ public final class ContainerHost: Sendable {
 
     // MARK: The apps' networks
 
-    /// The host loopback ports (the storages' database servers) that apps started from now
-    /// on reach at the same address inside.
-    public var servicePorts: [Int] {
-        get { network.withLock { $0.servicePorts } }
-        set { network.withLock { $0.servicePorts = newValue } }
+    /// The host loopback ports (the storages' database servers) that an app reaches at the
+    /// same address inside, asked at each start of a container: pasta's list is fixed when
+    /// it starts, so a database server that starts later is reached after the app's next
+    /// start (docs/rosti.md).
+    public var servicePorts: [Int] { network.withLock { $0.servicePorts }() }
+
+    /// Where `servicePorts` comes from (the storages' engines).
+    public func provideServicePorts(_ provider: @escaping @Sendable () -> [Int]) {
+        network.withLock { $0.servicePorts = provider }
     }
 
-    /// `handler` runs (on the thread that started or stopped it) whenever an app's published
-    /// front appears or goes: the front door follows.
-    public func observeFronts(_ handler: @escaping @Sendable () -> Void) {
+    /// `handler` runs whenever an app's published front appears or goes, or the API changed
+    /// what routes to an app: the front door follows. Its argument says whether the caller
+    /// waits for the change to take effect (an API request that must see it) or not (a
+    /// container that started or ended on its own).
+    public func observeFronts(_ handler: @escaping @Sendable (_ wait: Bool) -> Void) {
         network.withLock { $0.observers.append(handler) }
     }
 
-    func frontsChanged() {
-        for observer in network.withLock({ $0.observers }) { observer() }
+    public func frontsChanged(wait: Bool = false) {
+        for observer in network.withLock({ $0.observers }) { observer(wait) }
     }
 
     /// Where the front door listens, once `rostra serve` has one: apps-status probes apps

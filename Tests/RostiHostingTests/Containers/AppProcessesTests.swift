@@ -91,7 +91,8 @@ import Glibc
         try #require(fixture.isReady, "\(fixture.host.readiness.problems)")
         let open = try TestListener()
         let closed = try TestListener()
-        fixture.host.servicePorts = [open.port]
+        let reachable = open.port
+        fixture.host.provideServicePorts { [reachable] }
         let (_, sshPort) = try fixture.app(41, name: "reach")
         let client = fixture.client(sshPort)
         let probe = "python3 -c 'import socket,sys; s=socket.create_connection((\"127.0.0.1\", int(sys.argv[1])), 3); print(s.recv(10).decode())'"

@@ -68,7 +68,7 @@ server {
         proxy_pass http://127.0.0.1:@APP_PORT@/;
         proxy_http_version 1.1;
         proxy_set_header Host $host;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-For $rosti_forwarded_for;
         proxy_set_header X-Forwarded-Proto $rosti_forwarded_proto;
         proxy_set_header X-Real-IP $remote_addr;
         proxy_set_header Upgrade $http_upgrade;
