@@ -185,7 +185,8 @@ enum Apps {
         }
         let container = space.container(id)
         let observation = container?.observe() ?? .stopped
-        let storageUsage = rounded(Double(container?.srvBytes ?? 0) / 1_073_741_824, places: 2)
+        // To the kilobyte: a freshly deployed app's few hundred kilobytes are not 0.
+        let storageUsage = (Double(container?.srvBytes ?? 0) / 1_073_741_824 * 1_000_000).rounded() / 1_000_000
         let memoryUsage = rounded(Double(observation.residentBytes) / 1_048_576, places: 1)
         var errors: [Message] = []
         var info = containerInfo(app: id, space: space, host: host)
