@@ -93,6 +93,8 @@ extension RostiPlugin {
             "late_s": seconds(status?.lateSeconds),
             "refused_s": seconds(status?.refusedSeconds),
             "problem": .optionalString(status?.problem),
+            // The host loopback port of the app's nginx on 8000 (pasta's), while it runs.
+            "front_port": space.container(app)?.frontPort.map { .integer($0) } ?? .null,
         ]
     }
 }
