@@ -369,6 +369,7 @@ public final class AppContainer: Sendable {
         guard let started else { return false }
         let deadline = ContinuousClock.now + .seconds(host.limits.supervisordStartSeconds)
         guard started.waitUntilUp(deadline: deadline) else { return false }
+        wakeSupervisord()
         // Then until its nginx answers on 8000 (any status: the app behind it may still be
         // starting), so that the front door has something to pass requests to.
         while ContinuousClock.now < deadline, let port = frontPort {
@@ -389,6 +390,28 @@ public final class AppContainer: Sendable {
             try folder.removeGeneratedFiles(keepingHostKeys: host.limits.hostKeyTypes)
         }
         start()
+    }
+
+    /// supervisord starts its programs after the first turn of its loop, which waits up to a
+    /// second for activity on its sockets: a request on its socket (any, even a bad one)
+    /// makes that turn now, so an app's nginx starts about a second sooner.
+    private func wakeSupervisord() {
+        let path = folder.srv + "/run/supervisor.sock"
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { return }
+        _ = "GET / HTTP/1.0\r\n\r\n".withCString { send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
     }
 
     /// The host's loopback port that reaches the app's nginx on 8000, while it runs.
