@@ -100,6 +100,7 @@ let package = Package(
             resources: [
                 .embedInCode("Containers/Sandbox/init.sh"),
                 .embedInCode("Containers/Sandbox/crontab.sh"),
+                .embedInCode("Containers/Sandbox/supervisorctl.sh"),
                 .embedInCode("Containers/Sandbox/rosti.sh"),
                 .embedInCode("Containers/Sandbox/sshd_config"),
                 .embedInCode("Containers/Sandbox/supervisord.conf"),

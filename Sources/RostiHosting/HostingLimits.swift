@@ -47,9 +47,9 @@ public struct HostingLimits: Sendable, Equatable {
         public var heldConnectionsPerApp = 64
         /// From spawning bubblewrap to the sandbox saying it is complete (its mounts done).
         public var sandboxStartSeconds = 10.0
-        /// How long the first connection waits for the app's supervisord to listen, so that a
-        /// client's `supervisorctl` right after `echo 1` finds it (as rostictl's step 2 does);
-        /// the session starts anyway afterwards, so a broken program config can be fixed.
+        /// How long `supervisorctl` in a session waits for the app's supervisord to listen,
+        /// so that a client's `supervisorctl` right after its first `echo 1` finds it (as
+        /// rostictl's step 2 does); it runs anyway afterwards and says what is wrong.
         public var supervisordStartSeconds = 10.0
         /// The longest an admin fault may make an app's SSH late or refused.
         public var maximumFaultSeconds = 3_600.0

@@ -221,12 +221,12 @@ public final class AppContainer: Sendable {
         if counted { host.automaticStartEnded() }
     }
 
-    /// Starts the sandbox if needed, waits for its supervisord, then enters an sshd for the
-    /// connection.
+    /// Starts the sandbox if needed, then enters an sshd for the connection at once, as on
+    /// Rosti, where SSH answers before supervisord is up (the container's `supervisorctl`
+    /// waits for it).
     private func serve(_ connection: Int32) {
         defer { close(connection) }
         guard let sandbox = runningSandbox() else { return }
-        _ = sandbox.waitUntilUp(deadline: .now + .seconds(host.limits.supervisordStartSeconds))
         let log = Glibc.open(folder.sshLog, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
         defer { if log >= 0 { close(log) } }
         // As the sandbox: a session of another uid may not enter its namespaces.
@@ -279,7 +279,8 @@ public final class AppContainer: Sendable {
             try folder.prepare(
                 AppFolder.Settings(
                     hostname: Self.hostname(name: settings.name, id: appID), keys: settings.keys, owner: owner,
-                    techs: host.machineTechs, hostKeyTypes: host.limits.hostKeyTypes, appPort: settings.appPort),
+                    techs: host.machineTechs, hostKeyTypes: host.limits.hostKeyTypes,
+                    supervisordStartSeconds: host.limits.supervisordStartSeconds, appPort: settings.appPort),
                 sshKeygen: keygen, watcher: watcher)
             let started = try Sandbox.start(
                 folder: folder, hostname: Self.hostname(name: settings.name, id: appID), tools: readiness.tools, identity: owner,
@@ -368,8 +369,11 @@ public final class AppContainer: Sendable {
         let started = queue.sync { runningSandbox() }
         guard let started else { return false }
         let deadline = ContinuousClock.now + .seconds(host.limits.supervisordStartSeconds)
-        guard started.waitUntilUp(deadline: deadline) else { return false }
-        wakeSupervisord()
+        // Until its supervisord listens (the request that finds it also wakes it).
+        while !wakeSupervisord() {
+            guard ContinuousClock.now < deadline, started.isRunning else { return false }
+            usleep(10_000)
+        }
         // Then until its nginx answers on 8000 (any status: the app behind it may still be
         // starting), so that the front door has something to pass requests to.
         while ContinuousClock.now < deadline, let port = frontPort {
@@ -394,24 +398,26 @@ public final class AppContainer: Sendable {
 
     /// supervisord starts its programs after the first turn of its loop, which waits up to a
     /// second for activity on its sockets: a request on its socket (any, even a bad one)
-    /// makes that turn now, so an app's nginx starts about a second sooner.
-    private func wakeSupervisord() {
+    /// makes that turn now, so an app's nginx starts about a second sooner. False while
+    /// nothing listens on the socket.
+    private func wakeSupervisord() -> Bool {
         let path = folder.srv + "/run/supervisor.sock"
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { return }
+        guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return }
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             for (index, byte) in bytes.enumerated() { raw[index] = byte }
         }
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard connected == 0 else { return }
+        guard connected == 0 else { return false }
         _ = "GET / HTTP/1.0\r\n\r\n".withCString { send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        return true
     }
 
     /// The host's loopback port that reaches the app's nginx on 8000, while it runs.

@@ -44,6 +44,8 @@ struct AppFolder: Sendable {
         var owner: FileOwner?
         var techs: [MachineTech]
         var hostKeyTypes: [String]
+        /// How long the container's `supervisorctl` waits for supervisord to listen.
+        var supervisordStartSeconds: Double
         var appPort = AppContainer.defaultAppPort
     }
 
@@ -76,6 +78,9 @@ struct AppFolder: Sendable {
             "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\nprotocols: files\nservices: files\n",
             to: sys + "/nsswitch.conf", mode: 0o644, owner: owner)
         try HostFiles.write(settings.hostname + "\n", to: sys + "/hostname", mode: 0o644, owner: owner)
+        try HostFiles.write(
+            String(Int(settings.supervisordStartSeconds.rounded(.up))) + "\n", to: sys + "/supervisord_start_seconds", mode: 0o644,
+            owner: owner)
         // /run/rostra/app_port: where `rosti` points the app's nginx.
         try HostFiles.write("\(settings.appPort)\n", to: sys + "/app_port", mode: 0o644, owner: owner)
         try writeKeys(settings.keys, owner: owner)
@@ -163,8 +168,10 @@ struct AppFolder: Sendable {
         ("nginx.conf", PackageResources.nginx_conf, 0o644),
         ("bashrc", PackageResources.bashrc, 0o644),
         ("bash_profile", PackageResources.bash_profile, 0o644),
-        // /usr/local/bin inside: Rosti's tool, and `crontab` ahead of Debian's setgid one.
+        // /usr/local/bin inside: Rosti's tool, `crontab` ahead of Debian's setgid one, and
+        // `supervisorctl` ahead of Debian's, waiting for the container's supervisord.
         ("bin/crontab", PackageResources.crontab_sh, 0o755),
+        ("bin/supervisorctl", PackageResources.supervisorctl_sh, 0o755),
         ("bin/rosti", PackageResources.rosti_sh, 0o755),
     ]
 

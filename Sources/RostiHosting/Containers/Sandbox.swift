@@ -22,22 +22,18 @@ final class Sandbox: Sendable {
     /// (its `--dev` needs uid 0 to mount devpts): entering the outer one first gives the
     /// rights to join the mount, pid, ipc, uts and net namespaces, as any user.
     let userNamespace: Int32
-    /// Readable once supervisord listens (or gave up): init.sh writes a byte and closes it.
-    private let upSignal: Mutex<Int32>
     /// The host uid and gid it runs as (nil: Rostra's own); its sessions enter as the same.
     let identity: FileOwner?
 
-    private init(process: ChildProcess, pid1: pid_t, userNamespace: Int32, upSignal: Int32, identity: FileOwner?) {
+    private init(process: ChildProcess, pid1: pid_t, userNamespace: Int32, identity: FileOwner?) {
         self.process = process
         self.pid1 = pid1
         self.userNamespace = userNamespace
-        self.upSignal = Mutex(upSignal)
         self.identity = identity
     }
 
     deinit {
         close(userNamespace)
-        upSignal.withLock { if $0 >= 0 { close($0) } }
     }
 
     /// Files of `/etc` a container sees from the machine, read-only: what tools need
@@ -79,10 +75,9 @@ final class Sandbox: Sendable {
         let arguments = try pipeEnds("the arguments pipe")
         let info = try pipeEnds("the info pipe")
         let ready = try pipeEnds("the ready pipe")
-        let up = try pipeEnds("the up pipe")
-        // The child's descriptors: 0–2, then 3 arguments, 4 info, 5 ready, 6 up (init.sh's),
-        // then the folders and files bound in.
-        var descriptors: [Int32] = [-1, log, log, arguments.read, info.write, ready.write, up.write]
+        // The child's descriptors: 0–2, then 3 arguments, 4 info, 5 ready (init.sh's), then
+        // the folders and files bound in.
+        var descriptors: [Int32] = [-1, log, log, arguments.read, info.write, ready.write]
         func passed(_ descriptor: Int32) -> String {
             descriptors.append(descriptor)
             return String(descriptors.count - 1)
@@ -142,7 +137,7 @@ final class Sandbox: Sendable {
         command.identity = identity.map { (uid: $0.uid, gid: $0.gid) }
         let process = try watcher.spawn(command)
         // Only the child holds the write ends now: end of file on them means it is gone.
-        for end in [info.write, ready.write, up.write] {
+        for end in [info.write, ready.write] {
             close(end)
             opened.removeAll { $0 == end }
         }
@@ -161,26 +156,11 @@ final class Sandbox: Sendable {
             let ownerError = errno
             close(mountNamespace)
             guard owner >= 0 else { throw SandboxError("NS_GET_USERNS: \(String(cString: strerror(ownerError)))") }
-            opened.removeAll { $0 == up.read }
-            return Sandbox(process: process, pid1: pid1, userNamespace: owner, upSignal: up.read, identity: identity)
+            return Sandbox(process: process, pid1: pid1, userNamespace: owner, identity: identity)
         } catch {
             process.signal(SIGKILL)
             process.wait(timeout: .seconds(5))
             throw error
-        }
-    }
-
-    /// Waits (at most until `deadline`) for init.sh to say supervisord listens; true once it has.
-    func waitUntilUp(deadline: ContinuousClock.Instant) -> Bool {
-        upSignal.withLock { descriptor in
-            guard descriptor >= 0 else { return true }
-            _ = try? readUntilEnd(descriptor, deadline: deadline, stoppingAt: UInt8(ascii: "\n"))
-            let isUp = ContinuousClock.now < deadline
-            if isUp {
-                close(descriptor)
-                descriptor = -1
-            }
-            return isUp
         }
     }
 

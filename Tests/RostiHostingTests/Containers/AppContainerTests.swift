@@ -239,6 +239,23 @@ import TestSupport
         #expect(try client.ssh("echo 1").output == "1\n")
     }
 
+    /// As on Rosti, SSH answers while the container's boot has not started supervisord yet
+    /// (here the app's own init.sh takes 5 s), and `supervisorctl` waits for it.
+    @Test func sshAnswersBeforeSupervisordAndSupervisorctlWaitsForIt() throws {
+        let fixture = try ContainerFixture()
+        try #require(fixture.isReady, "\(fixture.host.readiness.problems)")
+        let (container, port) = try fixture.app(45)
+        let client = fixture.client(port)
+        #expect(try client.ssh("mkdir -p /srv/app && printf 'sleep 5\\n' > /srv/app/init.sh").status == 0)
+        container.stop()
+        let started = ContinuousClock.now
+        #expect(try client.ssh("echo 1").output == "1\n")
+        #expect(ContinuousClock.now - started < .milliseconds(4_000), "echo 1 did not wait for the boot")
+        let reread = try client.ssh("supervisorctl reread")
+        #expect(reread.status == 0, "\(reread)")
+        #expect(ContinuousClock.now - started >= .milliseconds(5_000), "supervisorctl waited for supervisord")
+    }
+
     @Test func lateAndRefusedFaultsLastTheirSeconds() throws {
         let fixture = try ContainerFixture()
         try #require(fixture.isReady, "\(fixture.host.readiness.problems)")

@@ -1,23 +1,24 @@
 #!/bin/bash
 # The app container's boot (/run/rostra/init.sh), run by bubblewrap as `app` inside the
 # app's sandbox, in the order of Rosti's start.sh: folders, stale sockets, the crontab,
-# the app's own init.sh, then supervisord. Rostra reads two pipes: descriptor 5 once the
-# sandbox is complete (its mounts done, so an SSH session can be entered), descriptor 6
-# once supervisord listens (or has given up), so that a first `supervisorctl` finds it.
+# the app's own init.sh, then supervisord. Rostra reads descriptor 5: once the sandbox is
+# complete (its mounts done, stale sockets gone), SSH sessions are entered; the
+# container's `supervisorctl` waits for supervisord's socket.
 set -u
 
 # Nothing of the host may stay open in here: bubblewrap's own descriptors (folders it
 # mounted, data it copied) are inherited by its command.
 for fd in /proc/self/fd/*; do
   fd=${fd##*/}
-  case $fd in 0|1|2|5|6) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac
+  case $fd in 0|1|2|5) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac
 done
+# Before any session: a socket left by the last boot would look like a listening supervisord.
+rm -f /srv/run/*.sock /srv/run/*.pid
 echo ready >&5
 exec 5>&-
 
 cd /srv
 mkdir -p /srv/log /srv/conf/supervisor.d /srv/conf/nginx.d /srv/run /srv/var/nginx /srv/bin
-rm -f /srv/run/*.sock /srv/run/*.pid
 for dotfile in .bashrc .bash_profile; do
   [ -e "/srv/$dotfile" ] || [ -L "/srv/$dotfile" ] || cp "/run/rostra/${dotfile#.}" "/srv/$dotfile"
 done
@@ -36,9 +37,6 @@ fi
 
 supervisord -n -c /etc/supervisor/supervisord.conf &
 supervisord=$!
-while [ ! -S /srv/run/supervisor.sock ] && kill -0 "$supervisord" 2>/dev/null; do sleep 0.02; done
-echo up >&6
-exec 6>&-
 wait "$supervisord"
 status=$?
 echo "$(date -Is) supervisord ended (status $status); fix /srv/conf/supervisor.d/ and restart the app" >>/srv/log/supervisord.log
