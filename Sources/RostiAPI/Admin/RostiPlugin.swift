@@ -92,6 +92,14 @@ public struct RostiPlugin: APIPlugin {
         ]
     }
 
+    /// The apps list's `open` column: the app's page through the front door (the default
+    /// tenant's name for it), or null without a front door. App names are letters, digits,
+    /// `_` and `.`, which the name turns into `-`, as `Apps.localName` does.
+    private var frontDoorLink: String {
+        guard let port = containers?.frontDoor?.door.port else { return "NULL AS open" }
+        return "'http://' || replace(replace(lower(p.name), '_', '-'), '.', '-') || '-' || p.id || '.localhost:\(port)/' AS open"
+    }
+
     public var overviewLists: [OverviewList] {
         [
             OverviewList(name: "accounts", table: "rosti_accounts", query: """
@@ -114,7 +122,8 @@ public struct RostiPlugin: APIPlugin {
             SELECT p.id, p.company_id AS company, p.name, p.image, p.enabled = 1 AS enabled, p.domains, p.mode,
                    l.name AS plan, p.created,
                    (SELECT 'ssh -p ' || c.ssh_port || ' ' || c.ssh_username || '@' || c.ssh_hostname
-                    FROM rosti_app_containers c WHERE c.app_id = p.id ORDER BY c.id LIMIT 1) AS ssh
+                    FROM rosti_app_containers c WHERE c.app_id = p.id ORDER BY c.id LIMIT 1) AS ssh,
+                   \(frontDoorLink)
             FROM rosti_apps p LEFT JOIN rosti_plans l ON l.id = p.plan_id ORDER BY p.id DESC
             """, jsonColumns: ["domains"]),
             OverviewList(name: "storages", table: "rosti_storages", query: """

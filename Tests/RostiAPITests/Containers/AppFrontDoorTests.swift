@@ -59,6 +59,10 @@ import TestSupport
         #expect(eventually(timeout: .seconds(20)) { fixture.get(local).1.contains("<title>Roští.cz</title>") })
         #expect(fixture.get("shop.example.test").1.contains("<title>Roští.cz</title>"))
         #expect(fixture.get("nothing.example.test").0 == 404)
+        // The dashboard's apps list links the app there.
+        let overview = try JSONParser.parse(try fixture.server.get("/__admin/overview").body)
+        let row = overview["rosti"]?["apps"]?["rows"]?.items.first { $0["id"]?.int == id }
+        #expect(row?["open"]?.text == "http://\(local):\(fixture.door.port)/", "\(String(describing: row))")
 
         // A deployed app behind the container's nginx sees the balancer's headers.
         let client = SSHClient(port: port, identity: keys.path("ed25519"))
