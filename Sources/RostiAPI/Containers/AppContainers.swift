@@ -104,7 +104,7 @@ public final class AppContainers: Sendable {
     /// Ends every container and the threads behind them, at shutdown (after the states closed).
     public func shutdown() {
         host.shutdown()
-        frontDoor?.door.stop()
+        frontDoor?.stop()
     }
 
     private func bringInLine(_ state: StateStore, keepingPorts: Bool = false) {

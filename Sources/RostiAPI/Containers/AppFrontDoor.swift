@@ -22,6 +22,8 @@ public final class AppFrontDoor: Sendable {
     private let faults = Mutex<[String: Int]>([:])
     /// One change applied at a time, in order.
     private let queue = DispatchQueue(label: "rostra.front-door")
+    /// Set at shutdown: a change queued before it must not start nginx again.
+    private let stopped = Atomic<Bool>(false)
 
     /// The statuses the admin API may make the front door answer for an app.
     public static let faultStatuses: Set<Int> = [502, 503, 504]
@@ -58,7 +60,16 @@ public final class AppFrontDoor: Sendable {
 
     func fault(tenant: String, app: Int64) -> Int? { faults.withLock { $0["\(tenant)/\(app)"] } }
 
+    /// Stops nginx for good (at shutdown), after any change under way.
+    func stop() {
+        queue.sync {
+            stopped.store(true, ordering: .sequentiallyConsistent)
+            door.stop()
+        }
+    }
+
     private func apply() {
+        guard !stopped.load(ordering: .sequentiallyConsistent) else { return }
         do {
             try door.apply(routes())
         } catch {
