@@ -237,7 +237,9 @@ struct ServeCommand: RostraCommand {
         }
         let storages = StorageEngineSetup(location: store.location, hostname: storageHost, enabled: storageEngines, logger: logger)
         let rosti = RostiPlugin(storages: storages.hosting, containers: containers)
-        let emulator = Emulator(defaultState: store, plugins: EmulatedAPIs.plugins(rosti: rosti), adminAccess: adminAccess, logger: logger)
+        let emulator = Emulator(
+            defaultState: store, plugins: EmulatedAPIs.plugins(rosti: rosti), adminAccess: adminAccess, logger: logger,
+            realPartsLookedAtByHost: true)
         for api in maintenance { emulator.maintenance.set(api, on: true) }
         for service in apiServices(emulator: emulator) {
             let listener = servers.first { $0.0 == service.api }!.2

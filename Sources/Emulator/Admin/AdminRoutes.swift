@@ -30,7 +30,7 @@ public enum AdminRoutes {
         let state = emulator.defaultTenant.state
         router.add(.get, healthPath, name: "Liveness and version") { _ in
             var answer: JSONObject = ["status": "ok", "version": .string(RostraVersion.string), "api": .string(api.rawValue)]
-            let missing = emulator.missingParts
+            let missing = emulator.missingPartsForHealth
             if !missing.isEmpty { answer["missing"] = .array(missing.map(Self.json)) }
             guard case .damaged(let problems) = state.integrity else { return AdminReply.json(.object(answer)) }
             answer["status"] = "unhealthy"

@@ -29,15 +29,26 @@ public final class Emulator: Sendable {
     /// readers must not serialise (a mutex here was measured to halve the throughput of
     /// /__admin/health under 50 connections).
     private let adminResponders = ReadWriteLock<[EmulatedAPI: any Responder]>([:])
+    /// The real parts once looked at (read by health without waiting for a look in progress).
     private let realPartsFound = Mutex<[RealPart]?>(nil)
+    /// Held while the machine is looked at, so that it is looked at once.
+    private let realPartsLook = Mutex<Void>(())
+    /// Whether health waits for nothing: the host looks at the parts off the request path.
+    private let realPartsLookedAtByHost: Bool
 
     /// - Precondition: `plugins` are the plug-ins of `defaultState`'s schema, in its order
     ///   (a programming error otherwise). `journalBudgetBytes`: what every tenant's journal
     ///   may hold together (`ControlPlaneLimits.journalBytesMaximum`; tests lower it).
+    ///   `realPartsLookedAtByHost`: the host asks `realParts` itself, off the request path
+    ///   (`rostra serve`, after its banner: the app containers' look runs bubblewrap, which
+    ///   the first answer must not wait for); health then names missing parts once they are
+    ///   known, and never looks itself.
     public init(
         defaultState: StateStore, plugins: [any APIPlugin], settings: EmulatorSettings = EmulatorSettings(),
-        adminAccess: AdminAccess = .open, logger: Logger, journalBudgetBytes: Int = ControlPlaneLimits.journalBytesMaximum
+        adminAccess: AdminAccess = .open, logger: Logger, journalBudgetBytes: Int = ControlPlaneLimits.journalBytesMaximum,
+        realPartsLookedAtByHost: Bool = false
     ) {
+        self.realPartsLookedAtByHost = realPartsLookedAtByHost
         precondition(
             plugins.map(\.state.name) == defaultState.schema.plugins.map(\.name),
             "the emulator's plug-ins must be those of its state's schema")
@@ -55,16 +66,24 @@ public final class Emulator: Sendable {
     /// The real programs every plug-in's hosting plane needs, and whether each is usable
     /// here (`APIPlugin.checkRealParts()`), looked at once on first use.
     public var realParts: [RealPart] {
-        realPartsFound.withLock { found in
-            if let found { return found }
+        if let found = realPartsFound.withLock({ $0 }) { return found }
+        return realPartsLook.withLock { _ in
+            if let found = realPartsFound.withLock({ $0 }) { return found }
             let parts = plugins.flatMap { $0.checkRealParts() }
-            found = parts
+            realPartsFound.withLock { $0 = parts }
             return parts
         }
     }
 
     /// Those of `realParts` that are not usable: what the banner and health name.
     public var missingParts: [RealPart] { realParts.filter { !$0.isAvailable } }
+
+    /// What health names: `missingParts`, or, where the host looks at the parts itself
+    /// (`realPartsLookedAtByHost`), those known so far (none before its look is done).
+    var missingPartsForHealth: [RealPart] {
+        guard realPartsLookedAtByHost else { return missingParts }
+        return (realPartsFound.withLock { $0 } ?? []).filter { !$0.isAvailable }
+    }
 
     /// Closes every tenant's state, at shutdown, once the listeners have stopped (see
     /// `TenantRegistry.closeAll()`).
