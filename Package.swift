@@ -104,6 +104,10 @@ let package = Package(
                 .embedInCode("Containers/Sandbox/rosti.sh"),
                 .embedInCode("Containers/Sandbox/sshd_config"),
                 .embedInCode("Containers/Sandbox/supervisord.conf"),
+                .embedInCode("Containers/Sandbox/nginx.conf"),
+                .embedInCode("Containers/Sandbox/nginx-default.conf"),
+                .embedInCode("Containers/Sandbox/nginx-supervisor.conf"),
+                .embedInCode("Containers/Sandbox/welcome.html"),
                 .embedInCode("Containers/Sandbox/bashrc"),
                 .embedInCode("Containers/Sandbox/bash_profile"),
                 .embedInCode("Containers/Sandbox/example-python-app.py"),
@@ -121,7 +125,7 @@ let package = Package(
         .target(name: "Arguments"),
         .executableTarget(
             name: "rostra",
-            dependencies: ["Arguments", "HTTP", "JSON", "Emulator", "EmulatorState", "EmulatedAPIs", "RosaFileStore", "RostiAPI", logging],
+            dependencies: ["Arguments", "HTTP", "JSON", "Emulator", "EmulatorState", "EmulatedAPIs", "RosaFileStore", "RostiAPI", "RostiHosting", "Processes", logging],
             // A position-dependent executable: a PIE of this size (Foundation, the Swift
             // runtime) makes the dynamic loader apply some 78,000 relative relocations at
             // every start, most of the time to the first 200 (docs/performance.md).
@@ -157,7 +161,7 @@ let package = Package(
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "EmulatorState", "EmulatedAPIs", "RosaFileStore", "RostiAPI", "Store", "HTTP", "Primitives", "TestSupport"]),
         // End-to-end through real listeners, and the built `rostra` for memory measurements.
         .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "rostra", "TestSupport", logging]),
-        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "RostiHosting", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "TestSupport", logging]),
+        .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "RostiHosting", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "TestSupport", "Processes", logging]),
         // Runs the built executable as a user does. Store and Emulator read the state file
         // a killed server left behind (integrity check, rows against blob files, SHA-1).
         .testTarget(

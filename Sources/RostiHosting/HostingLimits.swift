@@ -62,6 +62,18 @@ public struct HostingLimits: Sendable, Equatable {
         public var rootUIDBase: UInt32 = 2_000_000_000
         /// Lines of an app's container log quoted when its start fails.
         public var logLinesQuoted = 5
+        /// From spawning an app's pasta to its published port accepting connections.
+        public var networkStartSeconds = 5.0
+        /// Free loopback ports tried for an app's published front before its start fails
+        /// (another program may take a free port before pasta binds it).
+        public var networkPortAttempts = 5
+        /// Containers Rostra starts by itself (enabled apps at its start, new apps): each
+        /// running app costs about 60 MB (docs/performance.md), and a benchmark makes apps
+        /// by the thousand. Beyond it an app starts on its first SSH connection or an
+        /// `apps-action` start; apps-status says so.
+        public var automaticallyStartedContainers = 24
+        /// The longest `supervisorctl` (asked for apps-status) may take.
+        public var supervisorctlSeconds = 5.0
 
         public init() {}
     }

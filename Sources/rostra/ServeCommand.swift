@@ -8,6 +8,7 @@ import HTTP
 import Logging
 import RosaFileStore
 import RostiAPI
+import RostiHosting
 
 struct ServeCommand: RostraCommand {
     static let listening = ListeningOptions(
@@ -69,7 +70,7 @@ struct ServeCommand: RostraCommand {
             Options.logFormat, Options.logLevel, Options.maintenance, Options.rosaMaxUploadBytes,
             Options.shutdownGrace, Options.adminToken, Options.noAdmin, Options.sshHost, Options.readyFile,
             StorageEngineSetup.host, StorageEngineSetup.off,
-        ]
+        ] + FrontDoorOptions.all
     )
 
     fileprivate enum LogFormat: String {
@@ -89,6 +90,7 @@ struct ServeCommand: RostraCommand {
     let readyFile: String?
     let storageHost: String
     let storageEngines: Bool
+    let frontDoorOptions: FrontDoorOptions
 
     init(_ arguments: ParsedArguments) throws(UsageError) {
         addresses = try Self.listening.addresses(from: arguments)
@@ -130,6 +132,7 @@ struct ServeCommand: RostraCommand {
         readyFile = arguments.string(Options.readyFile)
         storageHost = try StorageEngineSetup.hostname(from: arguments)
         storageEngines = try !arguments.isSet(StorageEngineSetup.off)
+        frontDoorOptions = try FrontDoorOptions(arguments)
     }
 
     /// What an SSH client takes as a host: a DNS name or an IPv4 or IPv6 address.
@@ -219,8 +222,15 @@ struct ServeCommand: RostraCommand {
         }
 
         let containers: AppContainers
+        let frontDoor: FrontDoor?
         do {
-            containers = try AppContainers(options: .init(listenHost: host, sshHost: sshHost), logger: logger)
+            frontDoor = try frontDoorOptions.frontDoor(host: host, logger: logger)
+        } catch {
+            close(servers.map(\.1) + tlsServers.map(\.1), freedMemory: freedMemory)
+            throw error
+        }
+        do {
+            containers = try AppContainers(options: .init(listenHost: host, sshHost: sshHost, frontDoor: frontDoor), logger: logger)
         } catch {
             close(servers.map(\.1) + tlsServers.map(\.1), freedMemory: freedMemory)
             throw CommandFailure("Cannot listen for SSH on \(host): \(error)")
@@ -327,6 +337,9 @@ struct ServeCommand: RostraCommand {
             var lines: [String] = []
             if containers.host.readiness.isReady {
                 lines.append("  App containers       ready: ssh -p <the app's ssh_access port> app@\(sshHost)")
+                if let door = containers.frontDoor?.door {
+                    lines.append("  Front door           http://<app name>-<app id>.localhost:\(door.port)/ and each app's domains (Host header)")
+                }
             } else {
                 lines.append("  App containers       not available here (the APIs work; SSH deploys do not): see Missing")
             }

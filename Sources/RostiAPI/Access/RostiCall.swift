@@ -116,6 +116,8 @@ struct RostiCall {
     func writeApp(_ body: (Connection, Int64) throws -> JSONValue) throws -> JSONValue {
         let answer = try writeInCompany(body)
         try AppContainers.follow(app: try objectID(), in: tenant.state)
+        // New domains, a name, enabled: the front door answers for them before the reply.
+        tenant.state.appSpace.host?.frontsChanged(wait: true)
         return answer
     }
 

@@ -4,6 +4,7 @@ import Foundation
 import HTTP
 import JSON
 import Logging
+import RostiHosting
 import Store
 
 /// The Rosti API plugged into the emulator: its state, its accounts and overview lists in
@@ -22,6 +23,9 @@ public struct RostiPlugin: APIPlugin {
     public init(storages: StorageHosting = .rowsOnly(), containers: AppContainers? = nil) {
         self.storages = storages
         self.containers = containers
+        // An app reaches the storages' database servers at the host and port the API
+        // reports, from inside its own network.
+        containers?.host.provideServicePorts { DatabaseEngine.allCases.compactMap { storages.server($0)?.port } }
     }
 
     /// The engines behind storages and the parts the apps' containers need: available with
@@ -91,6 +95,14 @@ public struct RostiPlugin: APIPlugin {
         ]
     }
 
+    /// The apps list's `open` column: the app's page through the front door (the default
+    /// tenant's name for it), or null without a front door. App names are letters, digits,
+    /// `_` and `.`, which the name turns into `-`, as `Apps.localName` does.
+    private var frontDoorLink: String {
+        guard let port = containers?.frontDoor?.door.port else { return "NULL AS open" }
+        return "'http://' || replace(replace(lower(p.name), '_', '-'), '.', '-') || '-' || p.id || '.localhost:\(port)/' AS open"
+    }
+
     public var overviewLists: [OverviewList] {
         [
             OverviewList(name: "accounts", table: "rosti_accounts", query: """
@@ -113,7 +125,8 @@ public struct RostiPlugin: APIPlugin {
             SELECT p.id, p.company_id AS company, p.name, p.image, p.enabled = 1 AS enabled, p.domains, p.mode,
                    l.name AS plan, p.created,
                    (SELECT 'ssh -p ' || c.ssh_port || ' ' || c.ssh_username || '@' || c.ssh_hostname
-                    FROM rosti_app_containers c WHERE c.app_id = p.id ORDER BY c.id LIMIT 1) AS ssh
+                    FROM rosti_app_containers c WHERE c.app_id = p.id ORDER BY c.id LIMIT 1) AS ssh,
+                   \(frontDoorLink)
             FROM rosti_apps p LEFT JOIN rosti_plans l ON l.id = p.plan_id ORDER BY p.id DESC
             """, jsonColumns: ["domains"]),
             OverviewList(name: "storages", table: "rosti_storages", query: """

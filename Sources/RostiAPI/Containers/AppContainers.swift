@@ -22,20 +22,25 @@ public final class AppContainers: Sendable {
         /// Where the machine's programs are looked for.
         public var searchDirectories: [String]
         public var limits: HostingLimits.Containers
+        /// The front door the apps answer on (`--front-door-port`); nil: none.
+        public var frontDoor: FrontDoor?
 
         public init(
             listenHost: String = "127.0.0.1", sshHost: String = "127.0.0.1",
             searchDirectories: [String] = ContainerTools.defaultSearchDirectories,
-            limits: HostingLimits.Containers = HostingLimits.default.containers
+            limits: HostingLimits.Containers = HostingLimits.default.containers, frontDoor: FrontDoor? = nil
         ) {
             self.listenHost = listenHost
             self.sshHost = sshHost
             self.searchDirectories = searchDirectories
             self.limits = limits
+            self.frontDoor = frontDoor
         }
     }
 
     public let host: ContainerHost
+    /// The front door following the apps, when Rostra has one.
+    public let frontDoor: AppFrontDoor?
     private let logger: Logger
 
     /// Throws when `options.listenHost` has no address.
@@ -46,6 +51,12 @@ public final class AppContainers: Sendable {
                 searchDirectories: options.searchDirectories, limits: options.limits),
             logger: logger)
         self.logger = logger
+        let following = options.frontDoor.map { AppFrontDoor(door: $0, logger: logger) }
+        frontDoor = following
+        if let following {
+            host.frontDoorAddress = following.address
+            host.observeFronts { wait in following.changed(wait: wait) }
+        }
     }
 
     // MARK: The plug-in's hooks
@@ -74,6 +85,7 @@ public final class AppContainers: Sendable {
     /// an import's happen before the call returns, so an app whose port is taken gets a new
     /// one, which the next request already sees.
     public func follow(_ tenant: Tenant, did event: TenantEvent) {
+        defer { frontDoor?.follow(tenant, did: event) }
         let space = tenant.state.appSpace
         switch event {
         case .opened where tenant.name == TenantName.defaultName:
@@ -92,6 +104,7 @@ public final class AppContainers: Sendable {
     /// Ends every container and the threads behind them, at shutdown (after the states closed).
     public func shutdown() {
         host.shutdown()
+        frontDoor?.stop()
     }
 
     private func bringInLine(_ state: StateStore, keepingPorts: Bool = false) {
@@ -114,7 +127,7 @@ public final class AppContainers: Sendable {
     }
 
     private static let rowsQuery = """
-        SELECT a.id, a.name, a.enabled, a.ssh_keys, c.id AS container, c.ssh_port, c.ssh_hostname
+        SELECT a.id, a.name, a.enabled, a.ssh_keys, a.app_port, c.id AS container, c.ssh_port, c.ssh_hostname
         FROM rosti_apps a JOIN rosti_app_containers c
              ON c.id = (SELECT MIN(id) FROM rosti_app_containers WHERE app_id = a.id)
         """
@@ -124,7 +137,8 @@ public final class AppContainers: Sendable {
             AppRow(
                 id: try row["id"],
                 settings: AppContainer.Settings(
-                    name: try row["name"], keys: AppStore.storedList(try row["ssh_keys"]).stringItems, enabled: try row["enabled"]),
+                    name: try row["name"], keys: AppStore.storedList(try row["ssh_keys"]).stringItems, enabled: try row["enabled"],
+                    appPort: Int(try row["app_port"] as Int64)),
                 container: try row["container"], port: Int(try row["ssh_port"] as Int64), hostname: try row["ssh_hostname"])
         }
     }
@@ -183,6 +197,9 @@ public final class AppContainers: Sendable {
             if let port, port != row.port || row.hostname != host.configuration.sshHostName {
                 changes.append((row.container, port, host.configuration.sshHostName))
             }
+            // An enabled app runs: a new one, one enabled again, every one at Rostra's start
+            // (as many as Rostra starts by itself; the rest on their first connection).
+            if row.settings.enabled && port != nil { container.startInBackground() }
         }
         guard !changes.isEmpty else { return }
         try state.database.write { conn in

@@ -30,6 +30,37 @@ extension RostiPlugin {
             if let refused { container.refuse(for: refused) }
             return Response(contentType: "application/json", bytes: JSONWriter.bytes(Self.sshStatus(app: app, tenant: tenant), .compact))
         }
+        router.add(.post, "/__admin/apps/{id}/crash", name: "Crash a program of a Rosti app (SIGKILL; supervisord restarts it as its autorestart says)") { request in
+            let (tenant, app) = try Self.containerRequest(request, containers: containers)
+            let body = try FieldReader.body(of: request)
+            try body.rejectUnknownKeys(["program"])
+            guard let program = try body.string("program", maximumLength: 200), !program.isEmpty else {
+                throw AdminError(field: "program", "name the program to crash (as supervisorctl status shows it)")
+            }
+            guard let container = tenant.state.appSpace.container(app) else {
+                throw AdminError(HTTPStatus(code: 409), field: nil, "app \(app) has no container yet")
+            }
+            do {
+                try container.crash(program: program)
+            } catch {
+                throw AdminError(HTTPStatus(code: 409), field: "program", "\(error)")
+            }
+            return Response(contentType: "application/json", bytes: JSONWriter.bytes(["app": .integer(app), "crashed": .string(program)], .compact))
+        }
+        router.add(.post, "/__admin/apps/{id}/front-door", name: "Make the front door answer 502, 503 or 504 for a Rosti app (0 ends it)") { request in
+            let (tenant, app) = try Self.containerRequest(request, containers: containers)
+            let body = try FieldReader.body(of: request)
+            try body.rejectUnknownKeys(["status"])
+            guard let door = containers?.frontDoor else {
+                throw AdminError(HTTPStatus(code: 409), field: nil, "this Rostra has no front door (--no-front-door, or nginx missing)")
+            }
+            guard let status = try body.integer("status", in: 0...599), status == 0 || AppFrontDoor.faultStatuses.contains(status) else {
+                throw AdminError(field: "status", "give status 502, 503 or 504 (0 ends the fault)")
+            }
+            door.setFault(tenant: tenant.name, app: app, status: status == 0 ? nil : status)
+            return Response(contentType: "application/json", bytes: JSONWriter.bytes(
+                ["app": .integer(app), "status": status == 0 ? .null : .integer(Int64(status))], .compact))
+        }
     }
 
     /// The tenant and the app a call names; 409 when containers are off, 404 for an app the
@@ -62,6 +93,8 @@ extension RostiPlugin {
             "late_s": seconds(status?.lateSeconds),
             "refused_s": seconds(status?.refusedSeconds),
             "problem": .optionalString(status?.problem),
+            // The host loopback port of the app's nginx on 8000 (pasta's), while it runs.
+            "front_port": space.container(app)?.frontPort.map { .integer($0) } ?? .null,
         ]
     }
 }

@@ -78,6 +78,13 @@ enum Message: Sendable, Equatable {
     case sshPortMissing(held: Int)
     case sshLate(seconds: Int)
     case sshRefused(seconds: Int)
+    // apps-status about the app's processes, front and usage (the platform's kind).
+    case programNotRunning(name: String, state: String, detail: String)
+    case supervisorFilesBroken(String)
+    case storageOverLimit(usage: Double, limit: Int64)
+    case memoryOverLimit(usage: Double, limit: Int64)
+    case httpAnswered(Int)
+    case containerWaiting(started: Int)
 
     /// Rosti's top-level text of a validation answer; the live service sends it in English
     /// whatever the language.
@@ -251,6 +258,23 @@ enum Message: Sendable, Equatable {
         case .sshRefused(let seconds):
             return ("SSH: connections are refused for \(seconds) s more (a fault set through the admin API)",
                     "SSH: spojení jsou ještě \(seconds) s odmítána (porucha nastavená přes administrační API)")
+        case .programNotRunning(let name, let state, let detail):
+            return ("Process \(name) is not running (\(state)\(detail.isEmpty ? "" : ": " + detail)); see /srv/log and supervisorctl status",
+                    "Proces \(name) neběží (\(state)\(detail.isEmpty ? "" : ": " + detail)); podívejte se do /srv/log a na supervisorctl status")
+        case .supervisorFilesBroken(let problem):
+            return ("The supervisor configuration in /srv/conf/supervisor.d cannot be read: \(problem)",
+                    "Konfiguraci supervisoru v /srv/conf/supervisor.d nelze načíst: \(problem)")
+        case .storageOverLimit(let usage, let limit):
+            return ("The app uses \(usage) GB of storage, more than its plan's \(limit) GB",
+                    "Aplikace zabírá \(usage) GB, víc než \(limit) GB jejího tarifu")
+        case .memoryOverLimit(let usage, let limit):
+            return ("The app's processes use \(usage) MB of memory, more than its plan's \(limit) MB",
+                    "Procesy aplikace zabírají \(usage) MB paměti, víc než \(limit) MB jejího tarifu")
+        case .httpAnswered(let status):
+            return ("HTTP: the app answered \(status) through the front door", "HTTP: aplikace přes front door odpověděla \(status)")
+        case .containerWaiting(let started):
+            return ("The app's container is not started yet: Rostra starts \(started) containers by itself; apps-action start or an SSH connection starts it",
+                    "Kontejner aplikace zatím neběží: Rostra sám spouští \(started) kontejnerů; spustí ho apps-action start nebo připojení přes SSH")
         }
     }
 }

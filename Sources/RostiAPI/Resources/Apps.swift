@@ -1,3 +1,4 @@
+import Emulator
 import HTTP
 import JSON
 import RostiHosting
@@ -33,15 +34,17 @@ enum Apps {
                 try fields.finish()
                 let ssh = endpoint.flatMap { endpoint in hostname.map { (hostname: $0, port: endpoint.port) } }
                 let id = try AppStore.insert(conn, app, now: call.now(), ssh: ssh)
-                made = (id, AppContainer.Settings(name: app.name, keys: app.sshKeys, enabled: app.enabled))
+                made = (id, AppContainer.Settings(
+                    name: app.name, keys: app.sshKeys, enabled: app.enabled, appPort: Int(app.appPort ?? RostiDefaults.appPort)))
                 return try AppStore.json(conn, company: company, id: id)
             }
             if let made, let container = try space.makeContainer(made.id, settings: made.settings) {
                 if let endpoint { endpoint.attach(to: container) } else { container.open(preferring: nil) }
-                // Whoever gave keys is about to connect (rostictl does at once); an app made
-                // without keys (by the thousand, in a benchmark) starts on its first connection.
-                if !made.settings.keys.isEmpty && made.settings.enabled { container.startInBackground() }
+                // An enabled app runs from the start (within the number Rostra starts by itself;
+                // an app made by the thousand, in a benchmark, starts on its first connection).
+                if made.settings.enabled { container.startInBackground() }
             }
+            space.host?.frontsChanged(wait: true)
             return call.ok(answer)
         }
     }
@@ -88,6 +91,7 @@ enum Apps {
         let id = try call.objectID()
         let space = call.tenant.state.appSpace
         try space.changes.withLock { _ in try space.removeApp(id) }
+        space.host?.frontsChanged(wait: true)
         return response
     }
 
@@ -114,10 +118,21 @@ enum Apps {
             }
             return (try AppStore.json(conn, company: company, id: id), action, id)
         }
-        // A stopped app's container ends (the row says so); a restart or a rebuild ends the
-        // running one, and the next SSH connection starts it anew.
+        // A stopped app's container ends with every process in it (the row says so). A
+        // start, a restart and a rebuild answer once the container runs and its supervisord
+        // listens (its programs are being started), so that the next request sees it up.
         try AppContainers.follow(app: answer.2, in: call.tenant.state)
-        if answer.1 == .restart || answer.1 == .rebuild { call.tenant.state.appSpace.container(answer.2)?.stop() }
+        if let container = call.tenant.state.appSpace.container(answer.2) {
+            switch answer.1 {
+            case .start?: container.start()
+            case .restart?:
+                container.stop()
+                container.start()
+            case .rebuild?: try container.rebuild()
+            case .stop?, nil: break
+            }
+        }
+        call.tenant.state.appSpace.host?.frontsChanged(wait: true)
         return call.ok(answer.0)
     }
 
@@ -130,51 +145,109 @@ enum Apps {
         "rosti/runtime:2021.01-1": ("python", "3.9.1"),
     ]
 
-    /// `running` follows `enabled`, the limits follow the plan; usage is the app's data
-    /// (GiB, which snapshots and restores change) and a steady share of its plan's memory
-    /// while it runs. With a container, the primary tech is the one `rosti` set in its
-    /// folder, and `info` says what keeps its SSH from working.
+    /// With containers, from reality: `running` is the container's supervisord answering;
+    /// `memory.usage` the resident memory of its processes (MB), `storage.usage` the size of
+    /// its `/srv` (GB), each against its plan; the primary tech the one `rosti` set;
+    /// `http_status` whether the app answers through the front door; `dns_status` whether
+    /// every domain resolves to this machine; `errors` a program that failed or supervisor
+    /// files that do not read, as the platform says them. Without containers (the API
+    /// alone), `running` follows `enabled` and usage is the app's recorded data and a steady
+    /// share of its plan's memory.
     static func status(_ call: RostiCall) throws -> Response {
         let space = call.tenant.state.appSpace
         // The container's state is not in the rows: such an answer is not cached.
         if space.host != nil { call.readLiveValue() }
-        return call.ok(try call.readInCompany { conn, company in
-            let id = try call.objectID()
+        let id = try call.objectID()
+        let row = try call.readInCompany { conn, company -> StatusRow in
             guard let row = try conn.fetchOne(
                 """
-                SELECT a.enabled, a.image, a.data_bytes, p.ram_mb, p.disk_gb FROM rosti_apps a
+                SELECT a.name, a.enabled, a.image, a.data_bytes, a.domains, p.ram_mb, p.disk_gb FROM rosti_apps a
                 JOIN rosti_plans p ON p.id = a.plan_id WHERE a.id = ? AND a.company_id = ?
                 """, [id, company])
             else { throw RostiError.notFound }
-            let running: Bool = try row["enabled"]
-            let ram: Int64 = try row["ram_mb"]
-            let disk: Int64 = try row["disk_gb"]
-            let storageUsage = rounded(Double(try row["data_bytes"] as Int64) / 1_073_741_824, places: 2)
+            return StatusRow(
+                name: try row["name"], enabled: try row["enabled"], image: try row["image"], dataBytes: try row["data_bytes"],
+                domains: AppStore.storedList(try row["domains"]).stringItems, ram: try row["ram_mb"], disk: try row["disk_gb"])
+        }
+        var tech = techsByImage[row.image].map { tech -> JSONValue in ["name": .string(tech.name), "version": .string(tech.version)] }
+        var techs: [JSONValue] = tech.map { [$0] } ?? []
+        guard let host = space.host else {
+            let storageUsage = rounded(Double(row.dataBytes) / 1_073_741_824, places: 2)
             let memoryShare = 0.15 + Double(id % 31) / 100
-            var tech = techsByImage[try row["image"] as String].map { tech -> JSONValue in
-                ["name": .string(tech.name), "version": .string(tech.version)]
-            }
-            var techs: [JSONValue] = tech.map { [$0] } ?? []
-            var info: [JSONValue] = []
-            if let host = space.host {
-                info = containerInfo(app: id, space: space, host: host).map { .string($0.text(call.language)) }
-                if let chosen = space.primaryTech(of: id) {
-                    tech = ["name": .string(chosen.name), "version": .string(chosen.version)]
-                    techs = host.machineTechs.map { .string($0.folderName) }
-                }
-            }
-            return [
-                "errors": [],
-                "info": .array(info),
-                "dns_status": true,
-                "http_status": .bool(running),
-                "running": .bool(running),
-                "storage": ["usage": .number(storageUsage), "limit": .integer(disk), "over_limit": .integer(storageUsage > Double(disk) ? 1 : 0)],
-                "memory": ["usage": .number(running ? rounded(Double(ram) * memoryShare, places: 1) : 0), "limit": .integer(ram)],
-                "primary_tech": tech ?? .null,
-                "techs": .array(techs),
-            ]
-        })
+            return call.ok(statusJSON(
+                errors: [], info: [], dnsStatus: true, httpStatus: row.enabled, running: row.enabled, storageUsage: storageUsage,
+                storageLimit: row.disk, memoryUsage: row.enabled ? rounded(Double(row.ram) * memoryShare, places: 1) : 0,
+                memoryLimit: row.ram, tech: tech, techs: techs))
+        }
+        if let chosen = space.primaryTech(of: id) {
+            tech = ["name": .string(chosen.name), "version": .string(chosen.version)]
+            techs = host.machineTechs.map { .string($0.folderName) }
+        }
+        let container = space.container(id)
+        let observation = container?.observe() ?? .stopped
+        // To the kilobyte: a freshly deployed app's few hundred kilobytes are not 0.
+        let storageUsage = (Double(container?.srvBytes ?? 0) / 1_073_741_824 * 1_000_000).rounded() / 1_000_000
+        let memoryUsage = rounded(Double(observation.residentBytes) / 1_048_576, places: 1)
+        var errors: [Message] = []
+        var info = containerInfo(app: id, space: space, host: host)
+        for program in observation.programs where program.hasFailed {
+            errors.append(.programNotRunning(name: program.name, state: program.state, detail: program.detail))
+        }
+        if let problem = observation.supervisorProblem, row.enabled { errors.append(.supervisorFilesBroken(problem)) }
+        if storageUsage > Double(row.disk) { errors.append(.storageOverLimit(usage: storageUsage, limit: row.disk)) }
+        if memoryUsage > Double(row.ram) { info.append(.memoryOverLimit(usage: memoryUsage, limit: row.ram)) }
+        let names = row.domains.isEmpty ? [] : row.domains
+        let unresolved = names.filter { !HostNames.resolvesHere($0) }
+        let tenantName = call.tenant.name == TenantName.defaultName ? nil : call.tenant.name
+        let probe = AppProbe.status(
+            through: host.frontDoorAddress, hostName: Self.localName(name: row.name, id: id, tenant: tenantName),
+            fallbackPort: container?.frontPort)
+        if observation.running, let status = probe, status >= 500 { info.append(.httpAnswered(status)) }
+        return call.ok(statusJSON(
+            errors: errors.map { .string($0.text(call.language)) }, info: info.map { .string($0.text(call.language)) },
+            dnsStatus: unresolved.isEmpty, httpStatus: observation.running && (probe.map { $0 < 500 } ?? false),
+            running: observation.running, storageUsage: storageUsage, storageLimit: row.disk, memoryUsage: memoryUsage,
+            memoryLimit: row.ram, tech: tech, techs: techs))
+    }
+
+    /// The app's name under `.localhost`, which resolves to this machine in browsers and
+    /// curl with no `/etc/hosts` edit: `<name>-<id>.localhost` (another tenant's app:
+    /// `<name>-<id>.<tenant>.localhost`), the front door's name for it.
+    static func localName(name: String, id: Int64, tenant: String? = nil) -> String {
+        func label(_ text: String) -> String {
+            String(text.lowercased().map { ($0.isASCII && ($0.isLetter || $0.isNumber)) ? $0 : "-" })
+        }
+        return label(name) + "-\(id)" + (tenant.map { "." + label($0) } ?? "") + ".localhost"
+    }
+
+    struct StatusRow {
+        let name: String
+        let enabled: Bool
+        let image: String
+        let dataBytes: Int64
+        let domains: [String]
+        let ram: Int64
+        let disk: Int64
+    }
+
+    static func statusJSON(
+        errors: [JSONValue], info: [JSONValue], dnsStatus: Bool, httpStatus: Bool, running: Bool, storageUsage: Double,
+        storageLimit: Int64, memoryUsage: Double, memoryLimit: Int64, tech: JSONValue?, techs: [JSONValue]
+    ) -> JSONValue {
+        [
+            "errors": .array(errors),
+            "info": .array(info),
+            "dns_status": .bool(dnsStatus),
+            "http_status": .bool(httpStatus),
+            "running": .bool(running),
+            "storage": [
+                "usage": .number(storageUsage), "limit": .integer(storageLimit),
+                "over_limit": .integer(storageUsage > Double(storageLimit) ? 1 : 0),
+            ],
+            "memory": ["usage": .number(memoryUsage), "limit": .integer(memoryLimit)],
+            "primary_tech": tech ?? .null,
+            "techs": .array(techs),
+        ]
     }
 
     /// What keeps the app's SSH from working, for `info`.
@@ -187,6 +260,7 @@ enum Apps {
         if let seconds = status.lateSeconds { info.append(.sshLate(seconds: Int(seconds.rounded(.up)))) }
         if let seconds = status.refusedSeconds { info.append(.sshRefused(seconds: Int(seconds.rounded(.up)))) }
         if let problem = status.problem { info.append(.containerProblem(problem)) }
+        if status.waitingForStart { info.append(.containerWaiting(started: host.configuration.limits.automaticallyStartedContainers)) }
         return info
     }
 

@@ -24,19 +24,27 @@ public final class AppContainer: Sendable {
         public var name: String
         public var keys: [String]
         public var enabled: Bool
+        /// What the app listens on behind its nginx on 8000 (the API's `app_port`).
+        public var appPort: Int
 
-        public init(name: String, keys: [String], enabled: Bool) {
+        public init(name: String, keys: [String], enabled: Bool, appPort: Int = AppContainer.defaultAppPort) {
             self.name = name
             self.keys = keys
             self.enabled = enabled
+            self.appPort = appPort
         }
     }
+
+    /// Rosti's: apps listen on 8080.
+    public static let defaultAppPort = 8080
 
     private struct State {
         var settings: Settings
         var endpoint: SSHEndpoint?
         var acceptToken: UInt64?
         var sandbox: Sandbox?
+        /// The sandbox's network (pasta), while it runs.
+        var network: AppNetwork?
         var sessions: [pid_t: ChildProcess] = [:]
         /// Connections held while the SSH is late.
         var held: [Int32] = []
@@ -49,6 +57,10 @@ public final class AppContainer: Sendable {
         /// Why the last start failed; cleared by the next good one.
         var problem: String?
         var removed = false
+        /// Started by Rostra itself (counted in `ContainerHost`'s automatic starts).
+        var startedAutomatically = false
+        /// Left stopped because Rostra had started as many containers by itself as it may.
+        var waitingForStart = false
     }
 
     init(appID: Int64, folder: AppFolder, host: ContainerHost, settings: Settings) {
@@ -177,10 +189,36 @@ public final class AppContainer: Sendable {
         }
     }
 
-    /// Starts the container now, in the background, so that a client connecting right away
-    /// (rostictl does, after creating the app) waits less.
+    /// Starts the container in the background, as Rostra does by itself for an enabled app
+    /// (a new one, or at Rostra's start): a client connecting right away (rostictl does,
+    /// after creating the app) waits less, and the app answers through the front door. At
+    /// most `limits.automaticallyStartedContainers` across tenants; the others start on
+    /// their first SSH connection or an `apps-action` start.
     public func startInBackground() {
-        queue.async { _ = self.runningSandbox() }
+        let wanted = state.withLock { state -> Bool in
+            guard !state.removed, state.settings.enabled, !state.startedAutomatically, state.sandbox?.isRunning != true else { return false }
+            return true
+        }
+        guard wanted else { return }
+        guard host.mayStartAutomatically() else {
+            state.withLock { $0.waitingForStart = true }
+            return
+        }
+        state.withLock {
+            $0.startedAutomatically = true
+            $0.waitingForStart = false
+        }
+        queue.async {
+            if self.runningSandbox() == nil { self.endAutomaticStart() }
+        }
+    }
+
+    private func endAutomaticStart() {
+        let counted = state.withLock { state -> Bool in
+            defer { state.startedAutomatically = false }
+            return state.startedAutomatically
+        }
+        if counted { host.automaticStartEnded() }
     }
 
     /// Starts the sandbox if needed, then enters an sshd for the connection at once, as on
@@ -242,25 +280,45 @@ public final class AppContainer: Sendable {
                 AppFolder.Settings(
                     hostname: Self.hostname(name: settings.name, id: appID), keys: settings.keys, owner: owner,
                     techs: host.machineTechs, hostKeyTypes: host.limits.hostKeyTypes,
-                    supervisordStartSeconds: host.limits.supervisordStartSeconds),
+                    supervisordStartSeconds: host.limits.supervisordStartSeconds, appPort: settings.appPort),
                 sshKeygen: keygen, watcher: watcher)
             let started = try Sandbox.start(
                 folder: folder, hostname: Self.hostname(name: settings.name, id: appID), tools: readiness.tools, identity: owner,
                 watcher: watcher, limits: host.limits)
+            let network: AppNetwork
+            do {
+                network = try AppNetwork.attach(
+                    started, hostPorts: host.servicePorts, tools: readiness.tools, identity: owner, log: folder.containerLog,
+                    watcher: watcher, limits: host.limits)
+            } catch {
+                started.kill()
+                throw error
+            }
             let kept = state.withLock { state -> Bool in
                 guard !state.removed, state.generation == generation, state.settings.enabled else { return false }
                 state.sandbox = started
+                state.network = network
                 state.problem = nil
                 return true
             }
             guard kept else {
                 started.kill()
+                network.stop()
                 return nil
             }
+            host.frontsChanged()
             started.process.onExit { [weak self, weak started] ended in
                 guard let self else { return }
-                self.state.withLock { state in
-                    if let started, state.sandbox === started { state.sandbox = nil }
+                let network = self.state.withLock { state -> AppNetwork? in
+                    guard let started, state.sandbox === started else { return nil }
+                    state.sandbox = nil
+                    defer { state.network = nil }
+                    return state.network
+                }
+                if let network {
+                    network.stop()
+                    self.endAutomaticStart()
+                    self.host.frontsChanged()
                 }
                 if case .signalled(SIGKILL) = ended { return }
                 self.host.logger.warning("app \(self.appID): its container ended (\(ended))")
@@ -283,19 +341,97 @@ public final class AppContainer: Sendable {
     /// Ends the container: its sessions, its processes, the connections it held. The
     /// endpoint stays; the next connection starts a new container.
     public func stop() {
-        let (sandbox, sessions, held) = state.withLock { state in
+        let (sandbox, network, sessions, held) = state.withLock { state in
             state.generation += 1
             defer {
                 state.sandbox = nil
+                state.network = nil
                 state.sessions = [:]
                 state.held = []
             }
-            return (state.sandbox, Array(state.sessions.values), state.held)
+            return (state.sandbox, state.network, Array(state.sessions.values), state.held)
         }
+        endAutomaticStart()
         for session in sessions { session.signal(SIGKILL) }
         sandbox?.kill()
+        // pasta holds the namespace itself and outlives the sandbox unless ended.
+        network?.stop()
         for connection in held { close(connection) }
+        if sandbox != nil { host.frontsChanged() }
     }
+
+    /// Starts the container now (if enabled and not running) and waits until its
+    /// supervisord listens and its nginx answers; false when it cannot start (apps-status
+    /// says why).
+    @discardableResult
+    public func start() -> Bool {
+        state.withLock { $0.waitingForStart = false }
+        let started = queue.sync { runningSandbox() }
+        guard let started else { return false }
+        let deadline = ContinuousClock.now + .seconds(host.limits.supervisordStartSeconds)
+        // Until its supervisord listens (the request that finds it also wakes it).
+        while !wakeSupervisord() {
+            guard ContinuousClock.now < deadline, started.isRunning else { return false }
+            usleep(10_000)
+        }
+        // Then until its nginx answers on 8000 (any status: the app behind it may still be
+        // starting), so that the front door has something to pass requests to.
+        while ContinuousClock.now < deadline, let port = frontPort {
+            if AppProbe.get(host: "127.0.0.1", port: port, hostName: "localhost", timeout: 1) != nil { return true }
+            usleep(10_000)
+        }
+        return frontPort != nil
+    }
+
+    /// `apps-action` rebuild: the container is made again from `/srv`, the only state that
+    /// survives, as on the platform: its `/tmp`, its installed crontab and every file Rostra
+    /// writes (`sys/`, host keys kept, so clients keep trusting the app) go, then it starts.
+    public func rebuild() throws {
+        stop()
+        try queue.sync {
+            try HostFiles.removeTree(folder.tmp)
+            try HostFiles.removeTree(folder.spool)
+            try folder.removeGeneratedFiles(keepingHostKeys: host.limits.hostKeyTypes)
+        }
+        start()
+    }
+
+    /// supervisord starts its programs after the first turn of its loop, which waits up to a
+    /// second for activity on its sockets: a request on its socket (any, even a bad one)
+    /// makes that turn now, so an app's nginx starts about a second sooner. False while
+    /// nothing listens on the socket.
+    private func wakeSupervisord() -> Bool {
+        let path = folder.srv + "/run/supervisor.sock"
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { return false }
+        _ = "GET / HTTP/1.0\r\n\r\n".withCString { send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        return true
+    }
+
+    /// The host's loopback port that reaches the app's nginx on 8000, while it runs.
+    public var frontPort: Int? {
+        state.withLock { state in
+            guard let sandbox = state.sandbox, sandbox.isRunning, let network = state.network, network.process.termination == nil else {
+                return nil
+            }
+            return network.frontPort
+        }
+    }
+
+    /// The sandbox's pid 1 while it runs (its processes are those of its pid namespace).
+    var runningPID1: pid_t? { state.withLock { state in state.sandbox.flatMap { $0.isRunning ? $0.pid1 : nil } } }
 
     /// For good: the port closes, the container ends, and nothing of it starts again. The
     /// folder is the caller's to remove afterwards.
@@ -384,6 +520,8 @@ public final class AppContainer: Sendable {
         public let lateSeconds: Double?
         public let refusedSeconds: Double?
         public let problem: String?
+        /// Enabled but not started: Rostra had started as many containers by itself as it may.
+        public let waitingForStart: Bool
     }
 
     public var status: Status {
@@ -397,7 +535,8 @@ public final class AppContainer: Sendable {
             return Status(
                 port: state.endpoint?.port, listening: state.endpoint?.isListening ?? false,
                 running: state.sandbox?.isRunning ?? false, sessions: state.sessions.count, lateSeconds: left(state.lateUntil),
-                refusedSeconds: left(state.refuseUntil), problem: state.problem)
+                refusedSeconds: left(state.refuseUntil), problem: state.problem,
+                waitingForStart: state.waitingForStart && state.sandbox?.isRunning != true)
         }
     }
 }

@@ -11,7 +11,7 @@ import Glibc
 ///       srv/                  the app's whole state, /srv inside
 ///       sys/                  /run/rostra inside, read-only there: sshd_config, host keys,
 ///                             authorized_keys (the API's ssh_keys), passwd, group, init.sh,
-///                             supervisord.conf, bin/ (/usr/local/bin: rosti, crontab),
+///                             supervisord.conf, nginx.conf, app_port, bin/ (/usr/local/bin: rosti, crontab),
 ///                             techs/ (/opt/techs), examples/ (/opt/examples)
 ///       tmp/                  /tmp inside
 ///       spool/                /var/spool/cron/crontabs inside (where `crontab` installs)
@@ -46,6 +46,7 @@ struct AppFolder: Sendable {
         var hostKeyTypes: [String]
         /// How long the container's `supervisorctl` waits for supervisord to listen.
         var supervisordStartSeconds: Double
+        var appPort = AppContainer.defaultAppPort
     }
 
     /// Makes the folders and writes every file Rostra owns; host keys only when missing.
@@ -80,9 +81,18 @@ struct AppFolder: Sendable {
         try HostFiles.write(
             String(Int(settings.supervisordStartSeconds.rounded(.up))) + "\n", to: sys + "/supervisord_start_seconds", mode: 0o644,
             owner: owner)
+        // /run/rostra/app_port: where `rosti` points the app's nginx.
+        try HostFiles.write("\(settings.appPort)\n", to: sys + "/app_port", mode: 0o644, owner: owner)
         try writeKeys(settings.keys, owner: owner)
         try writeTechs(settings.techs, owner: owner)
         try makeHostKeys(settings.hostKeyTypes, owner: owner, sshKeygen: sshKeygen, watcher: watcher)
+    }
+
+    /// Everything of `sys/` but the host keys (which `prepare` writes again), for a rebuild.
+    func removeGeneratedFiles(keepingHostKeys types: [String]) throws {
+        let kept = Set(Self.hostKeyFiles(types))
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: sys) else { return }
+        for name in names where !kept.contains(name) { try HostFiles.removeTree(sys + "/" + name) }
     }
 
     /// The API's keys as sshd's `authorized_keys`, one key a line. A key given with line
@@ -114,7 +124,7 @@ struct AppFolder: Sendable {
         let examples = sys + "/examples"
         try? HostFiles.removeTree(examples)
         try HostFiles.makeDirectory(examples, mode: 0o755, owner: owner)
-        for (tech, files) in Self.examples where techs.contains(where: { $0.name == tech }) {
+        for (tech, files) in Self.examples where Self.alwaysPresentExamples.contains(tech) || techs.contains(where: { $0.name == tech }) {
             try HostFiles.makeDirectory(examples + "/" + tech, mode: 0o755, owner: owner)
             for (name, bytes) in files { try HostFiles.write(bytes, to: examples + "/" + tech + "/" + name, mode: 0o644, owner: owner) }
         }
@@ -155,6 +165,7 @@ struct AppFolder: Sendable {
         ("init.sh", PackageResources.init_sh, 0o755),
         ("sshd_config", PackageResources.sshd_config, 0o644),
         ("supervisord.conf", PackageResources.supervisord_conf, 0o644),
+        ("nginx.conf", PackageResources.nginx_conf, 0o644),
         ("bashrc", PackageResources.bashrc, 0o644),
         ("bash_profile", PackageResources.bash_profile, 0o644),
         // /usr/local/bin inside: Rosti's tool, `crontab` ahead of Debian's setgid one, and
@@ -164,8 +175,16 @@ struct AppFolder: Sendable {
         ("bin/rosti", PackageResources.rosti_sh, 0o755),
     ]
 
-    /// The example apps `rosti <tech>` copies into a missing /srv/app, by tech.
+    /// What is in /opt/examples whatever the machine's techs: the welcome page and the
+    /// container's nginx (its server block and its supervisord program), which init.sh
+    /// copies into /srv/conf when missing, as Rosti's start.sh does.
+    static let alwaysPresentExamples: Set<String> = ["default", "nginx"]
+
+    /// The example apps `rosti <tech>` copies into a missing /srv/app, by tech, and the
+    /// always present ones.
     static let examples: [(String, [(String, [UInt8])])] = [
+        ("default", [("index.html", PackageResources.welcome_html)]),
+        ("nginx", [("default.conf", PackageResources.nginx_default_conf), ("supervisor.conf", PackageResources.nginx_supervisor_conf)]),
         ("python", [("app.py", PackageResources.example_python_app_py), ("supervisor.conf", PackageResources.example_python_supervisor_conf)]),
         ("node", [
             ("index.js", PackageResources.example_node_index_js), ("package.json", PackageResources.example_node_package_json),

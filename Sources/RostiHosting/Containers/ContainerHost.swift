@@ -40,6 +40,12 @@ public final class ContainerHost: Sendable {
     private let services = Mutex<(watcher: ProcessWatcher?, acceptor: SSHAcceptor?, stopped: Bool)>((nil, nil, false))
     /// SSH ports held by an endpoint of this host, across every tenant.
     private let claimedPorts = Mutex<Set<Int>>([])
+    /// The machine's services apps reach at `127.0.0.1:<port>` from inside, and who is told
+    /// when an app's published front appears or goes.
+    private let network = Mutex<(servicePorts: @Sendable () -> [Int], observers: [@Sendable (Bool) -> Void])>(({ [] }, []))
+    /// Containers started by Rostra itself rather than by a user's request, across tenants.
+    private let automaticStarts = Mutex(0)
+    private let frontDoor = Mutex<FrontDoorAddress?>(nil)
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -105,6 +111,51 @@ public final class ContainerHost: Sendable {
         }
         var status = stat()
         return stat("/", &status) == 0 && status.st_mode & S_IXOTH != 0
+    }
+
+    // MARK: The apps' networks
+
+    /// The host loopback ports (the storages' database servers) that an app reaches at the
+    /// same address inside, asked at each start of a container: pasta's list is fixed when
+    /// it starts, so a database server that starts later is reached after the app's next
+    /// start (docs/rosti.md).
+    public var servicePorts: [Int] { network.withLock { $0.servicePorts }() }
+
+    /// Where `servicePorts` comes from (the storages' engines).
+    public func provideServicePorts(_ provider: @escaping @Sendable () -> [Int]) {
+        network.withLock { $0.servicePorts = provider }
+    }
+
+    /// `handler` runs whenever an app's published front appears or goes, or the API changed
+    /// what routes to an app: the front door follows. Its argument says whether the caller
+    /// waits for the change to take effect (an API request that must see it) or not (a
+    /// container that started or ended on its own).
+    public func observeFronts(_ handler: @escaping @Sendable (_ wait: Bool) -> Void) {
+        network.withLock { $0.observers.append(handler) }
+    }
+
+    public func frontsChanged(wait: Bool = false) {
+        for observer in network.withLock({ $0.observers }) { observer(wait) }
+    }
+
+    /// Where the front door listens, once `rostra serve` has one: apps-status probes apps
+    /// through it.
+    public var frontDoorAddress: FrontDoorAddress? {
+        get { frontDoor.withLock { $0 } }
+        set { frontDoor.withLock { $0 = newValue } }
+    }
+
+    /// Whether Rostra may start one more container by itself (`limits.automaticallyStartedContainers`).
+    func mayStartAutomatically() -> Bool {
+        automaticStarts.withLock { count in
+            guard count < limits.automaticallyStartedContainers else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func automaticStartEnded() {
+        automaticStarts.withLock { $0 = max(0, $0 - 1) }
     }
 
     // MARK: Threads and processes, made on first use

@@ -7,7 +7,7 @@ import Glibc
 /// The machine's programs an app container is made of, where they were found: bubblewrap for
 /// the sandbox, OpenSSH's sshd for each connection, supervisord inside, util-linux's
 /// `nsenter` and `setpriv` to enter the sandbox, `ssh-keygen` for host keys, `tar` for
-/// exports. Found once, by looking at files (no program is run).
+/// exports, pasta for each app's network, nginx for each app's front on 8000. Found once, by looking at files (no program is run).
 public struct ContainerTools: Sendable, Equatable {
     /// One program and the Debian package that has it.
     public struct Program: Sendable, Equatable {
@@ -32,9 +32,13 @@ public struct ContainerTools: Sendable, Equatable {
     public static let setpriv = Program(command: "setpriv", package: "util-linux", part: "util-linux")
     public static let tar = Program(command: "tar", package: "tar", part: "GNU tar")
     public static let bash = Program(command: "bash", package: "bash", part: "bash")
+    /// The network of each app (its own namespace, reached from the host's loopback).
+    public static let pasta = Program(command: "pasta", package: "passt", part: "pasta")
+    /// The front inside each container (on 8000), as in Rosti's runtime.
+    public static let nginx = Program(command: "nginx", package: "nginx-light", part: "nginx")
 
     /// Everything a container needs, in the order the parts are reported.
-    public static let needed = [bwrap, sshd, sshKeygen, supervisord, supervisorctl, nsenter, setpriv, tar, bash]
+    public static let needed = [bwrap, sshd, sshKeygen, supervisord, supervisorctl, nsenter, setpriv, tar, bash, pasta, nginx]
 
     /// Where each found program is, by command name.
     public let paths: [String: String]

@@ -101,7 +101,8 @@ final class Sandbox: Sendable {
         spec += ["--proc", "/proc", "--dev", "/dev", "--dir", "/etc"]
         for name in etcAllowlist { spec += ["--ro-bind-try", "/etc/" + name, "/etc/" + name] }
         for (name, target) in [("passwd", "/etc/passwd"), ("group", "/etc/group"), ("nsswitch.conf", "/etc/nsswitch.conf"),
-                               ("hostname", "/etc/hostname"), ("supervisord.conf", "/etc/supervisor/supervisord.conf")] {
+                               ("hostname", "/etc/hostname"), ("supervisord.conf", "/etc/supervisor/supervisord.conf"),
+                               ("nginx.conf", "/etc/nginx/nginx.conf")] {
             spec += ["--ro-bind-data", try fileDescriptor(folder.sys + "/" + name), target]
         }
         // Debian's crontab is setgid and cannot work in here; the wrapper takes its place.

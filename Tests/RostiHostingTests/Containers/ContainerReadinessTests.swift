@@ -13,7 +13,7 @@ import TestSupport
         defer { watcher.shutdown() }
         let readiness = ContainerReadiness.check(directories: [empty.url.path], watcher: watcher, limits: HostingLimits.default.containers)
         #expect(!readiness.isReady)
-        #expect(readiness.tools.installCommand == "apt-get install -y bubblewrap openssh-server openssh-client supervisor util-linux tar bash")
+        #expect(readiness.tools.installCommand == "apt-get install -y bubblewrap openssh-server openssh-client supervisor util-linux tar bash passt nginx-light")
         let summaries = readiness.problems
         #expect(summaries.contains("bubblewrap (app containers, SSH deploys): missing — bwrap not found: apt-get install -y bubblewrap"))
         #expect(summaries.contains("supervisor (app containers, SSH deploys): missing — supervisord, supervisorctl not found: apt-get install -y supervisor"))

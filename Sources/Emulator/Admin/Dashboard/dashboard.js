@@ -297,6 +297,8 @@
       { title: 'domains', value: function (row) { return row.domains.join(', ') } },
       column('mode', 'mode'),
       column('SSH', 'ssh', 'mono'),
+      // The app through Rostra's front door (null without one).
+      { title: 'open', value: function (row) { return row.open ? el('a', { href: row.open, target: '_blank' }, row.open) : '' }, className: 'mono' },
       { title: 'created', value: function (row) { return shortTime(row.created) } }
     ])
     list('rosti-storages', rosti.storages, [

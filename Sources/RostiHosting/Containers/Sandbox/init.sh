@@ -29,6 +29,12 @@ if [ -f /srv/app/init.sh ]; then
   (cd /srv/app && ./init.sh) >>/srv/log/init.log 2>&1
 fi
 
+# Rosti's front: nginx on 8000, the welcome page until a tech is chosen.
+if [ -z "$(ls -A /srv/conf/nginx.d 2>/dev/null)" ]; then
+  cp /opt/examples/nginx/default.conf /srv/conf/nginx.d/default.conf
+fi
+[ -e /srv/conf/supervisor.d/nginx.conf ] || cp /opt/examples/nginx/supervisor.conf /srv/conf/supervisor.d/nginx.conf
+
 supervisord -n -c /etc/supervisor/supervisord.conf &
 supervisord=$!
 wait "$supervisord"

@@ -8,6 +8,9 @@ set -u
 [ -f /srv/.bashrc ] && . /srv/.bashrc >/dev/null 2>&1
 
 tech=${1:-}
+# The API's app_port (8080 unless the app was made with another): nginx on 8000 passes to it.
+app_port=$(cat /run/rostra/app_port 2>/dev/null)
+case $app_port in '' | *[!0-9]*) app_port=8080 ;; esac
 version=${2:-}
 
 # Rosti's defaults (runtime 2021.04-2), used only for a tech this machine does not have.
@@ -31,6 +34,8 @@ set_tech() {
     if [ -d "/opt/examples/$name" ]; then
       mkdir -p /srv/app
       cp -a "/opt/examples/$name/." /srv/app/
+      # The examples listen on 8080; an app made with another app_port gets theirs there.
+      [ "$app_port" = 8080 ] || sed -i "s/8080/$app_port/g" /srv/app/* 2>/dev/null
       [ -e /srv/app/supervisor.conf ] && mv /srv/app/supervisor.conf "/srv/conf/supervisor.d/$name.conf"
       echo "The example $name app is in /srv/app"
     fi
@@ -55,14 +60,19 @@ set_tech() {
       [ -x /srv/bin/primary_tech/npm ] && /srv/bin/primary_tech/npm config set prefix /srv/.npm-packages >/dev/null 2>&1 ;;
   esac
   rm -f /srv/conf/nginx.d/default.conf
-  [ -e /srv/conf/nginx.d/app.conf ] || cat > /srv/conf/nginx.d/app.conf <<'CONF'
+  [ -e /srv/conf/nginx.d/app.conf ] || sed "s/@APP_PORT@/$app_port/" > /srv/conf/nginx.d/app.conf <<'CONF'
 server {
     listen 8000 default_server;
+    listen [::]:8000 default_server;
     location / {
-        proxy_pass http://127.0.0.1:8080/;
+        proxy_pass http://127.0.0.1:@APP_PORT@/;
+        proxy_http_version 1.1;
         proxy_set_header Host $host;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_set_header X-Forwarded-For $rosti_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $rosti_forwarded_proto;
+        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $rosti_connection;
     }
 }
 CONF
