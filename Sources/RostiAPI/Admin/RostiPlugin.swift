@@ -26,6 +26,11 @@ public struct RostiPlugin: APIPlugin {
         // An app reaches the storages' database servers at the host and port the API
         // reports, from inside its own network.
         containers?.host.provideServicePorts { DatabaseEngine.allCases.compactMap { storages.server($0)?.port } }
+        // A server that starts after an app's container (a new state's first storage)
+        // reaches the running apps too.
+        if let host = containers?.host {
+            for engine in DatabaseEngine.allCases { storages.server(engine)?.onReady { [weak host] _ in host?.servicePortsChanged() } }
+        }
     }
 
     /// The engines behind storages and the parts the apps' containers need: available with

@@ -360,6 +360,42 @@ public final class AppContainer: Sendable {
         if sandbox != nil { host.frontsChanged() }
     }
 
+    /// pasta's list of the host's service ports is fixed when it starts: when one appears
+    /// that the running network lacks (a new state's first storage starts its engine after
+    /// the app's container), the network is made again with the whole list, on the
+    /// container's queue (after any start under way). Connections through the old network
+    /// end, as they would if the balancer moved; the front door follows the new published
+    /// port.
+    func followServicePorts() {
+        queue.async { [self] in
+            let wanted = Set(host.servicePorts.filter { (1...65_535).contains($0) })
+            let running = state.withLock { state -> (Sandbox, AppNetwork)? in
+                guard let sandbox = state.sandbox, sandbox.isRunning, let network = state.network else { return nil }
+                return (sandbox, network)
+            }
+            guard let (sandbox, old) = running, !wanted.isSubset(of: old.hostPorts) else { return }
+            old.stop()
+            do {
+                let network = try AppNetwork.attach(
+                    sandbox, hostPorts: wanted.sorted(), tools: host.readiness.tools, identity: sandbox.identity,
+                    log: folder.containerLog, watcher: try host.watcher(), limits: host.limits)
+                let kept = state.withLock { state -> Bool in
+                    guard state.sandbox === sandbox, state.network === old else { return false }
+                    state.network = network
+                    return true
+                }
+                if !kept { network.stop() }
+            } catch {
+                host.logger.error("app \(appID): its network for the new service ports \(wanted.sorted()): \(error)")
+                state.withLock { state in
+                    if state.network === old { state.network = nil }
+                    state.problem = "its network cannot start: \(error)"
+                }
+            }
+            host.frontsChanged()
+        }
+    }
+
     /// Starts the container now (if enabled and not running) and waits until its
     /// supervisord listens and its nginx answers; false when it cannot start (apps-status
     /// says why).

@@ -21,10 +21,13 @@ final class AppNetwork: Sendable {
     let process: ChildProcess
     /// The host's loopback port that reaches the app's 8000.
     let frontPort: Int
+    /// The host's service ports brought in (pasta's list, fixed for its life).
+    let hostPorts: Set<Int>
 
-    private init(process: ChildProcess, frontPort: Int) {
+    private init(process: ChildProcess, frontPort: Int, hostPorts: Set<Int>) {
         self.process = process
         self.frontPort = frontPort
+        self.hostPorts = hostPorts
     }
 
     /// The port inside that the host's loopback port reaches.
@@ -63,7 +66,7 @@ final class AppNetwork: Sendable {
             let deadline = ContinuousClock.now + .seconds(limits.networkStartSeconds)
             while ContinuousClock.now < deadline {
                 if process.termination != nil { break }
-                if canConnect(port: port) { return AppNetwork(process: process, frontPort: port) }
+                if canConnect(port: port) { return AppNetwork(process: process, frontPort: port, hostPorts: Set(ports)) }
                 usleep(2_000)
             }
             let ended = process.termination

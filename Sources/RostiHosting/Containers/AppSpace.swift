@@ -120,6 +120,7 @@ public final class AppSpace: Sendable {
 
     public func attach(_ host: ContainerHost) {
         attached.withLock { $0 = host }
+        host.register(self)
     }
 
     public func container(_ app: Int64) -> AppContainer? { containers.withLock { $0[app] } }

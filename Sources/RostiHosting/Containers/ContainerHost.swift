@@ -43,6 +43,13 @@ public final class ContainerHost: Sendable {
     /// The machine's services apps reach at `127.0.0.1:<port>` from inside, and who is told
     /// when an app's published front appears or goes.
     private let network = Mutex<(servicePorts: @Sendable () -> [Int], observers: [@Sendable (Bool) -> Void])>(({ [] }, []))
+    /// The spaces attached to this host (one per open tenant state), weakly: a closed
+    /// state's space goes with it.
+    private let spaces = Mutex<[WeakSpace]>([])
+    private struct WeakSpace: @unchecked Sendable {
+        // Safe: only read and written under the `spaces` mutex, and AppSpace is Sendable.
+        weak var space: AppSpace?
+    }
     /// Containers started by Rostra itself rather than by a user's request, across tenants.
     private let automaticStarts = Mutex(0)
     private let frontDoor = Mutex<FrontDoorAddress?>(nil)
@@ -124,6 +131,27 @@ public final class ContainerHost: Sendable {
     /// Where `servicePorts` comes from (the storages' engines).
     public func provideServicePorts(_ provider: @escaping @Sendable () -> [Int]) {
         network.withLock { $0.servicePorts = provider }
+    }
+
+    /// A service port appeared (a storage's engine started, or came back on another port):
+    /// every running container whose network lacks it gets a new one with the whole list
+    /// (`AppContainer.followServicePorts()`), so that an app made before its first storage
+    /// reaches the storage without a restart.
+    public func servicePortsChanged() {
+        let attached = spaces.withLock { spaces -> [AppSpace] in
+            spaces.removeAll { $0.space == nil }
+            return spaces.compactMap(\.space)
+        }
+        for space in attached {
+            for app in space.appIDs { space.container(app)?.followServicePorts() }
+        }
+    }
+
+    func register(_ space: AppSpace) {
+        spaces.withLock { spaces in
+            spaces.removeAll { $0.space == nil || $0.space === space }
+            spaces.append(WeakSpace(space: space))
+        }
     }
 
     /// `handler` runs whenever an app's published front appears or goes, or the API changed

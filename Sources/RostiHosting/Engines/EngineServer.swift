@@ -62,6 +62,8 @@ public final class EngineServer: Sendable {
         var closed = false
         /// Bumped at every start and stop: an exit handler of an older server does nothing.
         var generation = 0
+        /// Told the port each time the server is ready (`onReady`).
+        var readyObservers: [@Sendable (Int) -> Void] = []
     }
 
     init(engine: DatabaseEngine, finding: EngineInstallation.Finding, context: EngineContext) {
@@ -78,6 +80,12 @@ public final class EngineServer: Sendable {
             dialect = nil
             status = AdaptiveMutex(Status(state: .notInstalled(missing: missing)))
         }
+    }
+
+    /// `handler` is told the port each time the server becomes ready: what reaches the
+    /// storages from elsewhere (the apps' networks) follows it.
+    public func onReady(_ handler: @escaping @Sendable (_ port: Int) -> Void) {
+        status.withLock { $0.readyObservers.append(handler) }
     }
 
     /// libdispatch kills the process that releases a queue never activated.
@@ -396,6 +404,7 @@ extension EngineServer {
                 child.onExit { [weak self] ended in self?.serverEnded(ended, generation: generation) }
                 context.logger.info(
                     "\(engine.productName) ready on 127.0.0.1:\(port) in \(Int((ContinuousClock.now - started) / .milliseconds(1))) ms (pid \(child.pid))")
+                for observer in status.withLock({ $0.readyObservers }) { observer(port) }
                 return
             case .ended(let termination):
                 let tail = logTail(layout)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -98,6 +99,36 @@ import Glibc
         let probe = "python3 -c 'import socket,sys; s=socket.create_connection((\"127.0.0.1\", int(sys.argv[1])), 3); print(s.recv(10).decode())'"
         #expect(try client.ssh("\(probe) \(open.port)").output == "hello\n")
         #expect(try client.ssh("\(probe) \(closed.port)").status != 0)
+    }
+
+    /// A new state's first storage starts its engine after the app's container: the app
+    /// reaches it without a restart, and its front moves with the new network.
+    @Test func aServicePortThatAppearsLaterIsReachedWithoutARestart() throws {
+        let fixture = try ContainerFixture()
+        try #require(fixture.isReady, "\(fixture.host.readiness.problems)")
+        let first = try TestListener()
+        let ports = Mutex<[Int]>([first.port])
+        fixture.host.provideServicePorts { ports.withLock { $0 } }
+        let (container, sshPort) = try fixture.app(42, name: "later")
+        #expect(container.start())
+        let client = fixture.client(sshPort)
+        let probe = "python3 -c 'import socket,sys; s=socket.create_connection((\"127.0.0.1\", int(sys.argv[1])), 3); print(s.recv(10).decode())'"
+        let later = try TestListener()
+        #expect(try client.ssh("\(probe) \(later.port)").status != 0, "not reachable before it is a service port")
+        let frontBefore = try #require(container.frontPort)
+
+        ports.withLock { $0.append(later.port) }
+        fixture.host.servicePortsChanged()
+        #expect(eventually(timeout: .seconds(10)) { (try? client.ssh("\(probe) \(later.port)").output) == "hello\n" })
+        #expect(try client.ssh("\(probe) \(first.port)").output == "hello\n")
+        let frontAfter = try #require(container.frontPort)
+        #expect(frontAfter != frontBefore)
+        #expect(eventually(timeout: .seconds(10)) { Self.get(frontAfter)?.1.contains("<title>Roští.cz</title>") == true })
+
+        // Nothing new: the network stays as it is.
+        fixture.host.servicePortsChanged()
+        usleep(300_000)
+        #expect(container.frontPort == frontAfter)
     }
 
     @Test func rebuildKeepsSrvAndHostKeysAndDropsTheRest() throws {
