@@ -14,12 +14,16 @@ struct FrontDoorOptions {
     static let port = OptionSpec(
         "front-door-port", .value(valueName: "port"),
         help: "Port of the front door, where each app answers for its domains and <name>-<id>.localhost (0: any free one).",
-        environment: EnvironmentFallback("ROSTRA_FRONT_DOOR_PORT"), shownDefault: "\(defaultPort)")
+        environment: EnvironmentFallback("ROSTRA_FRONT_DOOR_PORT"), shownDefault: "\(defaultPort), or 0 when --rosti-port is 0")
     static let off = OptionSpec(
         "no-front-door", .flag, help: "Run no front door: apps are reached over SSH only.",
         environment: EnvironmentFallback("ROSTRA_NO_FRONT_DOOR", shown: "ROSTRA_NO_FRONT_DOOR=1"))
 
     static let all = [port, off]
+
+    /// The front door's folder (nginx's configuration, logs and temporary files): a
+    /// throwaway one, removed when `rostra serve` stops.
+    static var directory: String { NSTemporaryDirectory() + "rostra-front-door-\(getpid())" }
     static let defaultPort = 8002
 
     /// Nil with --no-front-door.
@@ -28,13 +32,16 @@ struct FrontDoorOptions {
     /// use only leaves the front door out, as the TLS ports do).
     let portWasChosen: Bool
 
-    init(_ arguments: ParsedArguments) throws(UsageError) {
+    /// `freePortsAsked`: the Rosti API's port is 0. A harness that asks for free ports gets
+    /// a free front door too, as it gets free TLS ports: Rostras started side by side (a
+    /// test suite's) do not all reach for 8002.
+    init(_ arguments: ParsedArguments, freePortsAsked: Bool) throws(UsageError) {
         let chosen = try arguments.value(Self.port, expected: "a port (0–65535)") { Int($0).flatMap { (0...65_535).contains($0) ? $0 : nil } }
         if try arguments.isSet(Self.off) {
             guard chosen == nil else { throw UsageError("--no-front-door and --front-door-port (ROSTRA_NO_FRONT_DOOR, ROSTRA_FRONT_DOOR_PORT) exclude each other.") }
             requestedPort = nil
         } else {
-            requestedPort = chosen ?? Self.defaultPort
+            requestedPort = chosen ?? (freePortsAsked ? 0 : Self.defaultPort)
         }
         portWasChosen = chosen != nil
     }
@@ -54,9 +61,8 @@ struct FrontDoorOptions {
             }
             throw CommandFailure("Cannot listen for the front door on \(host):\(requestedPort): \(problem) (another port: --front-door-port; none: --no-front-door)")
         }
-        let directory = NSTemporaryDirectory() + "rostra-front-door-\(getpid())"
         do {
-            return try FrontDoor(host: host, port: requestedPort, directory: directory, watcher: try ProcessWatcher(), logger: logger)
+            return try FrontDoor(host: host, port: requestedPort, directory: Self.directory, watcher: try ProcessWatcher(), logger: logger)
         } catch {
             throw CommandFailure("Cannot prepare the front door: \(error)")
         }

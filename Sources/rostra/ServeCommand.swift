@@ -132,7 +132,7 @@ struct ServeCommand: RostraCommand {
         readyFile = arguments.string(Options.readyFile)
         storageHost = try StorageEngineSetup.hostname(from: arguments)
         storageEngines = try !arguments.isSet(StorageEngineSetup.off)
-        frontDoorOptions = try FrontDoorOptions(arguments)
+        frontDoorOptions = try FrontDoorOptions(arguments, freePortsAsked: addresses.ports[.rosti] == 0)
     }
 
     /// What an SSH client takes as a host: a DNS name or an IPv4 or IPv6 address.
@@ -290,8 +290,10 @@ struct ServeCommand: RostraCommand {
         } catch {
             logger.error("closing the state: \(error)")
         }
-        // Every tenant's containers ended with its state; the threads and children go now.
+        // Every tenant's containers ended with its state; the threads and children go now,
+        // and the front door's throwaway folder (its configuration and logs) with them.
         containers.shutdown()
+        if frontDoor != nil { try? FileManager.default.removeItem(atPath: FrontDoorOptions.directory) }
         // Then the database servers (each with its own stop signal) and their runtime folder.
         storages.engines?.close()
         readyFile?.withdraw()

@@ -198,10 +198,11 @@ import TestSupport
             "a\u{0}b/../../\(marker)", "\u{202E}txt.exe", String(repeating: "../", count: 300) + marker,
         ]
         // The TLS certificate authority's folder (`ca/`, beside the database) is made by a
-        // thread of its own once Rostra listens, and the storages' engines keep their data
-        // beside the database too, made when they start: both are the state's, and may
-        // appear meanwhile.
-        let listing = { Set(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path)).subtracting(["ca", "state.sqlite-engines"]) }
+        // thread of its own once Rostra listens, and the storages' engines, the apps'
+        // containers and the snapshots' archives keep their data beside the database too,
+        // made when they start: all are the state's, and may appear meanwhile.
+        let stateFolders: Set = ["ca", "state.sqlite-engines", "state.sqlite-apps", "state.sqlite-snapshots"]
+        let listing = { Set(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path)).subtracting(stateFolders) }
         let before = try listing()
         for (index, filename) in hostile.enumerated() {
             let upload = Self.multipart(filename: filename, content: "escape attempt \(index) \(UUID())")

@@ -103,7 +103,10 @@ struct AppFolder: Sendable {
     }
 
     static func authorizedKeysText(_ keys: [String]) -> String {
-        let lines = keys.flatMap { $0.split(whereSeparator: \.isNewline) }
+        // A closure, not the key path `\.isNewline`: a key path takes the address of the
+        // standard library's getter, and the dynamic loader warns on standard error about
+        // that in the non-PIE debug executable (a line that is not the JSON log's).
+        let lines = keys.flatMap { $0.split { $0.isNewline } }
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
         return lines.map { $0 + "\n" }.joined()
