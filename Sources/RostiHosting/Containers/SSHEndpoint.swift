@@ -124,6 +124,13 @@ public struct BindAddress: Sendable, Equatable, CustomStringConvertible {
             Glibc.close(descriptor)
             return nil
         }
+        if !listening {
+            // Held, not listening (a refusal fault): Linux lets another SO_REUSEADDR socket
+            // bind a port whose sockets all have the flag and none listens, and its choice
+            // of a free port for bind(0) may then pick it. Cleared, the port stays this app's.
+            var zero: Int32 = 0
+            setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &zero, socklen_t(MemoryLayout<Int32>.size))
+        }
         return descriptor
     }
 }
