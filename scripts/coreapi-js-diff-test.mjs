@@ -36,14 +36,20 @@ async function admin (method, path, body) {
   return response.json()
 }
 
-// Values the server makes at random (a new app's SMTP token), wherever they show: in
-// decoded results and in the answer texts the callbacks see.
-function withoutRandomValues (observation) {
-  if (typeof observation === 'string') return observation.replace(/("smtp_token": ?")[0-9a-f]+"/g, '$1<random>"')
-  if (Array.isArray(observation)) return observation.map(withoutRandomValues)
+// Values the server makes at random (a new app's SMTP token) or picks from what is free (an
+// app's SSH port in ssh_access: the two clients' runs may get different ones), wherever they
+// show: in decoded results and in the answer texts the callbacks see.
+function withoutRandomValues (observation, inSSHAccess = false) {
+  if (typeof observation === 'string') {
+    return observation.replace(/("smtp_token": ?")[0-9a-f]+"/g, '$1<random>"')
+      .replace(/("hostname": ?"[^"]*", ?"port": ?)[0-9]+/g, '$1"<a free port>"')
+  }
+  if (Array.isArray(observation)) return observation.map(item => withoutRandomValues(item, inSSHAccess))
   if (observation === null || typeof observation !== 'object') return observation
   return Object.fromEntries(Object.entries(observation).map(([key, value]) =>
-    [key, key === '.smtp_token' ? '<random>' : withoutRandomValues(value)]))
+    [key, key === '.smtp_token' ? '<random>'
+      : inSSHAccess && key === '.port' ? '<a free port>'
+        : withoutRandomValues(value, inSSHAccess || key === '.ssh_access')]))
 }
 
 // --- a window per bundle -------------------------------------------------------------

@@ -47,7 +47,12 @@ final class SSHEndpoint: Sendable {
         socket.withLock { socket in
             if socket.listening { return true }
             if socket.descriptor < 0 { socket.descriptor = address.boundSocket(port: port, listening: false) ?? -1 }
-            guard socket.descriptor >= 0, Glibc.listen(socket.descriptor, SOMAXCONN) == 0 else { return false }
+            guard socket.descriptor >= 0 else { return false }
+            // listen(2) checks the port again: without the flag, connections of the app's
+            // that sit in TIME_WAIT would make it fail (`boundSocket` cleared it while held).
+            var one: Int32 = 1
+            setsockopt(socket.descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            guard Glibc.listen(socket.descriptor, SOMAXCONN) == 0 else { return false }
             socket.listening = true
             return true
         }
