@@ -27,7 +27,7 @@ enum JobEngine {
         """
 
     /// When the work of a running job ended (`JobWork`), on the clock; NULL while it has not.
-    static let workEnd = "json_extract(params, '$.work.end')"
+    static let workEnd = "CAST(json_extract(params, '$.work.end') AS REAL)"
 
     /// When a running job is done: the later of its configured end and its work's end;
     /// NULL (never due) while the work goes on.

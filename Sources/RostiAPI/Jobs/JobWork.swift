@@ -203,13 +203,17 @@ final class JobWork: Sendable {
         let seconds = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
         let now = min(clock.now(), item.started + seconds)
         do {
+            // The end is kept as text of 17 digits (`JobEngine.workEnd` reads it back): as a
+            // JSON number SQLite writes 15, and a frozen clock's end rounded up by
+            // microseconds was never reached (a job completed through the admin API stayed
+            // running).
             try state.database.write { conn in
                 guard try Self.isRunning(item, conn) else { return }
                 switch ending {
                 case .ended(let bytes):
                     try conn.execute(
                         """
-                        UPDATE rosti_jobs SET params = json_set(params, '$.work', json_object('end', ?, 'bytes', ?))
+                        UPDATE rosti_jobs SET params = json_set(params, '$.work', json_object('end', printf('%!.17g', ?), 'bytes', ?))
                         WHERE id = ?
                         """, [now, bytes, item.id])
                 case .failed(let outcome, let progress):

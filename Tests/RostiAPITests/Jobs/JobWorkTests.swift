@@ -67,6 +67,18 @@ import TestSupport
         #expect(!entries.contains("./log/app.log"))
     }
 
+    /// On a frozen clock whose moment has more digits than a JSON number of SQLite keeps
+    /// (15), a work's end once rounded up past the job's own end: the job stayed running
+    /// forever. Ten moments, each rounded one way or the other.
+    @Test func onAFrozenClockAJobWhoseWorkEndedIsDoneWhateverItsMicroseconds() throws {
+        let server = try RostiTestServer()
+        #expect(try Self.admin(server, "PUT", "clock", body: #"{"mode":"frozen"}"#).status == 200)
+        for _ in 0..<10 {
+            #expect(try Self.admin(server, "POST", "clock/advance", body: #"{"seconds": 0.0000137}"#).status == 200)
+            _ = try Self.takeSnapshot(server)
+        }
+    }
+
     @Test func anAppThatNeverRanHasAnEmptyButValidArchive() throws {
         let server = try RostiTestServer()
         #expect(server.tenant.state.appSpace.serviceFolder(of: 1202) == nil)
