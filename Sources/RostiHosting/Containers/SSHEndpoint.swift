@@ -47,12 +47,7 @@ final class SSHEndpoint: Sendable {
         socket.withLock { socket in
             if socket.listening { return true }
             if socket.descriptor < 0 { socket.descriptor = address.boundSocket(port: port, listening: false) ?? -1 }
-            guard socket.descriptor >= 0 else { return false }
-            // listen(2) checks the port again: without the flag, connections of the app's
-            // that sit in TIME_WAIT would make it fail (`boundSocket` cleared it while held).
-            var one: Int32 = 1
-            setsockopt(socket.descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-            guard Glibc.listen(socket.descriptor, SOMAXCONN) == 0 else { return false }
+            guard socket.descriptor >= 0, Glibc.listen(socket.descriptor, SOMAXCONN) == 0 else { return false }
             socket.listening = true
             return true
         }
@@ -128,13 +123,6 @@ public struct BindAddress: Sendable, Equatable, CustomStringConvertible {
         guard bound == 0, !listening || Glibc.listen(descriptor, SOMAXCONN) == 0 else {
             Glibc.close(descriptor)
             return nil
-        }
-        if !listening {
-            // Held, not listening (a refusal fault): Linux lets another SO_REUSEADDR socket
-            // bind a port whose sockets all have the flag and none listens, and its choice
-            // of a free port for bind(0) may then pick it. Cleared, the port stays this app's.
-            var zero: Int32 = 0
-            setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &zero, socklen_t(MemoryLayout<Int32>.size))
         }
         return descriptor
     }
