@@ -51,6 +51,9 @@ public struct HostingLimits: Sendable, Equatable {
         /// so that a client's `supervisorctl` right after its first `echo 1` finds it (as
         /// rostictl's step 2 does); it runs anyway afterwards and says what is wrong.
         public var supervisordStartSeconds = 10.0
+        /// An `apps-action` that holds its request longer (the container's start) is logged:
+        /// a client's time-out may be shorter.
+        public var slowActionSeconds = 3.0
         /// The longest an admin fault may make an app's SSH late or refused.
         public var maximumFaultSeconds = 3_600.0
         /// The host keys each app's sshd has (ssh-keygen types). RSA is left out: a 3072-bit

@@ -23,7 +23,21 @@ struct FrontDoorOptions {
 
     /// The front door's folder (nginx's configuration, logs and temporary files): a
     /// throwaway one, removed when `rostra serve` stops.
-    static var directory: String { NSTemporaryDirectory() + "rostra-front-door-\(getpid())" }
+    static var directory: String { NSTemporaryDirectory() + folderPrefix + "\(getpid())" }
+    static let folderPrefix = "rostra-front-door-"
+
+    /// Removes the folders of front doors whose Rostra was killed (SIGKILL leaves it no time
+    /// to remove its own): those named for a process that no longer exists. A test suite
+    /// that kills Rostras by the hundred would otherwise fill the temporary folder.
+    static func removeAbandonedFolders() {
+        let parent = NSTemporaryDirectory()
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
+        for name in names where name.hasPrefix(folderPrefix) {
+            guard let pid = pid_t(name.dropFirst(folderPrefix.count)), pid > 0, pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: parent + name)
+        }
+    }
     static let defaultPort = 8002
 
     /// Nil with --no-front-door.
@@ -61,6 +75,7 @@ struct FrontDoorOptions {
             }
             throw CommandFailure("Cannot listen for the front door on \(host):\(requestedPort): \(problem) (another port: --front-door-port; none: --no-front-door)")
         }
+        Self.removeAbandonedFolders()
         do {
             return try FrontDoor(host: host, port: requestedPort, directory: Self.directory, watcher: try ProcessWatcher(), logger: logger)
         } catch {

@@ -22,6 +22,11 @@ public final class AppFrontDoor: Sendable {
     private let faults = Mutex<[String: Int]>([:])
     /// One change applied at a time, in order.
     private let queue = DispatchQueue(label: "rostra.front-door")
+    /// Changes asked for, and the number asked for when the last applied configuration read
+    /// the routes: a burst of changes (a rebuild's stop, start and answer; many requests at
+    /// once) is applied once, since every application reads all routes afresh, and an
+    /// application costs every app.
+    private let changes = Mutex<(asked: Int, applied: Int)>((0, 0))
     /// Set at shutdown: a change queued before it must not start nginx again.
     private let stopped = Atomic<Bool>(false)
 
@@ -46,11 +51,17 @@ public final class AppFrontDoor: Sendable {
     /// Something that routes changed: the front door is rewritten (and, with `wait`, this
     /// returns once nginx serves the new routes).
     func changed(wait: Bool) {
-        if wait {
-            queue.sync { apply() }
-        } else {
-            queue.async { self.apply() }
-        }
+        changes.withLock { $0.asked += 1 }
+        queue.async { self.applyIfAsked() }
+        // The application queued above, or one that read the routes after this change.
+        if wait { queue.sync {} }
+    }
+
+    private func applyIfAsked() {
+        let asked = changes.withLock { changes -> Int? in changes.asked > changes.applied ? changes.asked : nil }
+        guard let asked else { return }
+        apply()
+        changes.withLock { $0.applied = max($0.applied, asked) }
     }
 
     func setFault(tenant: String, app: Int64, status: Int?) {

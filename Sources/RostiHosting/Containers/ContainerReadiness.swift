@@ -118,9 +118,10 @@ public struct ContainerReadiness: Sendable {
             return "\(error)"
         }
         close(ends[1])
-        let text = readAll(ends[0], limit: 4096)
+        let deadline = ContinuousClock.now + .seconds(20)
+        let text = readAll(ends[0], limit: 4096, until: deadline)
         close(ends[0])
-        let ended = child.wait(timeout: .seconds(20)) ?? {
+        let ended = child.wait(timeout: max(.zero, ContinuousClock.now.duration(to: deadline))) ?? {
             child.signal(SIGKILL)
             return child.wait()!
         }()
@@ -149,11 +150,25 @@ public struct ContainerReadiness: Sendable {
     }
 }
 
-/// Everything `descriptor` gives until its end, at most `limit` bytes kept.
-func readAll(_ descriptor: Int32, limit: Int) -> [UInt8] {
+/// Everything `descriptor` gives until its end (or `deadline`, when given), at most `limit`
+/// bytes kept.
+func readAll(_ descriptor: Int32, limit: Int, until deadline: ContinuousClock.Instant? = nil) -> [UInt8] {
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
     while true {
+        if let deadline {
+            // A child that hangs holding the pipe open must not hold its reader past the deadline.
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero else { break }
+            var watched = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let milliseconds = Int32(min(left.components.seconds * 1_000 + left.components.attoseconds / 1_000_000_000_000_000 + 1, 60_000))
+            let ready = poll(&watched, 1, milliseconds)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            if ready == 0 { continue }  // the deadline, checked above
+        }
         let count = read(descriptor, &buffer, buffer.count)
         if count < 0 && errno == EINTR { continue }
         if count <= 0 { break }

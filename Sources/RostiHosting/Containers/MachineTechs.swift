@@ -73,9 +73,10 @@ public struct MachineTech: Sendable, Equatable {
             return nil
         }
         close(ends[1])
-        let output = readAll(ends[0], limit: 256)
+        let deadline = ContinuousClock.now + .seconds(20)
+        let output = readAll(ends[0], limit: 256, until: deadline)
         close(ends[0])
-        guard child.wait(timeout: .seconds(20)) == .exited(0) else {
+        guard child.wait(timeout: max(.zero, ContinuousClock.now.duration(to: deadline))) == .exited(0) else {
             child.signal(SIGKILL)
             return nil
         }

@@ -56,6 +56,9 @@ public final class FrontDoor: Sendable {
             try FileManager.default.createDirectory(atPath: directory + folder, withIntermediateDirectories: true)
             if let identity { chown(directory + folder, identity.uid, identity.gid) }
         }
+        for page in FrontDoorConfiguration.pages {
+            try write(page.html, to: directory + "/pages/" + page.fileName)
+        }
     }
 
     /// Whether `name` can be routed (a domain with a character that could change nginx's
@@ -65,16 +68,13 @@ public final class FrontDoor: Sendable {
     /// Whether nginx is installed here.
     public static var isInstalled: Bool { access(executable, X_OK) == 0 }
 
-    /// Serves exactly `routes` from now on: writes the configuration and its pages, starts
+    /// Serves exactly `routes` from now on: writes the configuration, starts
     /// nginx or has it reload, and returns once the new configuration answers.
     public func apply(_ routes: [FrontDoorRoute]) throws {
         try state.withLock { state in
             state.generation += 1
             let configuration = FrontDoorConfiguration(
                 listenHost: host, port: port, directory: directory, routes: routes, limits: limits, generation: state.generation)
-            for page in configuration.pages {
-                try write(page.html, to: directory + "/pages/" + page.fileName)
-            }
             try write(configuration.text, to: directory + "/nginx.conf")
             var oldWorkers: [pid_t] = []
             if let process = state.process, process.termination == nil {

@@ -21,15 +21,25 @@ struct FrontDoorConfiguration {
         let html: String
     }
 
-    /// The pages the configuration names: what an unknown host gets, and one per stopped app.
-    var pages: [Page] {
-        var pages = [Page(fileName: "unknown-host.html", html: Self.page(
-            title: "No app here", text: "No Rosti app answers for this host name. Each app answers for its domains and for <name>-<id>.localhost."))]
-        for (index, route) in routes.enumerated() where route.target == .stopped {
-            pages.append(Page(fileName: "stopped-\(index).html", html: Self.page(
-                title: "App stopped", text: "The app \(route.appName) is stopped. Start it with apps-action {\"action\": \"start\"} (or rostictl start).")))
-        }
-        return pages
+    /// The pages kept as files: what an unknown host gets. A stopped app's page names the
+    /// app, so it is written into the configuration itself (`return 503 "…"`): a file per
+    /// stopped app would be written again at every change, and a change costs every app.
+    static let pages = [
+        Page(fileName: "unknown-host.html", html: page(
+            title: "No app here", text: "No Rosti app answers for this host name. Each app answers for its domains and for <name>-<id>.localhost.")),
+    ]
+
+    /// The stopped page of the app named `appName`, as an nginx quoted string. What nginx
+    /// would read in one becomes an HTML character reference: `"` (already `&quot;` in the
+    /// text, and the page's markup has none), `\` and `$` (which starts a variable); a line
+    /// end becomes nginx's `\n`.
+    static func stoppedPage(appName: String) -> String {
+        let html = page(
+            title: "App stopped", text: "The app \(appName) is stopped. Start it with apps-action {\"action\": \"start\"} (or rostictl start).")
+        let quoted = html.replacingOccurrences(of: "\\", with: "&#92;").replacingOccurrences(of: "$", with: "&#36;")
+            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "\r", with: "&#13;")
+            .replacingOccurrences(of: "\n", with: "\\n")
+        return "\"" + quoted + "\""
     }
 
     var text: String {
@@ -91,9 +101,7 @@ struct FrontDoorConfiguration {
                 lines.append("    upstream app\(index) { server 127.0.0.1:\(port); keepalive \(limits.keepaliveConnectionsPerApp); }")
                 continue
             case .stopped:
-                lines.append("        location / { return 503; }")
-                lines.append("        error_page 503 /__rostra/stopped.html;")
-                lines.append("        location = /__rostra/stopped.html { internal; root \(directory)/pages; rewrite ^ /stopped-\(index).html break; }")
+                lines.append("        location / { return 503 \(Self.stoppedPage(appName: route.appName)); }")
             case .fault(let status):
                 lines.append("        location / { return \(status); }")
             }
@@ -120,12 +128,8 @@ struct FrontDoorConfiguration {
     }
 
     private static func page(title: String, text: String) -> String {
-        """
-        <!doctype html>
-        <html><head><meta charset="utf-8"><title>\(escape(title)) · Rostra</title></head>
-        <body><h1>\(escape(title))</h1><p>\(escape(text))</p><p>Rostra, the local emulator of the Rosti API.</p></body></html>
-
-        """
+        "<!doctype html>\n<html><head><meta charset=utf-8><title>\(escape(title)) · Rostra</title></head>\n"
+            + "<body><h1>\(escape(title))</h1><p>\(escape(text))</p><p>Rostra, the local emulator of the Rosti API.</p></body></html>\n"
     }
 
     private static func escape(_ text: String) -> String {

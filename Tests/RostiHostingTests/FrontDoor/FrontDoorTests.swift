@@ -93,6 +93,24 @@ struct FrontDoorTests {
         #expect(try fixture.get("/", host: "broken-1204.localhost").status == 504)
     }
 
+    /// A stopped app's page is written into nginx's configuration: a name with what nginx
+    /// reads in a quoted string (quotes, backslashes, variables, braces, line ends) is shown
+    /// as it is, changes nothing of the configuration, and the page is a whole HTML page.
+    @Test func aStoppedAppsPageShowsAnyNameAsItIs() throws {
+        let fixture = try Fixture()
+        let name = "odd\"$host\\n{ return 200; };\n<b>&"
+        try fixture.frontDoor.apply([
+            FrontDoorRoute(hostNames: ["odd-1205.localhost"], appName: name, target: .stopped),
+            FrontDoorRoute(hostNames: ["old-1203.localhost"], appName: "old", target: .stopped),
+        ])
+        let stopped = try fixture.get("/", host: "odd-1205.localhost")
+        #expect(stopped.status == 503)
+        #expect(stopped.headers["content-type"]?.hasPrefix("text/html") == true)
+        #expect(stopped.text.hasPrefix("<!doctype html>\n<html>"))
+        #expect(stopped.text.contains("The app odd&quot;&#36;host&#92;n{ return 200; };\n&lt;b&gt;&amp; is stopped"), "\(stopped.text)")
+        #expect(try fixture.get("/", host: "old-1203.localhost").text.contains("The app old is stopped"))
+    }
+
     @Test func keepsTheClientsConnectionAliveAcrossApps() throws {
         let fixture = try Fixture()
         let client = try RawClient(port: fixture.frontDoor.port)
