@@ -43,6 +43,11 @@ public struct HostingLimits: Sendable, Equatable {
         public var maximumEndpoints = 1_000
         /// SSH sessions open at once on one app; more connections are closed at once.
         public var sessionsPerApp = 64
+        /// Cron jobs of one app running at once; a job due beyond it is not run (and logged).
+        public var cronJobsPerApp = 16
+        /// The largest crontab cron reads (Vixie cron's lines are short): less than a pipe
+        /// holds, so a job's input is written at once.
+        public var crontabBytes = 32_768
         /// Connections an app holds while its SSH is made late (`SSHFault.late`); more are closed.
         public var heldConnectionsPerApp = 64
         /// From spawning bubblewrap to the sandbox saying it is complete (its mounts done).

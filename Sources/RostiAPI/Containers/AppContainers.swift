@@ -231,6 +231,8 @@ extension RostiPlugin {
 
     /// The apps' containers follow what happened to the tenant's state.
     func containersFollow(_ tenant: Tenant, did event: TenantEvent) {
-        containers?.follow(tenant, did: event)
+        guard let containers else { return }
+        containers.follow(tenant, did: event)
+        AppCron.follow(tenant, did: event, logger: Logger(label: "rostra.rosti.cron"))
     }
 }

@@ -38,6 +38,9 @@ public final class AppContainer: Sendable {
     /// Rosti's: apps listen on 8080.
     public static let defaultAppPort = 8080
 
+    /// The containers' time zone (`TZ`), Rosti's; cron reads the apps' tables in it too.
+    public static let timeZone = "Europe/Prague"
+
     private struct State {
         var settings: Settings
         var endpoint: SSHEndpoint?
@@ -46,6 +49,8 @@ public final class AppContainer: Sendable {
         /// The sandbox's network (pasta), while it runs.
         var network: AppNetwork?
         var sessions: [pid_t: ChildProcess] = [:]
+        /// Cron jobs running (`runCronJobs`).
+        var cronJobs: [pid_t: ChildProcess] = [:]
         /// Connections held while the SSH is late.
         var held: [Int32] = []
         var lateUntil: ContinuousClock.Instant?
@@ -307,6 +312,8 @@ public final class AppContainer: Sendable {
                 return nil
             }
             host.frontsChanged()
+            // Cron starts with the container: its @reboot jobs now.
+            runCronJobs(installedCrontab()?.entries.filter { $0.schedule == nil } ?? [])
             started.process.onExit { [weak self, weak started] ended in
                 guard let self else { return }
                 let network = self.state.withLock { state -> AppNetwork? in
@@ -336,6 +343,82 @@ public final class AppContainer: Sendable {
         String("\(name)_\(id)".prefix(63))
     }
 
+    // MARK: Cron
+
+    /// The crontab installed in the container (where its `crontab` puts it), read without
+    /// following a link, since the app owns the folder; nil when none is, or it is not a
+    /// plain file of at most `limits.crontabBytes`.
+    public func installedCrontab() -> CronTable? {
+        let descriptor = Glibc.open(folder.spool + "/app", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size <= host.limits.crontabBytes else { return nil }
+        return CronTable(parsing: String(decoding: readAll(descriptor, limit: host.limits.crontabBytes), as: UTF8.self))
+    }
+
+    /// Runs `entries` in the running container as cron runs a job: as `app` in `/srv`,
+    /// with cron's environment (`SHELL=/bin/sh`, `PATH=/usr/bin:/bin`, `HOME`, `LOGNAME`)
+    /// and the table's settings, the command given to `$SHELL -c`, its input what followed
+    /// `%`. There is no mail in a container: what a job prints goes to
+    /// `/srv/log/cron.log`, after a line naming it. Nothing runs in a stopped container,
+    /// and at most `limits.cronJobsPerApp` jobs run at once.
+    public func runCronJobs(_ entries: [CronTable.Entry]) {
+        guard !entries.isEmpty else { return }
+        queue.async { [self] in
+            guard let sandbox = state.withLock({ $0.sandbox }), sandbox.isRunning else { return }
+            for entry in entries { runCronJob(entry, in: sandbox) }
+        }
+    }
+
+    /// Inside, as `app`: the output to cron.log when it can be written (the job runs all the
+    /// same when it cannot), the line naming the job, then the job.
+    static let cronJobScript = #"""
+        if true 2>/dev/null >>/srv/log/cron.log; then exec >>/srv/log/cron.log 2>&1; else exec >/dev/null 2>&1; fi
+        printf '%s CRON (app) CMD (%s)\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$1"
+        exec "${SHELL:-/bin/sh}" -c "$1"
+        """#
+
+    private func runCronJob(_ entry: CronTable.Entry, in sandbox: Sandbox) {
+        let running = state.withLock { $0.cronJobs.count }
+        guard running < host.limits.cronJobsPerApp else {
+            host.logger.warning("app \(appID): cron job not run, \(running) are still running: \(entry.command)")
+            return
+        }
+        var environment = ["SHELL": "/bin/sh", "PATH": "/usr/bin:/bin", "HOME": "/srv", "LOGNAME": "app", "LANG": "C.UTF-8", "TZ": Self.timeZone]
+        for (name, value) in entry.environment { environment[name] = value }
+        var input: Int32 = -1
+        if let text = entry.input {
+            guard let ends = makePipe() else { return }
+            // The table is at most `crontabBytes`, less than a pipe holds: this never waits.
+            _ = Array(text.utf8).withUnsafeBytes { write(ends.write, $0.baseAddress, $0.count) }
+            close(ends.write)
+            input = ends.read
+        }
+        defer { if input >= 0 { close(input) } }
+        guard var command = sandbox.enteringCommand(
+            ["/bin/sh", "-c", Self.cronJobScript, "cron", entry.command], tools: host.readiness.tools, environment: environment,
+            descriptors: [input, -1, -1], identity: sandbox.identity)
+        else { return }
+        command.stopSignal = SIGKILL
+        do {
+            let job = try host.watcher().spawn(command)
+            let kept = state.withLock { state -> Bool in
+                guard !state.removed, state.sandbox === sandbox else { return false }
+                state.cronJobs[job.pid] = job
+                return true
+            }
+            guard kept else {
+                job.signal(SIGKILL)
+                return
+            }
+            let pid = job.pid
+            job.onExit { [weak self] (_: Termination) in _ = self?.state.withLock { $0.cronJobs.removeValue(forKey: pid) } }
+        } catch {
+            host.logger.error("app \(appID): running a cron job: \(error)")
+        }
+    }
+
     // MARK: Stopping
 
     /// Ends the container: its sessions, its processes, the connections it held. The
@@ -347,9 +430,10 @@ public final class AppContainer: Sendable {
                 state.sandbox = nil
                 state.network = nil
                 state.sessions = [:]
+                state.cronJobs = [:]
                 state.held = []
             }
-            return (state.sandbox, state.network, Array(state.sessions.values), state.held)
+            return (state.sandbox, state.network, Array(state.sessions.values) + Array(state.cronJobs.values), state.held)
         }
         endAutomaticStart()
         for session in sessions { session.signal(SIGKILL) }
@@ -465,6 +549,9 @@ public final class AppContainer: Sendable {
             return network.frontPort
         }
     }
+
+    /// Whether its container runs now.
+    public var isRunning: Bool { state.withLock { $0.sandbox?.isRunning == true } }
 
     /// The sandbox's pid 1 while it runs (its processes are those of its pid namespace).
     var runningPID1: pid_t? { state.withLock { state in state.sandbox.flatMap { $0.isRunning ? $0.pid1 : nil } } }

@@ -11,7 +11,7 @@ import Glibc
 /// and network namespaces, in which `app` (uid 1000) is Rostra's user (or, as root, the
 /// app's own uid), `/srv` is the app's folder, the machine's `/usr` and a list of `/etc`
 /// files are read-only, and `init.sh` runs supervisord. SSH sessions are entered into it
-/// (`sessionCommand`), so they see its processes, its network and its `/tmp`; killing its
+/// (`enteringCommand`), so they see its processes, its network and its `/tmp`; killing its
 /// pid 1 ends all of them at once.
 final class Sandbox: Sendable {
     /// The outer bubblewrap process (Rostra's child).
@@ -120,7 +120,7 @@ final class Sandbox: Sendable {
             "--dir", "/var/tmp", "--dir", "/var/log/nginx", "--symlink", "/srv/var/nginx", "/var/lib/nginx", "--dir", "/home",
             "--chdir", "/srv", "--clearenv",
             "--setenv", "HOME", "/srv", "--setenv", "USER", "app", "--setenv", "LOGNAME", "app", "--setenv", "SHELL", "/bin/bash",
-            "--setenv", "PATH", path, "--setenv", "LANG", "C.UTF-8", "--setenv", "TZ", "Europe/Prague",
+            "--setenv", "PATH", path, "--setenv", "LANG", "C.UTF-8", "--setenv", "TZ", AppContainer.timeZone,
         ]
         guard descriptors.count <= 64 else { throw SandboxError("too many descriptors for bubblewrap") }
         // On a pipe rather than the command line, so that pid 1 inside shows
@@ -176,22 +176,31 @@ final class Sandbox: Sendable {
 
     var isRunning: Bool { process.termination == nil }
 
-    /// The command an SSH connection runs with the socket as its descriptors 0 and 1 and
-    /// this sandbox's user namespace as 3: `nsenter` into the outer user namespace and the
-    /// sandbox's others, `nsenter` again into pid 1's nested user namespace (where it is
-    /// uid 1000, `app`, with no capabilities left after exec), `setpriv` for no new
-    /// privileges, then OpenSSH's `sshd -i` with the app's config.
+    /// The command an SSH connection runs with the socket as its descriptors 0 and 1: OpenSSH's
+    /// `sshd -i` with the app's config, entered as `enteringCommand` says.
     func sessionCommand(tools: ContainerTools, connection: Int32, log: Int32, identity: FileOwner?) -> Command? {
-        guard let nsenter = tools[ContainerTools.nsenter], let setpriv = tools[ContainerTools.setpriv],
-            let sshd = tools[ContainerTools.sshd]
-        else { return nil }
+        guard let sshd = tools[ContainerTools.sshd] else { return nil }
+        return enteringCommand(
+            [sshd, "-i", "-e", "-f", "/run/rostra/sshd_config"], tools: tools, environment: ["LANG": "C.UTF-8"],
+            descriptors: [connection, connection, log], identity: identity)
+    }
+
+    /// A command that runs `arguments` inside this sandbox as `app`, in `/srv`, with
+    /// `descriptors` as its 0, 1, 2 and this sandbox's user namespace as 3: `nsenter` into the
+    /// outer user namespace and the sandbox's others, `nsenter` again into pid 1's nested
+    /// user namespace (where it is uid 1000, `app`, with no capabilities left after exec),
+    /// `setpriv` for no new privileges, then the program, with `environment` and nothing
+    /// else of Rostra's.
+    func enteringCommand(
+        _ arguments: [String], tools: ContainerTools, environment: [String: String], descriptors: [Int32], identity: FileOwner?
+    ) -> Command? {
+        guard let nsenter = tools[ContainerTools.nsenter], let setpriv = tools[ContainerTools.setpriv], descriptors.count == 3 else { return nil }
         var command = Command(nsenter, [
             "--user=/proc/self/fd/3", "--preserve-credentials", "-t", String(pid1), "-m", "-p", "-u", "-i", "-n",
             nsenter, "--user=/proc/1/ns/user", "--preserve-credentials", "-w/srv",
             setpriv, "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--",
-            sshd, "-i", "-e", "-f", "/run/rostra/sshd_config",
-        ], environment: ["LANG": "C.UTF-8"])
-        command.descriptors = [connection, connection, log, userNamespace]
+        ] + arguments, environment: environment)
+        command.descriptors = descriptors + [userNamespace]
         command.identity = identity.map { (uid: $0.uid, gid: $0.gid) }
         return command
     }

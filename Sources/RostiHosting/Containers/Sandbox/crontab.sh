@@ -2,7 +2,7 @@
 # `crontab` inside an app's container. Debian's crontab is setgid and writes the root-owned
 # /var/spool/cron, which an unprivileged sandbox cannot; this one checks the table the way
 # Vixie cron's crontab does and installs it as /var/spool/cron/crontabs/app, the app's own
-# spool. Rostra does not run the jobs yet (docs/rosti.md).
+# spool, where Rostra's cron reads it (docs/rosti.md, "Cron").
 set -u
 spool=/var/spool/cron/crontabs
 user=app

@@ -2,8 +2,8 @@
 # The app container's boot (/run/rostra/init.sh), run by bubblewrap as `app` inside the
 # app's sandbox, in the order of Rosti's start.sh: folders, stale sockets, the crontab,
 # the app's own init.sh, then supervisord. Rostra reads descriptor 5: once the sandbox is
-# complete (its mounts done, stale sockets gone), SSH sessions are entered; the
-# container's `supervisorctl` waits for supervisord's socket.
+# complete (its mounts done, stale sockets gone, the crontab installed), SSH sessions are
+# entered and cron starts; the container's `supervisorctl` waits for supervisord's socket.
 set -u
 
 # Nothing of the host may stay open in here: bubblewrap's own descriptors (folders it
@@ -14,8 +14,6 @@ for fd in /proc/self/fd/*; do
 done
 # Before any session: a socket left by the last boot would look like a listening supervisord.
 rm -f /srv/run/*.sock /srv/run/*.pid
-echo ready >&5
-exec 5>&-
 
 cd /srv
 mkdir -p /srv/log /srv/conf/supervisor.d /srv/conf/nginx.d /srv/run /srv/var/nginx /srv/bin
@@ -24,6 +22,10 @@ for dotfile in .bashrc .bash_profile; do
 done
 [ -e /srv/conf/crontab ] || printf '# The crontab of this app: edit it, then run: crontab /srv/conf/crontab\n' > /srv/conf/crontab
 crontab /srv/conf/crontab >>/srv/log/cron.log 2>&1 || echo "boot: crontab /srv/conf/crontab failed" >>/srv/log/cron.log
+# Cron (Rostra runs the table, on the emulator's clock) starts here, as in start.sh: its
+# @reboot jobs see the table just installed.
+echo ready >&5
+exec 5>&-
 if [ -f /srv/app/init.sh ]; then
   chmod +x /srv/app/init.sh
   (cd /srv/app && ./init.sh) >>/srv/log/init.log 2>&1
