@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(name: "ArgumentsTests", dependencies: ["Arguments"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes", "TestSupport"]),
         .testTarget(
-            name: "RostiHostingTests", dependencies: ["RostiHosting", "Processes", "TestSupport", logging],
+            name: "RostiHostingTests", dependencies: ["RostiHosting", "Processes", "TestSupport", "HTTP", logging],
             exclude: ["FrontDoor/upstream.py"]
         ),
         // A child process for the crash-durability test and a benchmark of the state layer.

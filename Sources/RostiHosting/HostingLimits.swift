@@ -56,8 +56,11 @@ public struct HostingLimits: Sendable, Equatable {
         /// so that a client's `supervisorctl` right after its first `echo 1` finds it (as
         /// rostictl's step 2 does); it runs anyway afterwards and says what is wrong.
         public var supervisordStartSeconds = 10.0
-        /// An `apps-action` that holds its request longer (the container's start) is logged:
-        /// a client's time-out may be shorter.
+        /// The longest an `apps-action` start, restart or rebuild holds its request waiting
+        /// for the container to come up (its supervisord listening, its nginx answering);
+        /// the start goes on afterwards. Below the 10 s many clients time out at.
+        public var actionAnswerSeconds = 5.0
+        /// An `apps-action` that holds its request longer is logged.
         public var slowActionSeconds = 3.0
         /// The longest an admin fault may make an app's SSH late or refused.
         public var maximumFaultSeconds = 3_600.0

@@ -1,5 +1,6 @@
 import Arguments
 import Foundation
+import HTTP
 import Logging
 import Processes
 import RostiHosting
@@ -19,7 +20,12 @@ struct FrontDoorOptions {
         "no-front-door", .flag, help: "Run no front door: apps are reached over SSH only.",
         environment: EnvironmentFallback("ROSTRA_NO_FRONT_DOOR", shown: "ROSTRA_NO_FRONT_DOOR=1"))
 
-    static let all = [port, off]
+    static let tlsPort = OptionSpec(
+        "front-door-tls-port", .value(valueName: "port"),
+        help: "Port of the front door over TLS, with a certificate of the local authority for each app's names (0: any free one).",
+        environment: EnvironmentFallback("ROSTRA_FRONT_DOOR_TLS_PORT"), shownDefault: "\(defaultTLSPort), or 0 when --rosti-port is 0; none with --no-tls")
+
+    static let all = [port, tlsPort, off]
 
     /// The front door's folder (nginx's configuration, logs and temporary files): a
     /// throwaway one, removed when `rostra serve` stops.
@@ -39,30 +45,41 @@ struct FrontDoorOptions {
         }
     }
     static let defaultPort = 8002
+    static let defaultTLSPort = 8445
 
     /// Nil with --no-front-door.
     let requestedPort: Int?
     /// Whether the port was named (a named port in use stops the start; the default one in
     /// use only leaves the front door out, as the TLS ports do).
     let portWasChosen: Bool
+    /// The TLS port asked for (nil with --no-front-door; `--no-tls` is the caller's).
+    let requestedTLSPort: Int?
+    let tlsPortWasChosen: Bool
 
     /// `freePortsAsked`: the Rosti API's port is 0. A harness that asks for free ports gets
     /// a free front door too, as it gets free TLS ports: Rostras started side by side (a
     /// test suite's) do not all reach for 8002.
     init(_ arguments: ParsedArguments, freePortsAsked: Bool) throws(UsageError) {
         let chosen = try arguments.value(Self.port, expected: "a port (0–65535)") { Int($0).flatMap { (0...65_535).contains($0) ? $0 : nil } }
+        let chosenTLS = try arguments.value(Self.tlsPort, expected: "a port (0–65535)") { Int($0).flatMap { (0...65_535).contains($0) ? $0 : nil } }
         if try arguments.isSet(Self.off) {
-            guard chosen == nil else { throw UsageError("--no-front-door and --front-door-port (ROSTRA_NO_FRONT_DOOR, ROSTRA_FRONT_DOOR_PORT) exclude each other.") }
+            guard chosen == nil, chosenTLS == nil else {
+                throw UsageError("--no-front-door and --front-door-port or --front-door-tls-port (ROSTRA_NO_FRONT_DOOR, ROSTRA_FRONT_DOOR_PORT, ROSTRA_FRONT_DOOR_TLS_PORT) exclude each other.")
+            }
             requestedPort = nil
+            requestedTLSPort = nil
         } else {
             requestedPort = chosen ?? (freePortsAsked ? 0 : Self.defaultPort)
+            requestedTLSPort = chosenTLS ?? (freePortsAsked ? 0 : Self.defaultTLSPort)
         }
         portWasChosen = chosen != nil
+        tlsPortWasChosen = chosenTLS != nil
     }
 
     /// The front door on `host`, or nil (after a warning) when it is off, nginx is missing,
-    /// or its default port is in use.
-    func frontDoor(host: String, logger: Logger) throws -> FrontDoor? {
+    /// or its default port is in use; over TLS too with certificates of `authority` (nil:
+    /// `--no-tls`), unless its default TLS port is in use (after a warning).
+    func frontDoor(host: String, authority: LocalCertificateAuthority?, logger: Logger) throws -> FrontDoor? {
         guard let requestedPort else { return nil }
         guard FrontDoor.isInstalled else {
             logger.warning("no front door: nginx is not installed (\(FrontDoor.installCommand)); apps are reached over SSH only")
@@ -75,9 +92,27 @@ struct FrontDoorOptions {
             }
             throw CommandFailure("Cannot listen for the front door on \(host):\(requestedPort): \(problem) (another port: --front-door-port; none: --no-front-door)")
         }
+        var tls: FrontDoor.TLS?
+        if let authority, let tlsPort = requestedTLSPort {
+            if tlsPort != 0, let problem = Self.portProblem(host: host, port: tlsPort) {
+                guard !tlsPortWasChosen else {
+                    throw CommandFailure("Cannot listen for the front door over TLS on \(host):\(tlsPort): \(problem) (another port: --front-door-tls-port; none: --no-tls)")
+                }
+                logger.warning("the front door is not served over TLS: its default port \(tlsPort) is in use (choose one: --front-door-tls-port; none: --no-tls)")
+            } else {
+                let validity = LocalCertificateAuthority.Validity.self
+                tls = FrontDoor.TLS(port: tlsPort, renewAfter: .seconds((validity.serverDays - validity.renewWithinDays) * 86_400)) { names in
+                    let issued = try authority.issueCertificate(names: names)
+                    if issued.madeAuthority {
+                        logger.notice("made a certificate authority: \(authority.authorityCertificatePath) (trust it once: rostra ca)")
+                    }
+                    return (issued.certificate, issued.key)
+                }
+            }
+        }
         Self.removeAbandonedFolders()
         do {
-            return try FrontDoor(host: host, port: requestedPort, directory: Self.directory, watcher: try ProcessWatcher(), logger: logger)
+            return try FrontDoor(host: host, port: requestedPort, directory: Self.directory, watcher: try ProcessWatcher(), logger: logger, tls: tls)
         } catch {
             throw CommandFailure("Cannot prepare the front door: \(error)")
         }

@@ -224,7 +224,7 @@ struct ServeCommand: RostraCommand {
         let containers: AppContainers
         let frontDoor: FrontDoor?
         do {
-            frontDoor = try frontDoorOptions.frontDoor(host: host, logger: logger)
+            frontDoor = try frontDoorOptions.frontDoor(host: host, authority: tls.ports == nil ? nil : tls.location.authority, logger: logger)
         } catch {
             close(servers.map(\.1) + tlsServers.map(\.1), freedMemory: freedMemory)
             throw error
@@ -341,6 +341,9 @@ struct ServeCommand: RostraCommand {
                 lines.append("  App containers       ready: ssh -p <the app's ssh_access port> app@\(sshHost)")
                 if let door = containers.frontDoor?.door {
                     lines.append("  Front door           http://<app name>-<app id>.localhost:\(door.port)/ and each app's domains (Host header)")
+                    if let tls = door.tls {
+                        lines.append("  Front door (TLS)     https://<app name>-<app id>.localhost:\(tls.port)/   (certificates of the local CA)")
+                    }
                 }
             } else {
                 lines.append("  App containers       not available here (the APIs work; SSH deploys do not): see Missing")

@@ -165,7 +165,28 @@ public struct LocalCertificateAuthority: Sendable {
         return nil
     }
 
+    /// A new certificate of the authority for `names`, valid `Validity.serverDays`, and its
+    /// key, in PEM, for a server that keeps them itself (the front door has one per app:
+    /// nginx reads them from its own folder); `madeAuthority` when the authority was made
+    /// for it.
+    public func issueCertificate(names: [String]) throws(TLSError) -> (certificate: String, key: String, madeAuthority: Bool) {
+        for name in names where !Self.isValidName(name) {
+            throw TLSError("\(name) is not a host name or an IP address a certificate can name")
+        }
+        return try withLock { () throws(TLSError) -> (certificate: String, key: String, madeAuthority: Bool) in
+            let made = try makeAuthorityIfMissing()
+            let (certificate, key) = try issue(names: names, authority: try read(authorityCertificatePath))
+            return (certificate, key, made)
+        }
+    }
+
     private func issueServerCertificate(names: [String], authority: String) throws(TLSError) {
+        let (certificate, key) = try issue(names: names, authority: authority)
+        try write(key, to: serverKeyPath, mode: 0o600)
+        try write(certificate, to: serverCertificatePath, mode: 0o644)
+    }
+
+    private func issue(names: [String], authority: String) throws(TLSError) -> (certificate: String, key: String) {
         let authorityKey = try read(authorityKeyPath)
         var certificatePEM: UnsafeMutablePointer<CChar>?
         var keyPEM: UnsafeMutablePointer<CChar>?
@@ -182,8 +203,7 @@ public struct LocalCertificateAuthority: Sendable {
             free(certificatePEM)
             free(keyPEM)
         }
-        try write(keyPEM, to: serverKeyPath, mode: 0o600)
-        try write(certificatePEM, to: serverCertificatePath, mode: 0o644)
+        return (String(cString: certificatePEM), String(cString: keyPEM))
     }
 
     // MARK: Files

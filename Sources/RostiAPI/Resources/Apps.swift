@@ -120,7 +120,8 @@ enum Apps {
         }
         // A stopped app's container ends with every process in it (the row says so). A
         // start, a restart and a rebuild answer once the container runs and its supervisord
-        // listens (its programs are being started), so that the next request sees it up.
+        // listens (its programs are being started), so that the next request sees it up —
+        // or after `actionAnswerSeconds`, the start going on.
         try AppContainers.follow(app: answer.2, in: call.tenant.state)
         let began = ContinuousClock.now
         defer {
@@ -130,14 +131,27 @@ enum Apps {
                 call.logger.warning("apps-action \(answer.1?.rawValue ?? "-") of app \(answer.2) took \(took.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
             }
         }
-        if let container = call.tenant.state.appSpace.container(answer.2) {
-            switch answer.1 {
-            case .start?: container.start()
-            case .restart?:
-                container.stop()
-                container.start()
-            case .rebuild?: try container.rebuild()
-            case .stop?, nil: break
+        if let container = call.tenant.state.appSpace.container(answer.2), let action = answer.1, action != .stop,
+           let host = call.tenant.state.appSpace.host
+        {
+            let logger = call.logger
+            let inTime = container.act(waitingAtMost: host.configuration.limits.actionAnswerSeconds) { container in
+                switch action {
+                case .start: container.start()
+                case .restart:
+                    container.stop()
+                    container.start()
+                case .rebuild:
+                    do {
+                        try container.rebuild()
+                    } catch {
+                        logger.error("apps-action rebuild of app \(container.appID): \(error)")
+                    }
+                case .stop: break
+                }
+            }
+            if !inTime {
+                logger.warning("apps-action \(action.rawValue) of app \(container.appID): answered before its container was up (it goes on starting)")
             }
         }
         call.tenant.state.appSpace.host?.frontsChanged(wait: true)

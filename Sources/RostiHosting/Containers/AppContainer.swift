@@ -17,6 +17,8 @@ public final class AppContainer: Sendable {
     /// Starts and session spawns, one after another: connections that arrive while the
     /// sandbox starts wait behind the start.
     private let queue: DispatchQueue
+    /// `apps-action`s, one after another (`act`): a start waits on `queue`, so not on it.
+    private let actions: DispatchQueue
     private let state: Mutex<State>
 
     /// What can be set from the API's rows.
@@ -73,6 +75,7 @@ public final class AppContainer: Sendable {
         self.folder = folder
         self.host = host
         queue = DispatchQueue(label: "rostra.app.\(appID)")
+        actions = DispatchQueue(label: "rostra.app.\(appID).actions")
         state = Mutex(State(settings: settings))
     }
 
@@ -491,7 +494,11 @@ public final class AppContainer: Sendable {
         let deadline = ContinuousClock.now + .seconds(host.limits.supervisordStartSeconds)
         // Until its supervisord listens (the request that finds it also wakes it).
         while !wakeSupervisord() {
-            guard ContinuousClock.now < deadline, started.isRunning else { return false }
+            guard started.isRunning else { return false }
+            guard ContinuousClock.now < deadline else {
+                host.logger.warning("app \(appID): its supervisord did not listen within \(host.limits.supervisordStartSeconds) s (see /srv/log/ and its container.log)")
+                return false
+            }
             usleep(10_000)
         }
         // Then until its nginx answers on 8000 (any status: the app behind it may still be
@@ -500,7 +507,25 @@ public final class AppContainer: Sendable {
             if AppProbe.get(host: "127.0.0.1", port: port, hostName: "localhost", timeout: 1) != nil { return true }
             usleep(10_000)
         }
+        if frontPort != nil {
+            host.logger.warning("app \(appID): its nginx did not answer on 8000 within \(host.limits.supervisordStartSeconds) s (see /srv/log/nginx.log)")
+        }
         return frontPort != nil
+    }
+
+    /// Runs `work` (an `apps-action` start, restart or rebuild) on the container's queue of
+    /// actions, one after another, and waits for it at most `seconds`: true when it ended
+    /// in time. A start that takes longer (a slow machine, an app whose nginx does not
+    /// come up) goes on after the caller has its answer, as on the platform, where the
+    /// action is accepted and apps-status tells how the container is; it never holds a
+    /// client's request past the bound.
+    public func act(waitingAtMost seconds: Double, _ work: @escaping @Sendable (AppContainer) -> Void) -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        actions.async {
+            work(self)
+            done.signal()
+        }
+        return done.wait(timeout: .now() + seconds) == .success
     }
 
     /// `apps-action` rebuild: the container is made again from `/srv`, the only state that

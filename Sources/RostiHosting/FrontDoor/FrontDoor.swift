@@ -28,7 +28,38 @@ public final class FrontDoor: Sendable {
     /// As root, nginx runs as this user (it owns the directory): a proxy of test apps needs
     /// no privilege.
     private let identity: (uid: uid_t, gid: gid_t)?
-    private let state = Mutex<(process: ChildProcess?, generation: Int)>((nil, 0))
+    /// The TLS port, when the front door has one.
+    public let tls: TLS?
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var process: ChildProcess?
+        var generation = 0
+        /// The certificates written for the TLS port, by the names they are for (sorted,
+        /// joined by spaces): their files and when they were issued.
+        var certificates: [String: (files: FrontDoorConfiguration.CertificateFiles, issued: ContinuousClock.Instant)] = [:]
+        /// Numbers the certificates' files.
+        var certificatesMade = 0
+        /// Names no certificate could be issued for (said once).
+        var unnamed: Set<String> = []
+    }
+
+    /// The front door over TLS: its port and where certificates come from (the local
+    /// certificate authority, which the TLS listeners of the APIs serve from too).
+    public struct TLS: Sendable {
+        public let port: Int
+        /// A certificate and its key, in PEM, for these host names.
+        public let issue: @Sendable (_ names: [String]) throws -> (certificate: String, key: String)
+        /// How long an issued certificate is served before another is issued in its place
+        /// (its validity less a margin, as the APIs' own certificate is renewed).
+        public let renewAfter: Duration
+
+        public init(port: Int, renewAfter: Duration, issue: @escaping @Sendable ([String]) throws -> (certificate: String, key: String)) {
+            self.port = port
+            self.renewAfter = renewAfter
+            self.issue = issue
+        }
+    }
 
     /// The program, when installed.
     public static let executable = "/usr/sbin/nginx"
@@ -36,12 +67,17 @@ public final class FrontDoor: Sendable {
 
     /// - Parameter directory: where the configuration, nginx's pid and temporary files and
     ///   the pages it answers itself are kept; made if missing.
+    /// - Parameter tls: the TLS port (0: any free one) and where its certificates come from;
+    ///   nil for none.
     public init(
         host: String, port: Int, directory: String, watcher: ProcessWatcher, limits: HostingLimits.FrontDoor = .init(),
-        logger: Logger, nginx: String = FrontDoor.executable
+        logger: Logger, nginx: String = FrontDoor.executable, tls: TLS? = nil
     ) throws {
         self.host = host
         self.port = port == 0 ? try Self.freePort(host: host) : port
+        self.tls = try tls.map { tls in
+            TLS(port: tls.port == 0 ? try Self.freePort(host: host) : tls.port, renewAfter: tls.renewAfter, issue: tls.issue)
+        }
         self.directory = directory
         self.nginx = nginx
         self.watcher = watcher
@@ -52,10 +88,12 @@ public final class FrontDoor: Sendable {
         } else {
             identity = nil
         }
-        for folder in ["", "/tmp", "/pages"] {
+        for folder in ["", "/tmp", "/pages", "/certificates"] {
             try FileManager.default.createDirectory(atPath: directory + folder, withIntermediateDirectories: true)
             if let identity { chown(directory + folder, identity.uid, identity.gid) }
         }
+        // The certificates' keys: nginx's alone.
+        chmod(directory + "/certificates", 0o700)
         for page in FrontDoorConfiguration.pages {
             try write(page.html, to: directory + "/pages/" + page.fileName)
         }
@@ -73,8 +111,18 @@ public final class FrontDoor: Sendable {
     public func apply(_ routes: [FrontDoorRoute]) throws {
         try state.withLock { state in
             state.generation += 1
+            // Files of certificates no longer named go once nginx serves without them.
+            var retired: [FrontDoorConfiguration.CertificateFiles] = []
+            let certificates = try tls.map { tls in try certificateFiles(for: routes, tls: tls, state: &state, retired: &retired) }
+            defer {
+                for files in retired {
+                    unlink(files.certificate)
+                    unlink(files.key)
+                }
+            }
             let configuration = FrontDoorConfiguration(
-                listenHost: host, port: port, directory: directory, routes: routes, limits: limits, generation: state.generation)
+                listenHost: host, port: port, directory: directory, routes: routes, limits: limits, generation: state.generation,
+                tls: tls.map { FrontDoorConfiguration.TLS(port: $0.port, certificates: certificates ?? [:]) })
             try write(configuration.text, to: directory + "/nginx.conf")
             var oldWorkers: [pid_t] = []
             if let process = state.process, process.termination == nil {
@@ -85,6 +133,50 @@ public final class FrontDoor: Sendable {
             }
             try waitUntilServing(generation: state.generation, process: state.process!, replacing: oldWorkers)
         }
+    }
+
+    /// The certificate files of every route's names and of the default server's, issued
+    /// for names that have none yet or whose certificate is due for renewal; a set of
+    /// names no route has any more is forgotten with its files. Names the authority cannot
+    /// issue for are left out: their app answers on the plain port only.
+    private func certificateFiles(
+        for routes: [FrontDoorRoute], tls: TLS, state: inout State, retired: inout [FrontDoorConfiguration.CertificateFiles]
+    ) throws -> [String: FrontDoorConfiguration.CertificateFiles] {
+        let wanted = Set([FrontDoorConfiguration.defaultServerNames] + routes.map { FrontDoorConfiguration.certificateNames(of: $0) })
+            .filter { !$0.isEmpty }
+        var files: [String: FrontDoorConfiguration.CertificateFiles] = [:]
+        for names in wanted {
+            let key = names.joined(separator: " ")
+            if let known = state.certificates[key], ContinuousClock.now - known.issued < tls.renewAfter {
+                files[key] = known.files
+                continue
+            }
+            let issued: (certificate: String, key: String)
+            do {
+                issued = try tls.issue(names)
+            } catch {
+                // That app answers on the plain port only; the others still get TLS.
+                if state.unnamed.insert(key).inserted {
+                    logger.warning("front door: no certificate for \(key), served over plain HTTP only: \(error)")
+                }
+                continue
+            }
+            // New files for a renewal too: the running nginx keeps reading the old ones until
+            // it has loaded the configuration that names the new.
+            state.certificatesMade += 1
+            let made = FrontDoorConfiguration.CertificateFiles(
+                certificate: directory + "/certificates/\(state.certificatesMade).pem", key: directory + "/certificates/\(state.certificatesMade)-key.pem")
+            try write(issued.key, to: made.key, mode: 0o600)
+            try write(issued.certificate, to: made.certificate, mode: 0o644)
+            if let old = state.certificates[key] { retired.append(old.files) }
+            state.certificates[key] = (made, ContinuousClock.now)
+            files[key] = made
+        }
+        for (key, gone) in state.certificates where files[key] == nil {
+            retired.append(gone.files)
+            state.certificates[key] = nil
+        }
+        return files
     }
 
     /// Stops nginx (at shutdown); `apply` starts it again.
@@ -142,8 +234,9 @@ public final class FrontDoor: Sendable {
         return text.split(separator: "\n").suffix(3).joined(separator: " | ")
     }
 
-    private func write(_ text: String, to path: String) throws {
+    private func write(_ text: String, to path: String, mode: mode_t = 0o644) throws {
         try text.write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, mode)
         if let identity { chown(path, identity.uid, identity.gid) }
     }
 

@@ -14,6 +14,29 @@ struct FrontDoorConfiguration {
     /// Counts the configurations written; the default server answers it at
     /// `/__rostra/generation`, so Rostra knows when a reload has taken effect.
     let generation: Int
+    /// The TLS port and the certificate of each set of names (`certificateNames`).
+    var tls: TLS?
+
+    struct TLS {
+        let port: Int
+        /// By the names, sorted and joined by spaces.
+        let certificates: [String: CertificateFiles]
+    }
+
+    struct CertificateFiles: Sendable, Equatable {
+        let certificate: String
+        let key: String
+    }
+
+    /// What the default server's certificate names (a client that asks for a name no app
+    /// has, or for none, gets the not-found page over TLS too).
+    static let defaultServerNames = ["localhost", "127.0.0.1", "::1"]
+
+    /// The names a route's certificate is for: those the route answers, sorted, as the
+    /// local authority can name them (a wildcard domain is kept as `*.name`).
+    static func certificateNames(of route: FrontDoorRoute) -> [String] {
+        Array(Set(route.hostNames.filter(isServerName).map { $0.lowercased() })).sorted()
+    }
 
     /// A page nginx answers itself, with the file name it is kept under in `pages/`.
     struct Page: Equatable {
@@ -64,6 +87,8 @@ struct FrontDoorConfiguration {
             "    server_names_hash_max_size 4096;",
             "    client_max_body_size \(limits.maximumBodyMegabytes)m;",
             "    proxy_http_version 1.1;",
+            "    ssl_protocols TLSv1.2 TLSv1.3;",
+            "    ssl_session_cache shared:rostra_front_door:1m;",
             // Streamed both ways, as the platform's balancer does for large uploads and
             // long answers.
             "    proxy_buffering off;",
@@ -82,6 +107,7 @@ struct FrontDoorConfiguration {
             "    proxy_set_header Connection $rostra_connection;",
             "    server {",
             "        listen \(listen) default_server;",
+        ] + tlsLines(names: Self.defaultServerNames, defaultServer: true) + [
             "        location / { return 404; }",
             "        location = /__rostra/generation { default_type text/plain; return 200 \"\(generation)\"; }",
             "        error_page 404 /__rostra/unknown-host.html;",
@@ -93,6 +119,7 @@ struct FrontDoorConfiguration {
             guard !names.isEmpty else { continue }
             lines.append("    server {")
             lines.append("        listen \(listen);")
+            lines += tlsLines(names: Self.certificateNames(of: route), defaultServer: false)
             lines.append("        server_name \(names.joined(separator: " "));")
             switch route.target {
             case .app(let port):
@@ -111,8 +138,21 @@ struct FrontDoorConfiguration {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private var listen: String {
-        listenHost.contains(":") ? "[\(listenHost)]:\(port)" : "\(listenHost):\(port)"
+    private var listen: String { Self.address(listenHost, port) }
+
+    private static func address(_ host: String, _ port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    /// A server's TLS listener and its certificate (TLS 1.2 and 1.3; nginx offers ALPN
+    /// `http/1.1`, as it serves no HTTP/2 here).
+    private func tlsLines(names: [String], defaultServer: Bool) -> [String] {
+        guard let tls, let files = tls.certificates[names.joined(separator: " ")] else { return [] }
+        return [
+            "        listen \(Self.address(listenHost, tls.port)) ssl\(defaultServer ? " default_server" : "");",
+            "        ssl_certificate \(files.certificate);",
+            "        ssl_certificate_key \(files.key);",
+        ]
     }
 
     /// A name nginx takes as a `server_name` word as it is: letters, digits, `-`, `.`, and a

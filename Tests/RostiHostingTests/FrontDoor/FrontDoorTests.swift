@@ -2,10 +2,12 @@
 import Glibc
 #endif
 import Foundation
+import HTTP
 import Logging
 import Processes
 import RostiHosting
 import Testing
+import Synchronization
 import TestSupport
 
 /// The front door with a real nginx in front of stand-in apps (upstream.py): routing by
@@ -165,6 +167,79 @@ struct FrontDoorTests {
             #expect(answer.status == (blogStopped ? 503 : 200), "\(answer.status) \(answer.text)")
             #expect(try fixture.get("/who", host: "shop-1202.localhost").status == 404)
         }
+    }
+
+    /// `curl` over TLS to the front door, trusting only the test's authority, with `name`
+    /// resolved to loopback (so the name is the one the certificate must cover).
+    static func curlOverTLS(_ name: String, port: Int, path: String = "/", authority: LocalCertificateAuthority) -> (status: Int32, output: String) {
+        let result = try? SSHClient.run("/usr/bin/curl", [
+            "-sS", "-m", "10", "--cacert", authority.authorityCertificatePath, "--resolve", "\(name):\(port):127.0.0.1",
+            "-w", "\n%{http_code}", "https://\(name):\(port)\(path)",
+        ])
+        return (result?.0 ?? -1, result?.1 ?? "")
+    }
+
+    /// Over TLS each app answers with a certificate of the local authority for its own
+    /// names, the default server with one for localhost; `X-Forwarded-Proto` says https;
+    /// a route that goes takes its certificate's files with it, and a certificate due for
+    /// renewal is issued anew.
+    @Test func eachAppAnswersOverTLSWithACertificateForItsNames() throws {
+        let fixture = try Fixture()
+        let authority = LocalCertificateAuthority(directory: fixture.directory.path("ca"))
+        let issued = Mutex(0)
+        func door(_ folder: String, renewAfter: Duration) throws -> FrontDoor {
+            try FrontDoor(
+                host: "127.0.0.1", port: 0, directory: fixture.directory.path(folder), watcher: fixture.watcher,
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+                tls: FrontDoor.TLS(port: 0, renewAfter: renewAfter) { names in
+                    issued.withLock { $0 += 1 }
+                    let made = try authority.issueCertificate(names: names)
+                    return (made.certificate, made.key)
+                })
+        }
+        let frontDoor = try door("tls-front-door", renewAfter: .seconds(3600))
+        defer { frontDoor.stop() }
+        let port = try #require(frontDoor.tls?.port)
+        let routes = [
+            FrontDoorRoute(hostNames: ["blog.example.test", "blog-1201.localhost"], appName: "blog", target: .app(port: fixture.blog.port)),
+            FrontDoorRoute(hostNames: ["shop-1202.localhost"], appName: "shop", target: .app(port: fixture.shop.port)),
+        ]
+        try frontDoor.apply(routes)
+        #expect(Self.curlOverTLS("blog.example.test", port: port, path: "/who", authority: authority).output == "blog\n200")
+        #expect(Self.curlOverTLS("blog-1201.localhost", port: port, path: "/who", authority: authority).output == "blog\n200")
+        #expect(Self.curlOverTLS("shop-1202.localhost", port: port, path: "/who", authority: authority).output == "shop\n200")
+        let headers = Self.curlOverTLS("blog.example.test", port: port, path: "/headers", authority: authority).output
+        #expect(headers.contains(#""x-forwarded-proto": "https""#), "\(headers)")
+        #expect(Self.curlOverTLS("localhost", port: port, authority: authority).output.hasSuffix("\n404"))
+        // The plain port still answers.
+        let plain = try RawClient(port: frontDoor.port)
+        try plain.send("GET /who HTTP/1.1\r\nHost: blog.example.test\r\n\r\n")
+        #expect(try plain.readResponse().text == "blog")
+        #expect(issued.withLock { $0 } == 3, "the default server's, blog's and shop's")
+
+        // The same routes again: nothing issued. One route less: its files go.
+        let folder = fixture.directory.path("tls-front-door/certificates")
+        try frontDoor.apply(routes)
+        #expect(issued.withLock { $0 } == 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).count == 6)
+        try frontDoor.apply(Array(routes.prefix(1)))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).count == 4)
+        // A name no app has gets the default server's certificate, for localhost only.
+        let gone = Self.curlOverTLS("shop-1202.localhost", port: port, path: "/who", authority: authority)
+        #expect(gone.status != 0 && gone.output.hasSuffix("000"), "\(gone)")
+
+        // Due for renewal at every change: new certificates, the old files gone.
+        frontDoor.stop()
+        let renewing = try door("renewing-front-door", renewAfter: .zero)
+        defer { renewing.stop() }
+        let renewingFolder = fixture.directory.path("renewing-front-door/certificates")
+        try renewing.apply(routes)
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: renewingFolder))
+        try renewing.apply(routes)
+        let after = Set(try FileManager.default.contentsOfDirectory(atPath: renewingFolder))
+        #expect(after.count == 6 && after.isDisjoint(with: before), "\(before) → \(after)")
+        let renewedPort = try #require(renewing.tls?.port)
+        #expect(Self.curlOverTLS("blog.example.test", port: renewedPort, path: "/who", authority: authority).output == "blog\n200")
     }
 
     @Test func stopClosesThePortAndEndsNginx() throws {
