@@ -35,4 +35,37 @@ import TestSupport
             (try? server.json("GET", "/api/v1/1/apps-status/\(id)/"))?["running"] == .bool(true)
         })
     }
+
+    /// Actions in quick succession on a stopped app (the first enables it, so its container
+    /// starts while the action stops and starts it again): a boot ended part-way must leave
+    /// no half-copied file that later boots keep, so the app's nginx comes up on 8000.
+    @Test func actionsInQuickSuccessionLeaveTheAppServing() throws {
+        var limits = HostingLimits.default.containers
+        limits.sshPorts = 19_000...19_999
+        let containers = try AppContainers(options: .init(listenHost: "127.0.0.1", sshHost: "127.0.0.1", limits: limits))
+        let server = try RostiTestServer(state: nil, freezeAt: nil, containers: containers)
+        try AppContainersTests.requireContainers(server)
+        // 1202 is a stopped app of the seed; each round stops it first and removes the
+        // files its boot places, so every boot places them again.
+        let space = server.tenant.state.appSpace
+        for _ in 0..<8 {
+            #expect(try server.send("PUT", "/api/v1/1/apps-action/1202/", json: #"{"action": "stop"}"#).status == 200)
+            if let srv = space.serviceFolder(of: 1202) {
+                for file in ["conf/supervisor.d/nginx.conf", "conf/nginx.d/default.conf", ".bashrc"] { unlink(srv + "/" + file) }
+            }
+            for action in ["rebuild", "restart", "start"] {
+                #expect(try server.send("PUT", "/api/v1/1/apps-action/1202/", json: #"{"action": "\#(action)"}"#).status == 200)
+            }
+            let srv = try #require(space.serviceFolder(of: 1202))
+            for file in ["conf/supervisor.d/nginx.conf", "conf/nginx.d/default.conf", ".bashrc"] {
+                let size = (try? FileManager.default.attributesOfItem(atPath: srv + "/" + file)[.size] as? Int) ?? 0
+                #expect(size > 0, "\(file) is empty")
+            }
+        }
+        let port = try #require(space.container(1202)?.frontPort)
+        #expect(eventually(timeout: .seconds(10)) {
+            (try? SSHClient.run("/usr/bin/curl", ["-s", "-m", "2", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/"]).1) == "200"
+        })
+        #expect(!server.problems.messages.contains { $0.contains("did not answer on 8000") || $0.contains("did not listen") }, "\(server.problems.messages)")
+    }
 }

@@ -17,8 +17,15 @@ rm -f /srv/run/*.sock /srv/run/*.pid
 
 cd /srv
 mkdir -p /srv/log /srv/conf/supervisor.d /srv/conf/nginx.d /srv/run /srv/var/nginx /srv/bin
+# place SOURCE TARGET: a copy that appears whole or not at all. A container stopped while
+# it boots (an apps-action right after another) must not leave an empty file that every
+# later boot takes as the user's own and keeps.
+place() {
+  cp "$1" "/srv/run/.placing.$$" && mv -f "/srv/run/.placing.$$" "$2"
+}
+rm -f /srv/run/.placing.*
 for dotfile in .bashrc .bash_profile; do
-  [ -e "/srv/$dotfile" ] || [ -L "/srv/$dotfile" ] || cp "/run/rostra/${dotfile#.}" "/srv/$dotfile"
+  [ -e "/srv/$dotfile" ] || [ -L "/srv/$dotfile" ] || place "/run/rostra/${dotfile#.}" "/srv/$dotfile"
 done
 [ -e /srv/conf/crontab ] || printf '# The crontab of this app: edit it, then run: crontab /srv/conf/crontab\n' > /srv/conf/crontab
 crontab /srv/conf/crontab >>/srv/log/cron.log 2>&1 || echo "boot: crontab /srv/conf/crontab failed" >>/srv/log/cron.log
@@ -33,9 +40,9 @@ fi
 
 # Rosti's front: nginx on 8000, the welcome page until a tech is chosen.
 if [ -z "$(ls -A /srv/conf/nginx.d 2>/dev/null)" ]; then
-  cp /opt/examples/nginx/default.conf /srv/conf/nginx.d/default.conf
+  place /opt/examples/nginx/default.conf /srv/conf/nginx.d/default.conf
 fi
-[ -e /srv/conf/supervisor.d/nginx.conf ] || cp /opt/examples/nginx/supervisor.conf /srv/conf/supervisor.d/nginx.conf
+[ -e /srv/conf/supervisor.d/nginx.conf ] || place /opt/examples/nginx/supervisor.conf /srv/conf/supervisor.d/nginx.conf
 
 supervisord -n -c /etc/supervisor/supervisord.conf &
 supervisord=$!
