@@ -34,7 +34,7 @@ let package = Package(
         // (`PackageResources`): the executable needs no resource bundle beside it.
         .target(
             name: "Emulator",
-            dependencies: ["Primitives", "HTTP", "JSON", "Store", "EmulatorState", logging],
+            dependencies: ["Primitives", "HTTP", "JSON", "Store", "EmulatorState", "Processes", logging],
             resources: [
                 .embedInCode("Admin/Dashboard/dashboard.html"),
                 .embedInCode("Admin/Dashboard/dashboard.css"),
@@ -69,7 +69,9 @@ let package = Package(
         // posix_spawn cannot do; and pidfd_open.
         .target(name: "CProcess", path: "Sources/CProcess"),
         // Child processes (sshd, supervisord, database servers) started and reaped by one
-        // watcher thread, so they end with Rostra and never linger as zombies.
+        // watcher thread, so they end with Rostra and never linger as zombies; and
+        // `RealPart`, whether such a program is here, which the emulator's banner, health
+        // and dashboard report for every plug-in.
         .target(name: "Processes", dependencies: ["CProcess", "CLinux"]),
         // A small typed wrapper over the sqlite3 C API; knows nothing of Rosti or Rosa.
         .target(name: "Store", dependencies: ["CSQLite"]),
@@ -158,7 +160,7 @@ let package = Package(
         ),
         // The control plane's tests use the real plug-ins: the admin API's accounts,
         // overview, export and reset are about both APIs' data as a user sees it.
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "EmulatorState", "EmulatedAPIs", "RosaFileStore", "RostiAPI", "Store", "HTTP", "Primitives", "TestSupport"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "EmulatorState", "EmulatedAPIs", "RosaFileStore", "RostiAPI", "Store", "HTTP", "Primitives", "Processes", "TestSupport"]),
         // End-to-end through real listeners, and the built `rostra` for memory measurements.
         .testTarget(name: "RosaFileStoreTests", dependencies: ["RosaFileStore", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "rostra", "TestSupport", logging]),
         .testTarget(name: "RostiAPITests", dependencies: ["RostiAPI", "RostiHosting", "Emulator", "EmulatorState", "EmulatedAPIs", "HTTP", "Primitives", "Store", "TestSupport", "Processes", logging]),

@@ -38,17 +38,6 @@ import Glibc
         return !stat.contains(") Z ")
     }
 
-    static func listens(on port: Int) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
 
     @Test(.enabled(if: enginesInstalled, "needs PostgreSQL and MariaDB: apt-get install -y postgresql mariadb-server"),
           arguments: [SIGTERM, SIGINT, SIGKILL])
@@ -67,7 +56,7 @@ import Glibc
         rostra.process.waitUntilExit()
         #expect(eventually(timeout: .seconds(30)) { !running.pids.contains(where: Self.alive) }, "servers left: \(running.pids.filter(Self.alive))")
         #expect(eventually(timeout: .seconds(30)) { !FileManager.default.fileExists(atPath: running.runtime) }, "\(running.runtime) is left")
-        for port in running.ports { #expect(!Self.listens(on: port), "port \(port) still listens") }
+        for port in running.ports { #expect(!accepts(port), "port \(port) still listens") }
     }
 
     /// `rostra export` carries each storage's data; `rostra import` into a new state brings

@@ -92,6 +92,14 @@ public struct SSHClient {
 
 /// Whether a TCP connection to 127.0.0.1:`port` is refused (nothing listens).
 public func isRefused(_ port: Int) -> Bool {
+    let (connected, error) = connectToLoopback(port)
+    return !connected && error == ECONNREFUSED
+}
+
+/// Whether a TCP connection to 127.0.0.1:`port` is accepted (something listens).
+public func accepts(_ port: Int) -> Bool { connectToLoopback(port).connected }
+
+private func connectToLoopback(_ port: Int) -> (connected: Bool, error: Int32) {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(descriptor) }
     var address = sockaddr_in()
@@ -101,5 +109,12 @@ public func isRefused(_ port: Int) -> Bool {
     let result = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    return result != 0 && errno == ECONNREFUSED
+    return (result == 0, result == 0 ? 0 : errno)
+}
+
+/// The members of a tar archive, as `tar --list` names them (a folder without its `/`).
+public func tarListing(_ archive: String) throws -> Set<String> {
+    let (status, output, errors) = try SSHClient.run("/usr/bin/tar", ["--list", "--file=\(archive)"])
+    guard status == 0 else { throw RawClientError(description: "tar --list \(archive): \(errors)") }
+    return Set(output.split(separator: "\n").map { String($0.hasSuffix("/") ? $0.dropLast() : $0) })
 }

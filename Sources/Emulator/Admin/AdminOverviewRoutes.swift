@@ -38,7 +38,7 @@ enum StateOverview {
                 return .object(object)
             }
             var overview: JSONObject = ["tenant": .string(tenant.name)]
-            for plugin in plugins { overview[plugin.api.rawValue] = try lists(plugin.overviewLists) }
+            for plugin in plugins { overview[plugin.api.rawValue] = try lists(plugin.overviewLists(of: tenant)) }
             return JSONValue.object(overview)
         }
     }

@@ -1,6 +1,7 @@
 import EmulatorState
 import HTTP
 import JSON
+import Processes
 
 /// Which emulated API a listener serves.
 public enum EmulatedAPI: String, Sendable, Codable, CaseIterable {

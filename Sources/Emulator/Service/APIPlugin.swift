@@ -1,6 +1,7 @@
 import EmulatorState
 import HTTP
 import JSON
+import Processes
 
 /// One emulated API as the emulator's shared parts see it: its share of the state, and
 /// what it adds to the admin API. The API module owns its data; the emulator reaches it
@@ -18,8 +19,9 @@ public protocol APIPlugin: Sendable {
     /// tenant's state from what `body` gives, inventing the rest, and answers its
     /// credentials. Refuses with `AdminError` naming the field (409 for a taken one).
     func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> JSONValue
-    /// This API's lists in `GET /__admin/overview`, in the order they are shown.
-    var overviewLists: [OverviewList] { get }
+    /// This API's lists in `GET /__admin/overview` of `tenant`, in the order they are shown
+    /// (a column may depend on the tenant: the name that reaches its apps).
+    func overviewLists(of tenant: Tenant) -> [OverviewList]
     /// Admin routes of this API, with full paths under `/__admin/` (e.g.
     /// `/__admin/jobs/{id}/complete`). The admin API is the same on every port, so they are
     /// served on every listener of the emulator, behind the admin token and tenant selection

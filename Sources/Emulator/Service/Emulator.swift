@@ -2,6 +2,7 @@ import EmulatorState
 import HTTP
 import Logging
 import Primitives
+import Processes
 import Synchronization
 
 /// Who may use the admin API (`--admin-token`, `--no-admin`).

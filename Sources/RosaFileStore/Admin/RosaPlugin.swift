@@ -57,7 +57,7 @@ public struct RosaPlugin: APIPlugin {
         ]
     }
 
-    public var overviewLists: [OverviewList] {
+    public func overviewLists(of tenant: Tenant) -> [OverviewList] {
         [
             OverviewList(name: "users", table: "rosa_users", query: """
             SELECT id, uname, email, password, token, role, created FROM rosa_users ORDER BY id DESC

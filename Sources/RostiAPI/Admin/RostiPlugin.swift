@@ -4,6 +4,7 @@ import Foundation
 import HTTP
 import JSON
 import Logging
+import Processes
 import RostiHosting
 import Store
 
@@ -37,15 +38,7 @@ public struct RostiPlugin: APIPlugin {
     /// where they are, or missing with the command that installs them (nothing for the
     /// engines when Rostra runs without them, nor for containers when it runs without).
     public func checkRealParts() -> [RealPart] {
-        let engineParts = (storages.engines?.parts ?? []).map { part in
-            let availability: RealPart.Availability
-            switch part.status {
-            case .available(let detail): availability = .available(detail: detail)
-            case .missing(let install, _): availability = .missing(install: install)
-            }
-            return RealPart(name: part.engine.productName, neededFor: part.neededFor, availability: availability)
-        }
-        return containerParts() + engineParts
+        containerParts() + (storages.engines?.parts ?? [])
     }
 
     public func tenant(_ tenant: Tenant, did event: TenantEvent) {
@@ -100,15 +93,17 @@ public struct RostiPlugin: APIPlugin {
         ]
     }
 
-    /// The apps list's `open` column: the app's page through the front door (the default
-    /// tenant's name for it), or null without a front door. App names are letters, digits,
-    /// `_` and `.`, which the name turns into `-`, as `Apps.localName` does.
-    private var frontDoorLink: String {
+    /// The apps list's `open` column: the app's page through the front door, by the name
+    /// the front door gives it in `tenant` (`Apps.localName`), or null without a front door.
+    /// App names are letters, digits, `_` and `.`, which the name turns into `-`; the
+    /// tenant's label is letters, digits and `-` only, so it goes into the SQL as it is.
+    private func frontDoorLink(of tenant: Tenant) -> String {
         guard let port = containers?.frontDoor?.door.port else { return "NULL AS open" }
-        return "'http://' || replace(replace(lower(p.name), '_', '-'), '.', '-') || '-' || p.id || '.localhost:\(port)/' AS open"
+        let suffix = Apps.localSuffix(tenant: tenant.name == TenantName.defaultName ? nil : tenant.name)
+        return "'http://' || replace(replace(lower(p.name), '_', '-'), '.', '-') || '-' || p.id || '\(suffix):\(port)/' AS open"
     }
 
-    public var overviewLists: [OverviewList] {
+    public func overviewLists(of tenant: Tenant) -> [OverviewList] {
         [
             OverviewList(name: "accounts", table: "rosti_accounts", query: """
             SELECT a.id, a.email, a.name, a.token,
@@ -131,7 +126,7 @@ public struct RostiPlugin: APIPlugin {
                    l.name AS plan, p.created,
                    (SELECT 'ssh -p ' || c.ssh_port || ' ' || c.ssh_username || '@' || c.ssh_hostname
                     FROM rosti_app_containers c WHERE c.app_id = p.id ORDER BY c.id LIMIT 1) AS ssh,
-                   \(frontDoorLink)
+                   \(frontDoorLink(of: tenant))
             FROM rosti_apps p LEFT JOIN rosti_plans l ON l.id = p.plan_id ORDER BY p.id DESC
             """, jsonColumns: ["domains"]),
             OverviewList(name: "storages", table: "rosti_storages", query: """

@@ -4,6 +4,7 @@ import EmulatorState
 import Foundation
 import JSON
 import Logging
+import Processes
 import RostiHosting
 import Store
 
@@ -66,15 +67,7 @@ public final class AppContainers: Sendable {
     /// connection.
     public func realParts() -> [RealPart] {
         defer { _ = host.machineTechs }
-        return host.readiness.parts.map { part in
-            let availability: RealPart.Availability
-            switch part.status {
-            case .available(let detail): availability = .available(detail: detail)
-            case .missing(let install): availability = .missing(install: install)
-            case .refused(let reason, let remedy): availability = .refused(reason: reason, remedy: remedy)
-            }
-            return RealPart(name: part.name, neededFor: part.neededFor, availability: availability)
-        }
+        return host.readiness.parts
     }
 
     /// A tenant's state as a whole changed: its apps' containers follow. The default

@@ -236,10 +236,17 @@ enum Apps {
     /// curl with no `/etc/hosts` edit: `<name>-<id>.localhost` (another tenant's app:
     /// `<name>-<id>.<tenant>.localhost`), the front door's name for it.
     static func localName(name: String, id: Int64, tenant: String? = nil) -> String {
-        func label(_ text: String) -> String {
-            String(text.lowercased().map { ($0.isASCII && ($0.isLetter || $0.isNumber)) ? $0 : "-" })
-        }
-        return label(name) + "-\(id)" + (tenant.map { "." + label($0) } ?? "") + ".localhost"
+        label(name) + "-\(id)" + localSuffix(tenant: tenant)
+    }
+
+    /// What follows `<name>-<id>` in an app's front-door name: `[.<tenant>].localhost`.
+    static func localSuffix(tenant: String?) -> String {
+        (tenant.map { "." + label($0) } ?? "") + ".localhost"
+    }
+
+    /// Letters and digits, anything else `-`: a DNS label.
+    private static func label(_ text: String) -> String {
+        String(text.lowercased().map { ($0.isASCII && ($0.isLetter || $0.isNumber)) ? $0 : "-" })
     }
 
     struct StatusRow {

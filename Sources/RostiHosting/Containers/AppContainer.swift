@@ -241,28 +241,30 @@ public final class AppContainer: Sendable {
         guard let command = sandbox.sessionCommand(tools: host.readiness.tools, connection: connection, log: log, identity: sandbox.identity) else {
             return
         }
-        do {
-            var entering = command
-            entering.stopSignal = SIGKILL
-            let session = try host.watcher().spawn(entering)
-            let kept = state.withLock { state -> Bool in
-                guard !state.removed, state.sandbox === sandbox else { return false }
-                state.sessions[session.pid] = session
-                return true
-            }
-            guard kept else {
-                session.signal(SIGKILL)
-                return
-            }
-            let pid = session.pid
-            session.onExit { [weak self] (_: Termination) in self?.forget(session: pid) }
-        } catch {
-            host.logger.error("app \(appID): entering its container for an SSH session: \(error)")
-        }
+        enter(command, into: sandbox, keptIn: \.sessions, for: "an SSH session")
     }
 
-    private func forget(session pid: pid_t) {
-        state.withLock { _ = $0.sessions.removeValue(forKey: pid) }
+    /// Spawns `command` (entering `sandbox`) and keeps its process in `kept` while it runs,
+    /// so that a stop ends it; killed at once if the sandbox was stopped meanwhile.
+    private func enter(_ command: Command, into sandbox: Sandbox, keptIn kept: WritableKeyPath<State, [pid_t: ChildProcess]> & Sendable, for what: String) {
+        var entering = command
+        entering.stopSignal = SIGKILL
+        do {
+            let process = try host.watcher().spawn(entering)
+            let adopted = state.withLock { state -> Bool in
+                guard !state.removed, state.sandbox === sandbox else { return false }
+                state[keyPath: kept][process.pid] = process
+                return true
+            }
+            guard adopted else {
+                process.signal(SIGKILL)
+                return
+            }
+            let pid = process.pid
+            process.onExit { [weak self] (_: Termination) in _ = self?.state.withLock { $0[keyPath: kept].removeValue(forKey: pid) } }
+        } catch {
+            host.logger.error("app \(appID): entering its container for \(what): \(error)")
+        }
     }
 
     /// The running sandbox, started now if there is none; nil (and the reason kept for
@@ -399,27 +401,11 @@ public final class AppContainer: Sendable {
             input = ends.read
         }
         defer { if input >= 0 { close(input) } }
-        guard var command = sandbox.enteringCommand(
+        guard let command = sandbox.enteringCommand(
             ["/bin/sh", "-c", Self.cronJobScript, "cron", entry.command], tools: host.readiness.tools, environment: environment,
             descriptors: [input, -1, -1], identity: sandbox.identity)
         else { return }
-        command.stopSignal = SIGKILL
-        do {
-            let job = try host.watcher().spawn(command)
-            let kept = state.withLock { state -> Bool in
-                guard !state.removed, state.sandbox === sandbox else { return false }
-                state.cronJobs[job.pid] = job
-                return true
-            }
-            guard kept else {
-                job.signal(SIGKILL)
-                return
-            }
-            let pid = job.pid
-            job.onExit { [weak self] (_: Termination) in _ = self?.state.withLock { $0.cronJobs.removeValue(forKey: pid) } }
-        } catch {
-            host.logger.error("app \(appID): running a cron job: \(error)")
-        }
+        enter(command, into: sandbox, keptIn: \.cronJobs, for: "a cron job")
     }
 
     // MARK: Stopping

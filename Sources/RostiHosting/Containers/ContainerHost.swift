@@ -74,7 +74,7 @@ public final class ContainerHost: Sendable {
             } catch {
                 checked = ContainerReadiness(
                     tools: ContainerTools(paths: [:]),
-                    parts: [HostingPart(name: "process watcher", neededFor: ContainerReadiness.neededFor, status: .refused(reason: "\(error)", remedy: "see the log"))],
+                    parts: [RealPart(name: "process watcher", neededFor: ContainerReadiness.neededFor, availability: .refused(reason: "\(error)", remedy: "see the log"))],
                     owner: nil)
             }
             found = checked

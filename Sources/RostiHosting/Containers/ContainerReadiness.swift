@@ -24,7 +24,7 @@ enum SandboxOwner: Sendable, Equatable {
 /// container's seccomp filter can each refuse it.
 public struct ContainerReadiness: Sendable {
     public let tools: ContainerTools
-    public let parts: [HostingPart]
+    public let parts: [RealPart]
     /// nil when containers cannot run here.
     let owner: SandboxOwner?
 
@@ -40,7 +40,7 @@ public struct ContainerReadiness: Sendable {
     /// milliseconds to tens of them; callers keep the answer.
     static func check(directories: [String], watcher: ProcessWatcher, limits: HostingLimits.Containers) -> ContainerReadiness {
         let tools = ContainerTools.find(in: directories)
-        var parts: [HostingPart] = []
+        var parts: [RealPart] = []
         var byPart: [String: [ContainerTools.Program]] = [:]
         var order: [String] = []
         for program in ContainerTools.needed {
@@ -51,18 +51,18 @@ public struct ContainerReadiness: Sendable {
             let programs = byPart[part]!
             let missing = programs.filter { tools[$0] == nil }
             if missing.isEmpty {
-                parts.append(HostingPart(name: part, neededFor: neededFor, status: .available(programs.compactMap { tools[$0] }.joined(separator: ", "))))
+                parts.append(RealPart(name: part, neededFor: neededFor, availability: .available(detail: programs.compactMap { tools[$0] }.joined(separator: ", "))))
             } else {
                 let packages = Array(Set(missing.map(\.package))).sorted()
                 let names = missing.map(\.command).joined(separator: ", ")
-                parts.append(HostingPart(
+                parts.append(RealPart(
                     name: part, neededFor: neededFor,
-                    status: .missing(install: "\(names) not found: apt-get install -y \(packages.joined(separator: " "))")))
+                    availability: .missing(install: "\(names) not found: apt-get install -y \(packages.joined(separator: " "))")))
             }
         }
         guard let bwrap = tools[ContainerTools.bwrap] else {
-            parts.append(HostingPart(
-                name: "user namespaces", neededFor: neededFor, status: .missing(install: "needs bubblewrap first: apt-get install -y bubblewrap")))
+            parts.append(RealPart(
+                name: "user namespaces", neededFor: neededFor, availability: .missing(install: "needs bubblewrap first: apt-get install -y bubblewrap")))
             return ContainerReadiness(tools: tools, parts: parts, owner: nil)
         }
         let (owner, part) = probeUserNamespaces(bwrap: bwrap, watcher: watcher, limits: limits)
@@ -75,27 +75,27 @@ public struct ContainerReadiness: Sendable {
     /// back to root itself.
     static func probeUserNamespaces(
         bwrap: String, watcher: ProcessWatcher, limits: HostingLimits.Containers
-    ) -> (SandboxOwner?, HostingPart) {
+    ) -> (SandboxOwner?, RealPart) {
         let name = "user namespaces"
         if getuid() != 0 {
             switch runProbe(bwrap: bwrap, identity: nil, watcher: watcher) {
             case nil:
-                return (.caller, HostingPart(name: name, neededFor: neededFor, status: .available("bubblewrap makes them as uid \(getuid())")))
+                return (.caller, RealPart(name: name, neededFor: neededFor, availability: .available(detail: "bubblewrap makes them as uid \(getuid())")))
             case let refusal?:
-                return (nil, HostingPart(name: name, neededFor: neededFor, status: .refused(reason: "bubblewrap may not make one (\(refusal))", remedy: remedy())))
+                return (nil, RealPart(name: name, neededFor: neededFor, availability: .refused(reason: "bubblewrap may not make one (\(refusal))", remedy: remedy())))
             }
         }
         let probeUID = limits.rootUIDBase
         guard let refusal = runProbe(bwrap: bwrap, identity: (probeUID, probeUID), watcher: watcher) else {
             return (.appUIDs(base: limits.rootUIDBase),
-                    HostingPart(name: name, neededFor: neededFor, status: .available("each app's sandbox runs as a uid of its own (\(limits.rootUIDBase) + its SSH port)")))
+                    RealPart(name: name, neededFor: neededFor, availability: .available(detail: "each app's sandbox runs as a uid of its own (\(limits.rootUIDBase) + its SSH port)")))
         }
         if runProbe(bwrap: bwrap, identity: nil, watcher: watcher) == nil {
-            return (.root, HostingPart(
+            return (.root, RealPart(
                 name: name, neededFor: neededFor,
-                status: .available("sandboxes run as root: unprivileged ones are refused here (\(refusal)); \(remedy())")))
+                availability: .available(detail: "sandboxes run as root: unprivileged ones are refused here (\(refusal)); \(remedy())")))
         }
-        return (nil, HostingPart(name: name, neededFor: neededFor, status: .refused(reason: "bubblewrap may not make one, even as root (\(refusal))", remedy: remedy())))
+        return (nil, RealPart(name: name, neededFor: neededFor, availability: .refused(reason: "bubblewrap may not make one, even as root (\(refusal))", remedy: remedy())))
     }
 
     /// nil when bubblewrap made the namespaces and ran `/bin/true`; else its first line of

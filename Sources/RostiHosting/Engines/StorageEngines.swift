@@ -3,6 +3,7 @@ import Logging
 
 #if canImport(Glibc)
 import Glibc
+import Processes
 #endif
 
 /// The database servers behind Rosti storages, one per engine for the whole Rostra process
@@ -62,30 +63,14 @@ public final class StorageEngines: Sendable {
     }
 
     /// What each engine needs to work here, for the banner, health and the dashboard.
-    public var parts: [EnginePart] {
+    public var parts: [RealPart] {
         all.map { server in
+            let availability: RealPart.Availability
             switch server.state {
-            case .notInstalled(let missing):
-                return EnginePart(engine: server.engine, status: .missing(install: server.engine.installCommand, missing: missing))
-            default:
-                return EnginePart(engine: server.engine, status: .available(detail: server.installation?.detail ?? ""))
+            case .notInstalled: availability = .missing(install: server.engine.installCommand)
+            default: availability = .available(detail: server.installation?.detail ?? "")
             }
+            return RealPart(name: server.engine.productName, neededFor: "storages of engine \(server.engine.rawValue)", availability: availability)
         }
     }
-}
-
-/// One engine as a real part of the hosting plane: found, or missing with the command that
-/// installs it.
-public struct EnginePart: Sendable, Equatable {
-    public enum Status: Sendable, Equatable {
-        case available(detail: String)
-        /// `missing` lists what is not there (programs, the system user).
-        case missing(install: String, missing: [String])
-    }
-
-    public let engine: DatabaseEngine
-    public let status: Status
-
-    /// What needs it, in words.
-    public var neededFor: String { "storages of engine \(engine.rawValue)" }
 }

@@ -4,6 +4,7 @@ import Foundation
 import JSON
 import HTTP
 import Logging
+import Processes
 import Synchronization
 import Testing
 
@@ -19,7 +20,7 @@ import Testing
         var api: EmulatedAPI { real.api }
         var state: any StatePlugin { real.state }
         var accountSchema: JSONValue { real.accountSchema }
-        var overviewLists: [OverviewList] { real.overviewLists }
+        func overviewLists(of tenant: Tenant) -> [OverviewList] { real.overviewLists(of: tenant) }
         func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> JSONValue { try real.createAccount(body, in: tenant) }
         func checkRealParts() -> [RealPart] { parts }
     }
@@ -68,7 +69,7 @@ import Testing
         var api: EmulatedAPI { real.api }
         var state: any StatePlugin { real.state }
         var accountSchema: JSONValue { real.accountSchema }
-        var overviewLists: [OverviewList] { real.overviewLists }
+        func overviewLists(of tenant: Tenant) -> [OverviewList] { real.overviewLists(of: tenant) }
         func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> JSONValue { try real.createAccount(body, in: tenant) }
         func checkRealParts() -> [RealPart] {
             started.signal()

@@ -272,7 +272,7 @@ struct ProbePlugin: APIPlugin {
     var api: EmulatedAPI { real.api }
     var state: any StatePlugin { real.state }
     var accountSchema: JSONValue { real.accountSchema }
-    var overviewLists: [OverviewList] { real.overviewLists }
+    func overviewLists(of tenant: Tenant) -> [OverviewList] { real.overviewLists(of: tenant) }
 
     func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> JSONValue {
         try real.createAccount(body, in: tenant)

@@ -23,7 +23,7 @@ import Testing
         var api: EmulatedAPI { real.api }
         var state: any StatePlugin { real.state }
         var accountSchema: JSONValue { real.accountSchema }
-        var overviewLists: [OverviewList] { real.overviewLists }
+        func overviewLists(of tenant: Tenant) -> [OverviewList] { real.overviewLists(of: tenant) }
         func createAccount(_ body: FieldReader, in tenant: Tenant) throws -> JSONValue { try real.createAccount(body, in: tenant) }
 
         func tenant(_ tenant: Tenant, did event: TenantEvent) {

@@ -14,13 +14,14 @@ import TestSupport
 @Suite(.serialized) struct AppContainersTests {
     /// A server whose apps have containers; `sshHost` is what `ssh_access` reports.
     static func server(
-        state: StateStore? = nil, sshHost: String = "127.0.0.1", searchDirectories: [String] = ContainerTools.defaultSearchDirectories
+        state: StateStore? = nil, sshHost: String = "127.0.0.1", searchDirectories: [String] = ContainerTools.defaultSearchDirectories,
+        sshPorts: ClosedRange<Int> = 19_000...19_999
     ) throws -> RostiTestServer {
         // New apps' ports from a range no default Rostra uses: in the full suite, RostraTests'
         // rostra processes make apps at the same time, and one of them took the port a
         // restart here had just freed.
         var limits = HostingLimits.default.containers
-        limits.sshPorts = 19_000...19_999
+        limits.sshPorts = sshPorts
         let containers = try AppContainers(
             options: .init(listenHost: "127.0.0.1", sshHost: sshHost, searchDirectories: searchDirectories, limits: limits))
         return try RostiTestServer(state: state, freezeAt: nil, containers: containers)
@@ -130,7 +131,10 @@ import TestSupport
     }
 
     @Test func theAdminAPIMakesSSHLateOrRefused() throws {
-        let server = try Self.server()
+        // A range of its own: the refused port stays bound but does not listen for a while,
+        // and another suite's server (a host that does not know this one's ports) could
+        // otherwise take it for a new app meanwhile.
+        let server = try Self.server(sshPorts: 18_800...18_899)
         try Self.requireContainers(server)
         let keys = try SSHClient.Keys()
         let (id, port) = try Self.createApp(server, keys: [try keys.publicKey("ed25519")])

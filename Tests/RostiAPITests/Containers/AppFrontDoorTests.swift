@@ -114,4 +114,20 @@ import TestSupport
         #expect(try fixture.server.send("DELETE", "/api/v1/1/apps/\(id)/").status == 200)
         #expect(fixture.get(local).0 == 404)
     }
+
+    /// Another tenant's app answers at `<name>-<id>.<tenant>.localhost`, and that tenant's
+    /// dashboard links it there (not by the default tenant's name for it).
+    @Test func anotherTenantsAppIsLinkedByItsOwnName() throws {
+        let fixture = try Fixture()
+        try AppContainersTests.requireContainers(fixture.server)
+        let tenant = [("X-Rostra-Tenant", "ci-front")]
+        let created = try fixture.server.send("POST", "/api/v1/1/apps/", json: #"{"name": "blog"}"#, headers: tenant)
+        #expect(created.status == 200, "\(created.text)")
+        let id = try #require(try JSONParser.parse(created.body)["id"]?.int)
+        let name = "blog-\(id).ci-front.localhost"
+        #expect(eventually(timeout: .seconds(20)) { fixture.get(name).1.contains("<title>Roští.cz</title>") })
+        let overview = try JSONParser.parse(try fixture.server.send("GET", "/__admin/overview", token: nil, headers: tenant).body)
+        let row = overview["rosti"]?["apps"]?["rows"]?.items.first { $0["id"]?.int == id }
+        #expect(row?["open"]?.text == "http://\(name):\(fixture.door.port)/", "\(String(describing: row))")
+    }
 }

@@ -22,7 +22,7 @@ import TestSupport
         #expect(job["status"] == "done", "\(job)")
         let snapshot = try #require(job["snapshot"]?.int)
         let archive = try #require(server.tenant.state.snapshotStore.archive(of: snapshot))
-        #expect(try JobWorkTests.listing(archive).contains("./app/main.py"))
+        #expect(try tarListing(archive).contains("./app/main.py"))
 
         #expect(try client.ssh("echo broken > /srv/app/main.py && touch /srv/junk && echo 1").output == "1\n")
         let container = try #require(server.tenant.state.appSpace.container(id))

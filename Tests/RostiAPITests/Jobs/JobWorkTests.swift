@@ -30,18 +30,6 @@ import TestSupport
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int).map(Int64.init) ?? nil
     }
 
-    static func listing(_ archive: String) throws -> Set<String> {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/tar")
-        process.arguments = ["--list", "--file=\(archive)"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Set(String(decoding: data, as: UTF8.self).split(separator: "\n").map { String($0.hasSuffix("/") ? $0.dropLast() : $0) })
-    }
-
     static func admin(_ server: RostiTestServer, _ method: String, _ path: String, body: String? = nil) throws -> RawResponse {
         try server.send(method, "/__admin/" + path, token: nil, language: nil, json: body)
     }
@@ -61,7 +49,7 @@ import TestSupport
         #expect(snapshot["status"] == "ready")
         let archive = try #require(server.tenant.state.snapshotStore.archive(of: id))
         #expect(snapshot["size"]?.int == Self.fileSize(archive))
-        let entries = try Self.listing(archive)
+        let entries = try tarListing(archive)
         #expect(entries.contains("./app/main.py"))
         #expect(!entries.contains("./app/__pycache__"), "the platform's backups leave caches out")
         #expect(!entries.contains("./log/app.log"))
@@ -84,7 +72,7 @@ import TestSupport
         #expect(server.tenant.state.appSpace.serviceFolder(of: 1202) == nil)
         let id = try Self.takeSnapshot(server, app: 1202)
         let archive = try #require(server.tenant.state.snapshotStore.archive(of: id))
-        #expect(try Self.listing(archive) == ["."])
+        #expect(try tarListing(archive) == ["."])
         #expect(try server.json("GET", "/api/v1/1/snapshots/\(id)/")["size"]?.int == Self.fileSize(archive))
     }
 

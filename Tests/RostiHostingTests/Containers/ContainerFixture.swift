@@ -12,9 +12,15 @@ final class ContainerFixture {
     let space: AppSpace
     let keys: SSHClient.Keys
 
-    init(keyTypes: [String] = ["ed25519"]) throws {
+    /// - Parameter sshPorts: where the apps' ports are chosen. Each fixture is a host of its
+    ///   own, and hosts do not know each other's ports: a test that leaves a port bound but
+    ///   not listening for a while (the refusal fault) takes a range no other test uses, or
+    ///   a parallel test's new app may take the port meanwhile.
+    init(keyTypes: [String] = ["ed25519"], sshPorts: ClosedRange<Int>? = nil) throws {
+        var limits = HostingLimits.default.containers
+        if let sshPorts { limits.sshPorts = sshPorts }
         host = ContainerHost(
-            configuration: .init(bindAddress: try BindAddress(host: "127.0.0.1"), sshHostName: "127.0.0.1"),
+            configuration: .init(bindAddress: try BindAddress(host: "127.0.0.1"), sshHostName: "127.0.0.1", limits: limits),
             logger: Logger(label: "rostra.tests.containers"))
         space = AppSpace(location: .temporary)
         space.attach(host)

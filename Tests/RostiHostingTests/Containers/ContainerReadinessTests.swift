@@ -40,8 +40,8 @@ import TestSupport
         defer { watcher.shutdown() }
         let (owner, part) = ContainerReadiness.probeUserNamespaces(bwrap: fake, watcher: watcher, limits: HostingLimits.default.containers)
         #expect(owner == nil)
-        guard case .refused(let reason, let remedy) = part.status else {
-            Issue.record("expected a refusal, got \(part.status)")
+        guard case .refused(let reason, let remedy) = part.availability else {
+            Issue.record("expected a refusal, got \(part.availability)")
             return
         }
         #expect(reason.contains("No permissions to creating new namespace"))

@@ -84,7 +84,7 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: runtime))
         #expect(first.server(engine).state == .stopped)
         #expect(processes(mentioning: folder.path("state-engines")).isEmpty)
-        #expect(!connects(port: port))
+        #expect(!accepts(port))
 
         let second = StorageEngines(folders: folders, logger: engineTestLogger)
         defer { second.close() }
@@ -105,7 +105,7 @@ import Glibc
         }
         try server.takeDown()
         #expect(server.state == .down)
-        #expect(!connects(port: port))
+        #expect(!accepts(port))
         #expect(throws: EngineError.down(engine)) { try server.perform { _ in } }
         let kept = server.submit(wait: true) { session in
             try session.create(name: "later_2", credential: .password("later-password"), mark: StorageMark(tenant: "default", storage: 2))
@@ -140,13 +140,14 @@ import Glibc
         ]
         let engines = StorageEngines(folders: EngineFolders(persistent: nil), logger: engineTestLogger, findings: missing)
         defer { engines.close() }
-        for part in engines.parts {
-            guard case .missing(let install, let what) = part.status else {
-                Issue.record("\(part.engine) found under /nonexistent")
+        #expect(engines.parts.map { $0.name } == DatabaseEngine.allCases.map { $0.productName })
+        for (part, engine) in zip(engines.parts, DatabaseEngine.allCases) {
+            guard case .missing(let install) = part.availability else {
+                Issue.record("\(engine) found under /nonexistent")
                 continue
             }
-            #expect(install == "apt-get install -y \(part.engine.package)")
-            #expect(!what.isEmpty)
+            #expect(install == "apt-get install -y \(engine.package)")
+            #expect(part.neededFor == "storages of engine \(engine.rawValue)")
         }
         #expect(engines.server(.pgsql).submit(wait: true) { _ in } == .skipped)
         #expect(throws: EngineError.notInstalled(.mariadb, install: "apt-get install -y mariadb-server")) {
@@ -165,17 +166,6 @@ import Glibc
         }
     }
 
-    private func connects(port: Int) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
 }
 
 /// As root the servers run as the packages' users, who cannot pass through a folder closed

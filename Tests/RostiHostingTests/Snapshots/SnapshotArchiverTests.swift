@@ -32,18 +32,6 @@ import TestSupport
         try FileManager.default.createSymbolicLink(atPath: root + "/bin/primary_tech", withDestinationPath: "/opt/techs/python-3.11/bin")
     }
 
-    static func listing(_ archive: String) throws -> Set<String> {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/tar")
-        process.arguments = ["--list", "--file=\(archive)"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Set(String(decoding: data, as: UTF8.self).split(separator: "\n").map { String($0.hasSuffix("/") ? $0.dropLast() : $0) })
-    }
-
     @Test func keepsTheAppAndLeavesOutWhatThePlatformsBackupsLeaveOut() throws {
         let watcher = try ProcessWatcher()
         defer { watcher.shutdown() }
@@ -55,7 +43,7 @@ import TestSupport
             progress.withLock { $0.append(share) }
         }
         #expect(archive.bytes == Int64((try FileManager.default.attributesOfItem(atPath: scratch.path("snapshot.tar"))[.size] as? Int) ?? -1))
-        let entries = try Self.listing(scratch.path("snapshot.tar"))
+        let entries = try tarListing(scratch.path("snapshot.tar"))
         for kept in ["./app/main.py", "./app/templates/index.html", "./.env", "./conf/crontab", "./conf/supervisor.d/app.conf",
                      "./app/node_modules/left-pad/index.js", "./var/empty", "./bin/primary_tech"] {
             #expect(entries.contains(kept), "\(kept) is kept")
