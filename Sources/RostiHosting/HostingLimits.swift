@@ -62,6 +62,9 @@ public struct HostingLimits: Sendable, Equatable {
         public var actionAnswerSeconds = 5.0
         /// An `apps-action` that holds its request longer is logged.
         public var slowActionSeconds = 3.0
+        /// How long the refusal fault keeps trying to bind an app's port again after closing
+        /// its listening socket (a child being spawned may hold the socket for a moment).
+        public var portRebindSeconds = 1.0
         /// The longest an admin fault may make an app's SSH late or refused.
         public var maximumFaultSeconds = 3_600.0
         /// The host keys each app's sshd has (ssh-keygen types). RSA is left out: a 3072-bit

@@ -619,7 +619,7 @@ public final class AppContainer: Sendable {
             // Closing the listening socket takes it out of the accepting thread's set; the
             // registration stays for `rewatch` once the port listens again.
             _ = token
-            endpoint.refuse(on: host.configuration.bindAddress)
+            endpoint.refuse(on: host.configuration.bindAddress, patience: .seconds(host.limits.portRebindSeconds))
             DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak self] in self?.endRefusal(generation) }
         } else {
             endRefusal(generation)
@@ -633,7 +633,7 @@ public final class AppContainer: Sendable {
             return (state.endpoint, state.acceptToken)
         }
         guard let endpoint, let token else { return }
-        if endpoint.listen(on: host.configuration.bindAddress) {
+        if endpoint.listen(on: host.configuration.bindAddress, patience: .seconds(host.limits.portRebindSeconds)) {
             (try? host.acceptor())?.rewatch(token)
         } else {
             state.withLock { $0.problem = "its SSH port \(endpoint.port) was taken by another program while refused" }

@@ -33,20 +33,35 @@ final class SSHEndpoint: Sendable {
 
     /// Stops listening but keeps the port: a new bound socket replaces the listening one
     /// (a listening socket cannot stop listening and keep its port).
-    func refuse(on address: BindAddress) {
+    ///
+    /// The listening socket may outlive its close for a moment: a child process being
+    /// spawned at that instant holds a copy of every descriptor until it execs (the socket
+    /// is close-on-exec). While it lives, the port cannot be bound again and connections
+    /// are still taken; so the new socket is bound again and again, up to `patience`, and
+    /// once it is, no listener is left and every connection is refused.
+    func refuse(on address: BindAddress, patience: Duration) {
         socket.withLock { socket in
             guard socket.listening else { return }
             Glibc.close(socket.descriptor)
-            socket.descriptor = address.boundSocket(port: port, listening: false) ?? -1
+            socket.descriptor = Self.boundAgain(address, port: port, patience: patience)
             socket.listening = false
         }
     }
 
+    private static func boundAgain(_ address: BindAddress, port: Int, patience: Duration) -> Int32 {
+        let deadline = ContinuousClock.now + patience
+        while true {
+            if let descriptor = address.boundSocket(port: port, listening: false) { return descriptor }
+            guard ContinuousClock.now < deadline else { return -1 }
+            usleep(2_000)
+        }
+    }
+
     /// Listens again on the kept port; false if the port was lost meanwhile.
-    func listen(on address: BindAddress) -> Bool {
+    func listen(on address: BindAddress, patience: Duration) -> Bool {
         socket.withLock { socket in
             if socket.listening { return true }
-            if socket.descriptor < 0 { socket.descriptor = address.boundSocket(port: port, listening: false) ?? -1 }
+            if socket.descriptor < 0 { socket.descriptor = Self.boundAgain(address, port: port, patience: patience) }
             guard socket.descriptor >= 0, Glibc.listen(socket.descriptor, SOMAXCONN) == 0 else { return false }
             socket.listening = true
             return true

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -254,6 +255,35 @@ import TestSupport
         let reread = try client.ssh("supervisorctl reread")
         #expect(reread.status == 0, "\(reread)")
         #expect(ContinuousClock.now - started >= .milliseconds(5_000), "supervisorctl waited for supervisord")
+    }
+
+    /// A child being spawned holds a copy of every descriptor until it execs, the app's
+    /// listening socket among them: the refusal fault must not return while that copy
+    /// still listens. Many refusals while processes are spawned without pause.
+    @Test func aRefusalRefusesAtOnceWhileChildrenAreSpawned() throws {
+        let fixture = try ContainerFixture(sshPorts: 18_700...18_799)
+        try #require(fixture.isReady, "\(fixture.host.readiness.problems)")
+        let (container, port) = try fixture.app(51)
+        #expect(!isRefused(port))
+        let spawning = Atomic<Bool>(true)
+        let spawner = Thread {
+            while spawning.load(ordering: .relaxed) {
+                let child = Process()
+                child.executableURL = URL(fileURLWithPath: "/bin/true")
+                try? child.run()
+                child.waitUntilExit()
+            }
+        }
+        spawner.start()
+        defer { spawning.store(false, ordering: .relaxed) }
+        var leaked = 0
+        for _ in 0..<100 {
+            container.refuse(for: 60)
+            if !isRefused(port) { leaked += 1 }
+            container.refuse(for: 0)
+            #expect(eventually(timeout: .seconds(5)) { !isRefused(port) })
+        }
+        #expect(leaked == 0, "\(leaked) of 100 refusals still took a connection")
     }
 
     @Test func lateAndRefusedFaultsLastTheirSeconds() throws {
