@@ -72,7 +72,7 @@ let package = Package(
         // watcher thread, so they end with Rostra and never linger as zombies; and
         // `RealPart`, whether such a program is here, which the emulator's banner, health
         // and dashboard report for every plug-in.
-        .target(name: "Processes", dependencies: ["CProcess", "CLinux"]),
+        .target(name: "Processes", dependencies: ["CProcess", "CLinux", "Primitives"]),
         // A small typed wrapper over the sqlite3 C API; knows nothing of Rosti or Rosa.
         .target(name: "Store", dependencies: ["CSQLite"]),
         // The Rosa File Store API plug-in: its tables and seed, the blob store and SHA-1,

@@ -1,6 +1,6 @@
 import Foundation
+import Primitives
 import Store
-import Synchronization
 
 /// Everything the emulator remembers — every plug-in's rows in one SQLite database, and
 /// what plug-ins keep beside it (the Rosa File Store's uploaded bytes) — with reset to the
@@ -46,7 +46,7 @@ public final class StateStore: Sendable {
     /// True when this open seeded the database.
     public var wasSeeded: Bool { opening != .reused }
     /// What the last structural check found (`checkIntegrity()`).
-    private let integrityFound = Mutex(Integrity.unchecked)
+    private let integrityFound = AdaptiveMutex(Integrity.unchecked)
 
     public enum Opening: Sendable, Equatable {
         /// A new database: created and seeded (first start, or `:memory:`).

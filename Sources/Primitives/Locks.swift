@@ -53,6 +53,37 @@ public final class AdaptiveMutex<Value: Sendable>: @unchecked Sendable {
     }
 }
 
+/// A mutual-exclusion lock that guards no value of its own, only a section of code (one
+/// change at a time). `AdaptiveMutex<Void>` would do the same, but its `inout` access to a
+/// value of no size is reported by ThreadSanitizer as a race with any read of the lock
+/// object's header (the two share an address).
+///
+/// `@unchecked Sendable`: it holds only the pthread mutex, which is made for threads.
+public final class Lock: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    public init() {
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        #if os(Linux)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
+        #endif
+        pthread_mutex_init(mutex, &attributes)
+        pthread_mutexattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    public func withLock<Result>(_ body: () throws -> Result) rethrows -> Result {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+}
+
 /// A lock for values read on every request and written rarely (settings, the tenant table,
 /// a clock): readers do not wait for each other; a waiting writer goes before new readers,
 /// so an admin call is never starved by traffic.

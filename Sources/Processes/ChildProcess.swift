@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Primitives
 
 #if canImport(Glibc)
 import Glibc
@@ -13,7 +13,7 @@ public final class ChildProcess: Sendable {
     /// Signals go to its whole process group (it was started in a session of its own).
     private let signalsGroup: Bool
     private let stopSignal: Int32
-    private let state = Mutex<(status: Termination?, handlers: [@Sendable (Termination) -> Void])>((nil, []))
+    private let state = AdaptiveMutex<(status: Termination?, handlers: [@Sendable (Termination) -> Void])>((nil, []))
     /// Entered while it runs: any number of threads may wait for its end with a time-out.
     private let running = DispatchGroup()
 

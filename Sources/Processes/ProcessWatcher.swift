@@ -2,7 +2,7 @@ import CLinux
 import CProcess
 import Dispatch
 import Foundation
-import Synchronization
+import Primitives
 
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +22,7 @@ public final class ProcessWatcher: Sendable {
     private final class Pending: Sendable {
         let command: Command
         let done = DispatchSemaphore(value: 0)
-        let result = Mutex<Result<ChildProcess, SpawnError>?>(nil)
+        let result = AdaptiveMutex<Result<ChildProcess, SpawnError>?>(nil)
 
         init(command: Command) { self.command = command }
     }
@@ -33,7 +33,7 @@ public final class ProcessWatcher: Sendable {
         var isStopping = false
     }
 
-    private let state = Mutex(State())
+    private let state = AdaptiveMutex(State())
     private let poller: Int32
     /// Written to wake the thread: a spawn is pending, or the watcher stops.
     private let wakeRead: Int32

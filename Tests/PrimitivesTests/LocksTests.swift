@@ -24,6 +24,26 @@ import Testing
         #expect(!didOverlap)
     }
 
+    @Test func lockLetsOneThreadInAtATime() {
+        let lock = Lock()
+        let inside = Atomic<Int>(0)
+        let entered = Atomic<Int>(0)
+        let overlapped = Atomic<Bool>(false)
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            for _ in 0..<2_000 {
+                lock.withLock {
+                    if inside.add(1, ordering: .relaxed).newValue > 1 { overlapped.store(true, ordering: .relaxed) }
+                    entered.add(1, ordering: .relaxed)
+                    inside.subtract(1, ordering: .relaxed)
+                }
+            }
+        }
+        let total = entered.load(ordering: .relaxed)
+        let didOverlap = overlapped.load(ordering: .relaxed)
+        #expect(total == 16_000)
+        #expect(!didOverlap)
+    }
+
     @Test func readersDoNotWaitForEachOther() {
         let lock = ReadWriteLock(0)
         let firstIsReading = DispatchSemaphore(value: 0)

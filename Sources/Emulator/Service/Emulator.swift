@@ -3,7 +3,6 @@ import HTTP
 import Logging
 import Primitives
 import Processes
-import Synchronization
 
 /// Who may use the admin API (`--admin-token`, `--no-admin`).
 public enum AdminAccess: Sendable, Equatable {
@@ -31,9 +30,9 @@ public final class Emulator: Sendable {
     /// /__admin/health under 50 connections).
     private let adminResponders = ReadWriteLock<[EmulatedAPI: any Responder]>([:])
     /// The real parts once looked at (read by health without waiting for a look in progress).
-    private let realPartsFound = Mutex<[RealPart]?>(nil)
+    private let realPartsFound = AdaptiveMutex<[RealPart]?>(nil)
     /// Held while the machine is looked at, so that it is looked at once.
-    private let realPartsLook = Mutex<Void>(())
+    private let realPartsLook = Lock()
     /// Whether health waits for nothing: the host looks at the parts off the request path.
     private let realPartsLookedAtByHost: Bool
 
@@ -68,7 +67,7 @@ public final class Emulator: Sendable {
     /// here (`APIPlugin.checkRealParts()`), looked at once on first use.
     public var realParts: [RealPart] {
         if let found = realPartsFound.withLock({ $0 }) { return found }
-        return realPartsLook.withLock { _ in
+        return realPartsLook.withLock {
             if let found = realPartsFound.withLock({ $0 }) { return found }
             let parts = plugins.flatMap { $0.checkRealParts() }
             realPartsFound.withLock { $0 = parts }

@@ -21,7 +21,7 @@ public final class Tenant: Sendable {
     private let attachments = ReadWriteLock<[ObjectIdentifier: any Sendable]>([:])
     private let retired = Atomic<Bool>(false)
     /// One reset of this tenant at a time.
-    private let resetting = AdaptiveMutex(())
+    private let resetting = Lock()
 
     /// `journalBudget`: the emulator's, which every tenant's journal counts against.
     public init(name: String, state: StateStore, clock: EmulatorClock = EmulatorClock(), journalBudget: JournalBudget = JournalBudget()) {
@@ -63,7 +63,7 @@ public final class Tenant: Sendable {
     /// and the clock's observers go first, so an old job scheduler cannot move jobs of the
     /// reset state on the old clock's time.
     func reset() throws {
-        try resetting.withLock { _ in
+        try resetting.withLock {
             attachments.write { $0.removeAll() }
             clock.removeAllObservers()
             try state.reset()

@@ -142,7 +142,7 @@ public final class AppContainers: Sendable {
     static func bringInLine(_ state: StateStore, keepingPorts: Bool = false) throws {
         let space = state.appSpace
         guard space.host != nil else { return }
-        try space.changes.withLock { _ in
+        try space.changes.withLock {
             let rows = try state.database.read { try Self.rows($0) }
             let present = Set(rows.map(\.id))
             for app in space.appIDs where !present.contains(app) { space.dropContainer(app) }
@@ -156,7 +156,7 @@ public final class AppContainers: Sendable {
         let space = state.appSpace
         guard space.host != nil else { return }
         do {
-            try space.changes.withLock { _ in
+            try space.changes.withLock {
                 let newest = space.newestKnown
                 guard try state.database.read({ try $0.fetchValue(Int64.self, "SELECT 1 FROM rosti_apps WHERE id > ?", [newest]) }) != nil
                 else { return }
@@ -172,7 +172,7 @@ public final class AppContainers: Sendable {
     static func follow(app: Int64, in state: StateStore) throws {
         let space = state.appSpace
         guard space.host != nil else { return }
-        try space.changes.withLock { _ in
+        try space.changes.withLock {
             let rows = try state.database.read { try Self.rows($0, where: "WHERE a.id = ?", [app]) }
             if rows.isEmpty { space.dropContainer(app) }
             try apply(rows, in: state)

@@ -3,6 +3,7 @@ import Emulator
 import EmulatorState
 import Foundation
 import Logging
+import Primitives
 import RostiHosting
 import Synchronization
 
@@ -24,8 +25,8 @@ final class AppCron: Sendable {
     private let tenantName: String
     private let logger: Logger
     private let queue: DispatchQueue
-    private let progress: Mutex<CronCatchUp?> = Mutex(nil)
-    private let timer = Mutex<ArmedTimer?>(nil)
+    private let progress: AdaptiveMutex<CronCatchUp?> = AdaptiveMutex(nil)
+    private let timer = AdaptiveMutex<ArmedTimer?>(nil)
     private let stopped = Atomic<Bool>(false)
 
     /// `@unchecked Sendable`: libdispatch synchronises a work item's `cancel` and its run

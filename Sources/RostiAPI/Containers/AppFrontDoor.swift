@@ -3,6 +3,7 @@ import Emulator
 import EmulatorState
 import Foundation
 import Logging
+import Primitives
 import RostiHosting
 import Store
 import Synchronization
@@ -17,16 +18,16 @@ public final class AppFrontDoor: Sendable {
     public let door: FrontDoor
     private let logger: Logger
     /// The open tenants' states, by tenant name.
-    private let states = Mutex<[String: StateStore]>([:])
+    private let states = AdaptiveMutex<[String: StateStore]>([:])
     /// Fault statuses by "<tenant>/<app>".
-    private let faults = Mutex<[String: Int]>([:])
+    private let faults = AdaptiveMutex<[String: Int]>([:])
     /// One change applied at a time, in order.
     private let queue = DispatchQueue(label: "rostra.front-door")
     /// Changes asked for, and the number asked for when the last applied configuration read
     /// the routes: a burst of changes (a rebuild's stop, start and answer; many requests at
     /// once) is applied once, since every application reads all routes afresh, and an
     /// application costs every app.
-    private let changes = Mutex<(asked: Int, applied: Int)>((0, 0))
+    private let changes = AdaptiveMutex<(asked: Int, applied: Int)>((0, 0))
     /// Set at shutdown: a change queued before it must not start nginx again.
     private let stopped = Atomic<Bool>(false)
 

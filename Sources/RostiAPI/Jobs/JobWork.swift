@@ -31,16 +31,16 @@ final class JobWork: Sendable {
     private let logger: Logger
     /// Called (on the work's thread) when a work ended: the scheduler moves jobs on. Set by
     /// the scheduler once it exists (it owns this).
-    let ended = Mutex<(@Sendable () -> Void)?>(nil)
-    private let flights = Mutex<[Int64: Flight]>([:])
+    let ended = AdaptiveMutex<(@Sendable () -> Void)?>(nil)
+    private let flights = AdaptiveMutex<[Int64: Flight]>([:])
     /// Jobs whose work this process did: a look at the rows taken just before a work
     /// recorded its end must not start it again. (A few bytes a job.)
-    private let finished = Mutex<Set<Int64>>([])
+    private let finished = AdaptiveMutex<Set<Int64>>([])
     /// Held while staged files go to their new apps (`landNewApps`).
-    private let landing = Mutex(())
-    private let ownWatcher = Mutex<ProcessWatcher?>(nil)
+    private let landing = Lock()
+    private let ownWatcher = AdaptiveMutex<ProcessWatcher?>(nil)
     /// The admin API's armed snapshot faults, by app (`SnapshotFault`).
-    let faults = Mutex<[Int64: SnapshotFault]>([:])
+    let faults = AdaptiveMutex<[Int64: SnapshotFault]>([:])
 
     /// One job's work under way.
     final class Flight: Sendable {
@@ -49,7 +49,7 @@ final class JobWork: Sendable {
         let done = DispatchGroup()
         /// The last progress written to the job's row, in percent, and when.
         let written = Atomic<Int>(0)
-        let writtenAt = Mutex<ContinuousClock.Instant>(.now)
+        let writtenAt = AdaptiveMutex<ContinuousClock.Instant>(.now)
 
         init(job: Int64) {
             self.job = job
@@ -381,7 +381,7 @@ final class JobWork: Sendable {
         guard !store.stagedJobs().isEmpty else { return }
         // One at a time: the scheduler's thread and a request's may both land the same app,
         // and the second must find the files moved, not move them away again.
-        landing.withLock { _ in
+        landing.withLock {
             for job in store.stagedJobs() { land(job, store) }
         }
     }

@@ -20,7 +20,7 @@ enum Apps {
     static func create(_ call: RostiCall) throws -> Response {
         let data = try RequestData(call.request)
         let space = call.tenant.state.appSpace
-        return try space.changes.withLock { _ in
+        return try space.changes.withLock {
             let endpoint = space.claimEndpoint()
             let hostname = space.host?.configuration.sshHostName
             defer { endpoint?.release() }
@@ -90,7 +90,7 @@ enum Apps {
         let response = try call.deleteCompanyRow(from: "rosti_apps")
         let id = try call.objectID()
         let space = call.tenant.state.appSpace
-        try space.changes.withLock { _ in try space.removeApp(id) }
+        try space.changes.withLock { try space.removeApp(id) }
         space.host?.frontsChanged(wait: true)
         return response
     }

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
+import Primitives
 import Processes
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -19,7 +19,7 @@ public final class AppContainer: Sendable {
     private let queue: DispatchQueue
     /// `apps-action`s, one after another (`act`): a start waits on `queue`, so not on it.
     private let actions: DispatchQueue
-    private let state: Mutex<State>
+    private let state: AdaptiveMutex<State>
 
     /// What can be set from the API's rows.
     public struct Settings: Sendable, Equatable {
@@ -76,7 +76,7 @@ public final class AppContainer: Sendable {
         self.host = host
         queue = DispatchQueue(label: "rostra.app.\(appID)")
         actions = DispatchQueue(label: "rostra.app.\(appID).actions")
-        state = Mutex(State(settings: settings))
+        state = AdaptiveMutex(State(settings: settings))
     }
 
     // MARK: The endpoint

@@ -24,15 +24,15 @@ public final class AppSpace: Sendable {
     public let location: Location
     /// The folder's path; a temporary one is made only when an app first needs a folder.
     private let rootPath: String
-    private let madeRoot = Mutex<String?>(nil)
-    private let attached = Mutex<ContainerHost?>(nil)
-    private let containers = Mutex<[Int64: AppContainer]>([:])
+    private let madeRoot = AdaptiveMutex<String?>(nil)
+    private let attached = AdaptiveMutex<ContainerHost?>(nil)
+    private let containers = AdaptiveMutex<[Int64: AppContainer]>([:])
     /// A watcher for exports and imports of a space no host is attached to.
-    private let ownWatcher = Mutex<ProcessWatcher?>(nil)
+    private let ownWatcher = AdaptiveMutex<ProcessWatcher?>(nil)
     /// Held while the API creates an app (claim a port, insert the row, attach the
     /// container) and while the hosting plane brings the containers in line with the rows,
     /// so that neither sees the other's half-done work.
-    public let changes = AdaptiveMutex(())
+    public let changes = Lock()
     /// The highest app id whose container this space has seen: rows above it were made
     /// behind the API's back (a job's restore into a new app) and need a container.
     private let newestKnownApp = Atomic<Int64>(0)
@@ -343,7 +343,7 @@ public final class AppSpace: Sendable {
             close(writer)
             done.signal()
         }
-        let errorText = Mutex<[UInt8]>([])
+        let errorText = AdaptiveMutex<[UInt8]>([])
         let errorsRead = DispatchSemaphore(value: 0)
         let errorEnd = errors[0]
         Thread.detachNewThread {

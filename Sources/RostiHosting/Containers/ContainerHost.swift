@@ -1,7 +1,7 @@
 import Foundation
 import Logging
+import Primitives
 import Processes
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -35,24 +35,24 @@ public final class ContainerHost: Sendable {
 
     public let configuration: Configuration
     public let logger: Logger
-    private let parts = Mutex<ContainerReadiness?>(nil)
-    private let techs = Mutex<[MachineTech]?>(nil)
-    private let services = Mutex<(watcher: ProcessWatcher?, acceptor: SSHAcceptor?, stopped: Bool)>((nil, nil, false))
+    private let parts = AdaptiveMutex<ContainerReadiness?>(nil)
+    private let techs = AdaptiveMutex<[MachineTech]?>(nil)
+    private let services = AdaptiveMutex<(watcher: ProcessWatcher?, acceptor: SSHAcceptor?, stopped: Bool)>((nil, nil, false))
     /// SSH ports held by an endpoint of this host, across every tenant.
-    private let claimedPorts = Mutex<Set<Int>>([])
+    private let claimedPorts = AdaptiveMutex<Set<Int>>([])
     /// The machine's services apps reach at `127.0.0.1:<port>` from inside, and who is told
     /// when an app's published front appears or goes.
-    private let network = Mutex<(servicePorts: @Sendable () -> [Int], observers: [@Sendable (Bool) -> Void])>(({ [] }, []))
+    private let network = AdaptiveMutex<(servicePorts: @Sendable () -> [Int], observers: [@Sendable (Bool) -> Void])>(({ [] }, []))
     /// The spaces attached to this host (one per open tenant state), weakly: a closed
     /// state's space goes with it.
-    private let spaces = Mutex<[WeakSpace]>([])
+    private let spaces = AdaptiveMutex<[WeakSpace]>([])
     private struct WeakSpace: @unchecked Sendable {
         // Safe: only read and written under the `spaces` mutex, and AppSpace is Sendable.
         weak var space: AppSpace?
     }
     /// Containers started by Rostra itself rather than by a user's request, across tenants.
-    private let automaticStarts = Mutex(0)
-    private let frontDoor = Mutex<FrontDoorAddress?>(nil)
+    private let automaticStarts = AdaptiveMutex(0)
+    private let frontDoor = AdaptiveMutex<FrontDoorAddress?>(nil)
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration

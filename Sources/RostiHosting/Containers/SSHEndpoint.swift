@@ -1,6 +1,6 @@
 import CLinux
 import Foundation
-import Synchronization
+import Primitives
 
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +12,7 @@ import Glibc
 /// attempt is refused by the kernel.
 final class SSHEndpoint: Sendable {
     let port: Int
-    private let socket = Mutex<(descriptor: Int32, listening: Bool)>((-1, false))
+    private let socket = AdaptiveMutex<(descriptor: Int32, listening: Bool)>((-1, false))
 
     private init(port: Int, descriptor: Int32, listening: Bool) {
         self.port = port
@@ -158,7 +158,7 @@ final class SSHAcceptor: Sendable {
     private let wakeWrite: Int32
     /// By token (the epoll data), never by descriptor: a closed descriptor's number may be
     /// reused before the thread sees its last event.
-    private let registrations = Mutex<(next: UInt64, byToken: [UInt64: Registration], stopping: Bool)>((1, [:], false))
+    private let registrations = AdaptiveMutex<(next: UInt64, byToken: [UInt64: Registration], stopping: Bool)>((1, [:], false))
     private let finished = DispatchSemaphore(value: 0)
 
     init() throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
+import Primitives
 import Processes
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -30,7 +30,7 @@ public final class FrontDoor: Sendable {
     private let identity: (uid: uid_t, gid: gid_t)?
     /// The TLS port, when the front door has one.
     public let tls: TLS?
-    private let state = Mutex<State>(State())
+    private let state = AdaptiveMutex<State>(State())
 
     private struct State {
         var process: ChildProcess?

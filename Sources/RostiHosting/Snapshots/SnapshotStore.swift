@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Primitives
 
 #if canImport(Glibc)
 import Glibc
@@ -23,7 +23,7 @@ public final class SnapshotStore: Sendable {
 
     public let location: Location
     private let path: String
-    private let made = Mutex<Bool>(false)
+    private let made = AdaptiveMutex<Bool>(false)
 
     static let incomingPrefix = ".incoming-"
     static let stagingFolderName = ".staging"
