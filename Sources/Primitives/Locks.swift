@@ -24,32 +24,18 @@ import Darwin
 /// under heavy contention (e.g. appending to a journal).
 ///
 /// `@unchecked Sendable`: `value` is only ever read or written inside `withLock`, under the
-/// pthread mutex, which gives the exclusion and memory ordering the compiler cannot see;
+/// `Lock`'s pthread mutex, which gives the exclusion and memory ordering the compiler cannot see;
 /// `Value` is `Sendable`, so what a closure hands out of the lock may cross threads.
 public final class AdaptiveMutex<Value: Sendable>: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let lock = Lock()
     private var value: Value
 
     public init(_ value: Value) {
         self.value = value
-        var attributes = pthread_mutexattr_t()
-        pthread_mutexattr_init(&attributes)
-        #if os(Linux)
-        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
-        #endif
-        pthread_mutex_init(mutex, &attributes)
-        pthread_mutexattr_destroy(&attributes)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
     }
 
     public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body(&value)
+        try lock.withLock { try body(&value) }
     }
 }
 
