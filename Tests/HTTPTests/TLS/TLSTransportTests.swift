@@ -120,7 +120,10 @@ import TestSupport
                 clients.append(client)
             }
             for client in clients { #expect(try client.readResponse().text == "hello") }
-            #expect(server.workerThreads <= 3, "\(server.workerThreads) workers for 60 TLS connections")
+            // Not one per connection. A worker that waits on a slow client's handshake does
+            // not count as running, and another may start meanwhile (by design): on a loaded
+            // machine (the full suite on two cores) a fourth was seen, so the bound is a few.
+            #expect(server.workerThreads <= 6, "\(server.workerThreads) workers for 60 TLS connections")
             for client in clients.reversed() {
                 try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
                 #expect(try client.readResponse().text == "hello")
