@@ -60,8 +60,6 @@ public struct HostingLimits: Sendable, Equatable {
         /// for the container to come up (its supervisord listening, its nginx answering);
         /// the start goes on afterwards. Below the 10 s many clients time out at.
         public var actionAnswerSeconds = 5.0
-        /// An `apps-action` that holds its request longer is logged.
-        public var slowActionSeconds = 3.0
         /// How long the refusal fault keeps trying to bind an app's port again after closing
         /// its listening socket (a child being spawned may hold the socket for a moment).
         public var portRebindSeconds = 1.0

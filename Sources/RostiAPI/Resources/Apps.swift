@@ -123,14 +123,6 @@ enum Apps {
         // listens (its programs are being started), so that the next request sees it up —
         // or after `actionAnswerSeconds`, the start going on.
         try AppContainers.follow(app: answer.2, in: call.tenant.state)
-        let began = ContinuousClock.now
-        defer {
-            // A slow start holds its request: say where, since the client may give up first.
-            let took = ContinuousClock.now - began
-            if let host = call.tenant.state.appSpace.host, took > .seconds(host.configuration.limits.slowActionSeconds) {
-                call.logger.warning("apps-action \(answer.1?.rawValue ?? "-") of app \(answer.2) took \(took.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
-            }
-        }
         if let container = call.tenant.state.appSpace.container(answer.2), let action = answer.1, action != .stop,
            let host = call.tenant.state.appSpace.host
         {
