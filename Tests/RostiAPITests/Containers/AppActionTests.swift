@@ -10,11 +10,7 @@ import TestSupport
 /// starting after the answer.
 @Suite(.serialized) struct AppActionTests {
     @Test func aSlowStartIsAnsweredWithinTheBoundAndGoesOn() throws {
-        var limits = HostingLimits.default.containers
-        limits.sshPorts = 19_000...19_999
-        limits.actionAnswerSeconds = 1
-        let containers = try AppContainers(options: .init(listenHost: "127.0.0.1", sshHost: "127.0.0.1", limits: limits))
-        let server = try RostiTestServer(state: nil, freezeAt: nil, containers: containers)
+        let server = try AppContainersTests.server { $0.actionAnswerSeconds = 1 }
         try AppContainersTests.requireContainers(server)
         let keys = try SSHClient.Keys()
         let (id, port) = try AppContainersTests.createApp(server, name: "slow", keys: [try keys.publicKey("ed25519")])
@@ -40,10 +36,7 @@ import TestSupport
     /// starts while the action stops and starts it again): a boot ended part-way must leave
     /// no half-copied file that later boots keep, so the app's nginx comes up on 8000.
     @Test func actionsInQuickSuccessionLeaveTheAppServing() throws {
-        var limits = HostingLimits.default.containers
-        limits.sshPorts = 19_000...19_999
-        let containers = try AppContainers(options: .init(listenHost: "127.0.0.1", sshHost: "127.0.0.1", limits: limits))
-        let server = try RostiTestServer(state: nil, freezeAt: nil, containers: containers)
+        let server = try AppContainersTests.server()
         try AppContainersTests.requireContainers(server)
         // 1202 is a stopped app of the seed; each round stops it first and removes the
         // files its boot places, so every boot places them again.

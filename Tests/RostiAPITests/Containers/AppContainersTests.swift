@@ -13,18 +13,21 @@ import TestSupport
 /// container answers, with the app's keys, as `rostictl up` and a user with rsync expect.
 @Suite(.serialized) struct AppContainersTests {
     /// A server whose apps have containers; `sshHost` is what `ssh_access` reports.
+    /// `freezeAt`: the clock's moment (nil: real time); `adjust` changes other limits.
     static func server(
         state: StateStore? = nil, sshHost: String = "127.0.0.1", searchDirectories: [String] = ContainerTools.defaultSearchDirectories,
-        sshPorts: ClosedRange<Int> = 19_000...19_999
+        sshPorts: ClosedRange<Int> = 19_000...19_999, freezeAt moment: Double? = nil,
+        adjust: (inout HostingLimits.Containers) -> Void = { _ in }
     ) throws -> RostiTestServer {
         // New apps' ports from a range no default Rostra uses: in the full suite, RostraTests'
         // rostra processes make apps at the same time, and one of them took the port a
         // restart here had just freed.
         var limits = HostingLimits.default.containers
         limits.sshPorts = sshPorts
+        adjust(&limits)
         let containers = try AppContainers(
             options: .init(listenHost: "127.0.0.1", sshHost: sshHost, searchDirectories: searchDirectories, limits: limits))
-        return try RostiTestServer(state: state, freezeAt: nil, containers: containers)
+        return try RostiTestServer(state: state, freezeAt: moment, containers: containers)
     }
 
     /// Creates an app with `keys`; returns its id and SSH port.

@@ -12,10 +12,7 @@ import TestSupport
 @Suite(.serialized) struct AppCronTests {
     /// 2026-01-10T12:00:00Z, 13:00 in the containers' time zone (Europe/Prague).
     static func server() throws -> RostiTestServer {
-        var limits = HostingLimits.default.containers
-        limits.sshPorts = 19_000...19_999
-        let containers = try AppContainers(options: .init(listenHost: "127.0.0.1", sshHost: "127.0.0.1", limits: limits))
-        return try RostiTestServer(state: nil, freezeAt: frozenMoment, containers: containers)
+        try AppContainersTests.server(freezeAt: frozenMoment)
     }
 
     static func lines(_ client: SSHClient, _ file: String) -> [String] {
